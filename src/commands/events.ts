@@ -1,0 +1,112 @@
+/**
+ * `obs events`: every log record, filtered, in time order.
+ */
+import { Command } from 'commander';
+import type { Context } from '../context.js';
+import { SqlParams } from '../db/params.js';
+import { usageError, type ExitCode } from '../errors.js';
+import { matchText, recordConditions } from '../filters/filters.js';
+import { render, type Column, type Row } from '../output/render.js';
+import { LEVELS, normalizeLevel } from '../sources/fields.js';
+import { addFilterOptions, addInputOptions, addOutputOptions, exitFor, openSources, type CommonOptions } from './shared/options.js';
+import { parseRaw, selectPage } from './shared/query.js';
+import { EVENTS } from './shared/tables.js';
+
+export interface EventsOptions extends CommonOptions {
+  event?: string;
+  level?: string;
+  contains?: string;
+  category?: string;
+}
+
+const COLUMNS: Column[] = [
+  { key: 'ts' },
+  { key: 'level', level: true },
+  { key: 'session_key', header: 'session' },
+  { key: 'stage' },
+  { key: 'event' },
+  { key: 'details', flex: true },
+  { key: 'source' },
+];
+
+/** Fields shown in the payload summary are the ones not already in a column. */
+const SHOWN = new Set(['event', 'level', 'session_key', 'thread_ts', 'channel_id', 'stage', 'trace_id', 'span_id', 'planned_date', 'ts', 'timestamp', 'time']);
+
+/** A one-line summary for the terminal: the message, or the payload as key=value. */
+export function details(row: Row): string {
+  const message = typeof row['message'] === 'string' ? row['message'] : null;
+  if (message !== null && message !== '') return message;
+  const raw = row['raw'];
+  if (raw === null || typeof raw !== 'object') return '';
+  return Object.entries(raw as Record<string, unknown>)
+    .filter(([k]) => !SHOWN.has(k))
+    .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
+    .join(' ');
+}
+
+export function levelsAtLeast(level: string): string[] {
+  const norm = normalizeLevel(level) ?? '';
+  const i = (LEVELS as readonly string[]).indexOf(norm);
+  if (i === -1) {
+    throw usageError(`unknown level "${level}"`, { help: `use one of ${LEVELS.join(', ')} (warning and critical are accepted too)` });
+  }
+  return LEVELS.slice(i);
+}
+
+export async function runEvents(ctx: Context, o: EventsOptions): Promise<ExitCode> {
+  const minLevels = o.level === undefined ? null : levelsAtLeast(o.level);
+  const s = await openSources(ctx, o);
+  try {
+    const params = new SqlParams();
+    const conds = recordConditions(s.filters, EVENTS, params);
+    if (o.event !== undefined) conds.push(matchText('event', o.event, params));
+    if (o.category !== undefined) conds.push(`category = ${params.add(o.category)}`);
+    if (minLevels !== null) conds.push(`list_contains(${params.add(JSON.stringify(minLevels))}::VARCHAR[], level)`);
+    if (o.contains !== undefined) {
+      const p = params.add(o.contains);
+      conds.push(`(contains(coalesce(message, ''), ${p}) OR contains(coalesce(CAST(raw AS VARCHAR), ''), ${p}))`);
+    }
+    const page = await selectPage(s.db, 'events.sql', EVENTS, conds, params, 'ts NULLS LAST, source_file, source_line', s.limit);
+    const rows = parseRaw(page.rows);
+    if (rows.length === 0) s.report.note('no events matched');
+    if (page.truncated) s.report.note(`showing the first ${s.limit} events; raise --limit for more`);
+    const view = s.format === 'table' || s.format === 'tsv'
+      ? rows.map((r) => ({ ...r, details: details(r), source: `${r['source_file']}:${r['source_line']}` }))
+      : rows;
+    render(ctx.stdout, {
+      format: s.format,
+      noun: 'events',
+      columns: COLUMNS,
+      rows: view,
+      meta: { window: s.window, count: rows.length, truncated: page.truncated },
+      color: s.color,
+      width: ctx.stdout.columns,
+    });
+    return exitFor(s.load);
+  } finally {
+    s.db.close();
+  }
+}
+
+export function eventsCommand(ctx: Context, run: (p: Promise<ExitCode>) => void): Command {
+  const cmd = new Command('events')
+    .summary('list log records (session logs, application logs, audit exceptions)')
+    .description('List every log record, in time order, with its session, stage and source file:line.')
+    .option('--event <glob>', 'event name, wildcards allowed (graph_turn_*)')
+    .option('--level <level>', 'this level or more severe (debug, info, warn, error, fatal)')
+    .option('--contains <text>', 'records whose text or fields contain this text (case-sensitive)')
+    .option('--category <name>', 'only this category');
+  addFilterOptions(cmd);
+  addOutputOptions(cmd);
+  addInputOptions(cmd);
+  cmd.addHelpText(
+    'after',
+    `
+Examples:
+  obs events --thread 1795299499.694654
+  obs events --level warn --stage plan
+  obs events --event 'graph_turn_*' --where 'duration_ms > 1000'
+  obs events --contains IntegrityError --json | jq '.events[].source_file'`,
+  );
+  return cmd.action((opts: EventsOptions) => run(runEvents(ctx, opts)));
+}

@@ -1,0 +1,138 @@
+/**
+ * `obs llm`: LLM calls from the audit log, one per row, or rolled up with
+ * --by (calls, errors, tokens, latency percentiles where latency is known).
+ */
+import { Command } from 'commander';
+import type { Context } from '../context.js';
+import { SqlParams } from '../db/params.js';
+import { sqlFile } from '../db/sql-files.js';
+import { usageError, type ExitCode } from '../errors.js';
+import { matchText, recordConditions } from '../filters/filters.js';
+import { render, type Column } from '../output/render.js';
+import { addFilterOptions, addInputOptions, addOutputOptions, exitFor, openSources, type CommonOptions } from './shared/options.js';
+import { filteredCte, parseRaw, selectPage } from './shared/query.js';
+import { LLM_CALLS } from './shared/tables.js';
+
+export interface LlmOptions extends CommonOptions {
+  model?: string;
+  status?: string;
+  callLabel?: string;
+  by?: string;
+}
+
+/** --by keys and the column each groups on. A fixed list: nothing from the user reaches SQL text. */
+export const GROUP_KEYS: Record<string, string> = {
+  model: 'model',
+  stage: 'stage',
+  call_label: 'call_label',
+  session: 'session_key',
+  agent: 'agent',
+  status: 'status',
+  function: 'function',
+  channel: 'channel_id',
+};
+
+const CALL_COLUMNS: Column[] = [
+  { key: 'ts' },
+  { key: 'model' },
+  { key: 'status', level: true },
+  { key: 'stage' },
+  { key: 'call_label' },
+  { key: 'prompt_tokens', header: 'prompt', align: 'right' },
+  { key: 'completion_tokens', header: 'completion', align: 'right' },
+  { key: 'total_tokens', header: 'total', align: 'right' },
+  { key: 'latency_ms', align: 'right' },
+  { key: 'session_key', header: 'session', flex: true },
+];
+
+const ROLLUP_COLUMNS: Column[] = [
+  { key: 'calls', align: 'right' },
+  { key: 'errors', align: 'right' },
+  { key: 'prompt_tokens', header: 'prompt', align: 'right' },
+  { key: 'completion_tokens', header: 'completion', align: 'right' },
+  { key: 'total_tokens', header: 'total', align: 'right' },
+  { key: 'latency_p50_ms', header: 'p50_ms', align: 'right' },
+  { key: 'latency_p95_ms', header: 'p95_ms', align: 'right' },
+];
+
+export function parseGroupKeys(text: string): string[] {
+  const keys = text.split(',').map((k) => k.trim()).filter((k) => k !== '');
+  for (const k of keys) {
+    if (!(k in GROUP_KEYS)) {
+      throw usageError(`cannot group LLM calls by "${k}"`, { help: `use --by with one or more of: ${Object.keys(GROUP_KEYS).join(', ')}` });
+    }
+  }
+  if (keys.length === 0) throw usageError('--by needs a key', { help: 'for example: --by model or --by stage,model' });
+  return keys;
+}
+
+export async function runLlm(ctx: Context, o: LlmOptions): Promise<ExitCode> {
+  const groupKeys = o.by === undefined ? null : parseGroupKeys(o.by);
+  const s = await openSources(ctx, o);
+  try {
+    const params = new SqlParams();
+    const conds = recordConditions(s.filters, LLM_CALLS, params);
+    if (o.model !== undefined) conds.push(matchText('model', o.model, params));
+    if (o.status !== undefined) conds.push(`status = ${params.add(o.status)}`);
+    if (o.callLabel !== undefined) conds.push(matchText('call_label', o.callLabel, params));
+
+    if (groupKeys !== null) {
+      const rollup = sqlFile('llm_rollup.sql')
+        .replace('{{keys}}', groupKeys.map((k) => `${GROUP_KEYS[k]} AS ${k}`).join(', '))
+        .replace('{{order}}', groupKeys.join(', '));
+      const sql = `${filteredCte(LLM_CALLS, conds)} ${rollup}`;
+      const rows = (await s.db.query(sql, params.values)).rows;
+      if (rows.length === 0) s.report.note('no LLM calls matched');
+      render(ctx.stdout, {
+        format: s.format,
+        noun: 'groups',
+        columns: [...groupKeys.map((k) => ({ key: k })), ...ROLLUP_COLUMNS],
+        rows,
+        meta: { window: s.window, by: groupKeys, count: rows.length },
+        color: s.color,
+        width: ctx.stdout.columns,
+      });
+      return exitFor(s.load);
+    }
+
+    const page = await selectPage(s.db, 'llm_calls.sql', LLM_CALLS, conds, params, 'ts NULLS LAST, source_file, source_line', s.limit);
+    const rows = parseRaw(page.rows);
+    if (rows.length === 0) s.report.note('no LLM calls matched');
+    if (page.truncated) s.report.note(`showing the first ${s.limit} calls; raise --limit for more`);
+    render(ctx.stdout, {
+      format: s.format,
+      noun: 'llm_calls',
+      columns: CALL_COLUMNS,
+      rows,
+      meta: { window: s.window, count: rows.length, truncated: page.truncated },
+      color: s.color,
+      width: ctx.stdout.columns,
+    });
+    return exitFor(s.load);
+  } finally {
+    s.db.close();
+  }
+}
+
+export function llmCommand(ctx: Context, run: (p: Promise<ExitCode>) => void): Command {
+  const cmd = new Command('llm')
+    .summary('list LLM calls, or roll them up by model, stage, call label or session')
+    .description('List LLM calls from the llm_io audit log: model, status, tokens and latency; --by rolls them up.')
+    .option('--model <name>', 'only this model (wildcards allowed: gpt-4*)')
+    .option('--status <status>', 'only calls with this status (ok, error)')
+    .option('--call-label <label>', 'only this call label (wildcards allowed)')
+    .option('--by <keys>', `roll up by ${Object.keys(GROUP_KEYS).join('|')} (comma-separated for several)`);
+  addFilterOptions(cmd);
+  addOutputOptions(cmd);
+  addInputOptions(cmd);
+  cmd.addHelpText(
+    'after',
+    `
+Examples:
+  obs llm --thread 1795299499.694654
+  obs llm --by model
+  obs llm --by stage,model --status error
+  obs llm --thread 1795299499.694654 --json | jq '[.llm_calls[].total_tokens] | add'`,
+  );
+  return cmd.action((opts: LlmOptions) => run(runLlm(ctx, opts)));
+}

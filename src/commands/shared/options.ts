@@ -1,0 +1,213 @@
+/**
+ * Options every command shares, and the step every command starts with:
+ * read the configuration, resolve the time window, find and load the logs.
+ */
+import { Option, type Command } from 'commander';
+import path from 'node:path';
+import { loadConfig } from '../../config.js';
+import type { Context } from '../../context.js';
+import { Database } from '../../db/database.js';
+import { EXIT, noInputError, usageError, type ExitCode } from '../../errors.js';
+import type { RecordFilters } from '../../filters/filters.js';
+import { loadSources, type LoadResult } from '../../load/load.js';
+import { palette, useColor } from '../../output/color.js';
+import { FORMATS, type Format } from '../../output/render.js';
+import { defaultTimeZone, formatIsoMicros, isValidTimeZone, parseInstant, resolveWindow } from '../../time/time.js';
+import { reporter, type Reporter } from './report.js';
+import type { ChalkInstance } from 'chalk';
+
+export interface CommonOptions {
+  logs?: string[];
+  tz?: string;
+  config?: string;
+  quiet?: boolean;
+  color?: boolean;
+  output?: Format;
+  json?: boolean;
+  ndjson?: boolean;
+  session?: string;
+  thread?: string;
+  channel?: string;
+  stage?: string;
+  request?: string;
+  run?: string;
+  key?: string[];
+  where?: string;
+  since?: string;
+  until?: string;
+  from?: string;
+  to?: string;
+  limit?: string;
+}
+
+const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
+
+export function addInputOptions(cmd: Command): Command {
+  return cmd
+    .option('--logs <path>', 'log file, folder or glob to read (repeatable; default ./logs, or OBS_LOGS)', collect)
+    .option('--tz <zone>', 'zone of timestamps written without one (default: this machine\'s zone, or OBS_TZ)')
+    .option('--config <file>', 'config file (default ./obs.config.json)')
+    .option('-q, --quiet', 'print no notes on stderr (warnings are still printed)')
+    .option('--no-color', 'no colours (also NO_COLOR=1 or TERM=dumb)');
+}
+
+export function addFilterOptions(cmd: Command): Command {
+  return cmd
+    .option('--session <key>', 'only this session key')
+    .option('--thread <ts>', 'only this Slack thread (thread_ts)')
+    .option('--channel <id>', 'only this Slack channel')
+    .option('--stage <name>', 'only this stage')
+    .option('--request <id>', 'only this request id')
+    .option('--run <id>', 'only this run id')
+    .option('--key <field=value>', 'only records whose field has this value (repeatable)', collect)
+    .option('--where <expr>', "typed condition on fields, e.g. \"duration_ms > 1000 and level = 'error'\"")
+    .option('--since <when>', 'start: a duration back from now (1h, 30m, 2d) or a time')
+    .option('--until <when>', 'end: a duration back from now or a time')
+    .option('--from <time>', 'start: ISO 8601, Unix seconds or a Slack ts')
+    .option('--to <time>', 'end: ISO 8601, Unix seconds or a Slack ts')
+    .option('--limit <n>', 'at most n rows');
+}
+
+export function addOutputOptions(cmd: Command): Command {
+  return cmd
+    .addOption(new Option('-o, --output <format>', 'output format (default: table on a terminal, tsv when piped)').choices([...FORMATS]))
+    .option('--json', 'one JSON document (same as -o json)')
+    .option('--ndjson', 'one JSON object per line (same as -o ndjson)');
+}
+
+export function outputFormat(ctx: Context, o: CommonOptions): Format {
+  const chosen = [o.output, o.json ? 'json' : undefined, o.ndjson ? 'ndjson' : undefined].filter(
+    (x): x is Format => x !== undefined,
+  );
+  if (new Set(chosen).size > 1) {
+    throw usageError(`choose one output format, not ${chosen.join(' and ')}`, { help: 'use one of -o, --json, --ndjson' });
+  }
+  return chosen[0] ?? (ctx.stdout.isTTY ? 'table' : 'tsv');
+}
+
+export function parseLimit(text: string | undefined): number | null {
+  if (text === undefined) return null;
+  if (!/^\d+$/.test(text) || Number(text) < 1) {
+    throw usageError(`--limit expects a positive whole number, got "${text}"`, { help: 'for example: --limit 50' });
+  }
+  return Number(text);
+}
+
+export interface Loaded {
+  db: Database;
+  load: LoadResult;
+  tz: string;
+  filters: RecordFilters;
+  format: Format;
+  color: ChalkInstance;
+  limit: number | null;
+  report: Reporter;
+  /** The window as shown to users and in JSON. */
+  window: { from: string | null; to: string | null; tz: string };
+}
+
+function splitPaths(value: string): string[] {
+  return value.split(path.delimiter).filter((p) => p !== '');
+}
+
+/** Parses shared flags, loads the logs, and reports what was read. Throws ObsError on bad input. */
+export async function openSources(ctx: Context, o: CommonOptions): Promise<Loaded> {
+  const report = reporter(ctx, o.quiet === true);
+  const format = outputFormat(ctx, o);
+  const limit = parseLimit(o.limit);
+  const config = loadConfig(ctx.cwd, o.config);
+  const tz = o.tz ?? ctx.env['OBS_TZ'] ?? config.tz ?? defaultTimeZone();
+  if (!isValidTimeZone(tz)) {
+    throw usageError(`unknown time zone "${tz}"`, { help: 'use an IANA zone name such as UTC, Europe/Amsterdam or America/New_York' });
+  }
+  const nowText = ctx.env['OBS_NOW'];
+  const now = nowText ? parseInstant(nowText, { tz, now: ctx.now(), allowRelative: false }) : ctx.now();
+  const window = resolveWindow({ since: o.since, until: o.until, from: o.from, to: o.to }, { tz, now });
+
+  const envLogs = ctx.env['OBS_LOGS'];
+  const logs = o.logs && o.logs.length > 0 ? o.logs : envLogs ? splitPaths(envLogs) : (config.logs ?? ['logs']);
+
+  const db = await Database.open();
+  let load: LoadResult;
+  try {
+    load = await loadSources(db, logs, { tz, cwd: ctx.cwd });
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+  const loaded = load.files.filter((f) => f.status === 'loaded');
+  if (loaded.length === 0) {
+    db.close();
+    const unreadable = load.files.filter((f) => f.status === 'unreadable');
+    throw noInputError(`no log file to read in ${logs.join(', ')}`, {
+      reason:
+        load.files.length === 0
+          ? 'no file with a log name (.log, .jsonl, .ndjson, .json, .txt, .out, .err) was found'
+          : unreadable.length > 0
+            ? `${unreadable.length} file(s) could not be read: ${unreadable[0]?.path}: ${unreadable[0]?.note}`
+            : `${load.files.length} file(s) found, none of a kind obs loads (${[...new Set(load.files.map((f) => f.kind))].join(', ')})`,
+      help: 'point --logs at the folder with timeboxing_session_*.log, llm_io_*.jsonl or JSON-lines logs',
+    });
+  }
+  reportLoad(load, report);
+  const windowShown = {
+    from: window.from === null ? null : formatIsoMicros(window.from),
+    to: window.to === null ? null : formatIsoMicros(window.to),
+    tz,
+  };
+  if (window.from !== null || window.to !== null) {
+    report.note(`window ${windowShown.from ?? '(open)'} to ${windowShown.to ?? '(open)'}`);
+  }
+  return {
+    db,
+    load,
+    tz,
+    format,
+    limit,
+    report,
+    color: palette(useColor(ctx.env, ctx.stdout.isTTY === true, o.color)),
+    window: windowShown,
+    filters: {
+      session: o.session,
+      thread: o.thread,
+      channel: o.channel,
+      stage: o.stage,
+      request: o.request,
+      run: o.run,
+      keys: o.key ?? [],
+      where: o.where,
+      from: window.from,
+      to: window.to,
+    },
+  };
+}
+
+/** Warnings for everything that was not read as it should have been. */
+export function reportLoad(load: LoadResult, report: Reporter): void {
+  for (const f of load.files) {
+    if (f.status === 'unreadable') report.warn(`${f.path}: cannot be read (${f.note}); the rest was answered`);
+    for (const problem of ['rejected', 'repaired'] as const) {
+      const n = problem === 'rejected' ? f.rejected : f.repaired;
+      const first = f.issues.find((i) => i.problem === problem);
+      if (n === 0 || first === undefined) continue;
+      const kept = problem === 'rejected' ? 'kept as an event with parse_error' : 'loaded';
+      const more = n > 1 ? ` (and ${n - 1} more line(s) in this file)` : '';
+      report.warn(`${f.path}:${first.line}: line ${problem}: ${first.reason}; ${kept}${more}; obs sources --issues lists them`);
+    }
+  }
+  for (const m of load.missingTargets) {
+    report.warn(`${m.index}:${m.line}: the index names ${m.logPath}, which is not there (nor beside the index); the entry is kept`);
+  }
+  const skipped = load.files.filter((f) => f.status === 'skipped');
+  if (skipped.length > 0) {
+    report.note(`${skipped.length} file(s) recognised but not loaded (${skipped.map((f) => `${f.path}: ${f.kind}`).join('; ')})`);
+  }
+  if (load.ignored.length > 0) {
+    report.note(`${load.ignored.length} file(s) passed over by name, e.g. ${load.ignored[0]?.display} (${load.ignored[0]?.reason})`);
+  }
+}
+
+/** Exit code for a command that answered: 4 when some input was rejected or unreadable. */
+export function exitFor(load: LoadResult): ExitCode {
+  return load.rejected > 0 || load.unreadable > 0 ? EXIT.PARTIAL : EXIT.OK;
+}

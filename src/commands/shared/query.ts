@@ -1,0 +1,47 @@
+/**
+ * Runs a query file from src/sql over the rows of one table that pass the
+ * caller's bound conditions (the file reads them as "filtered"), in order,
+ * and says whether the limit cut the result.
+ */
+import type { Database, Row } from '../../db/database.js';
+import type { SqlParams } from '../../db/params.js';
+import { sqlFile } from '../../db/sql-files.js';
+import { whereClause, type TableSpec } from '../../filters/filters.js';
+
+export interface Page {
+  rows: Row[];
+  truncated: boolean;
+}
+
+/** `WITH filtered AS (...)` over a trusted table name and bound conditions. */
+export function filteredCte(table: TableSpec, conds: string[]): string {
+  return `WITH filtered AS (SELECT * FROM ${table.name} ${whereClause(conds)})`;
+}
+
+export async function selectPage(
+  db: Database,
+  file: string,
+  table: TableSpec,
+  conds: string[],
+  params: SqlParams,
+  orderBy: string,
+  limit: number | null,
+): Promise<Page> {
+  const limitSql = limit === null ? '' : `LIMIT ${params.add(limit + 1)}`;
+  const sql = `${filteredCte(table, conds)} SELECT * FROM (${sqlFile(file)}) AS q ORDER BY ${orderBy} ${limitSql}`;
+  const { rows } = await db.query(sql, params.values);
+  const truncated = limit !== null && rows.length > limit;
+  return { rows: truncated ? rows.slice(0, limit ?? 0) : rows, truncated };
+}
+
+/** Parses the raw JSON column of each row so JSON output nests it as an object. */
+export function parseRaw(rows: Row[]): Row[] {
+  return rows.map((r) => {
+    if (typeof r['raw'] !== 'string') return r;
+    try {
+      return { ...r, raw: JSON.parse(r['raw']) };
+    } catch {
+      return r;
+    }
+  });
+}

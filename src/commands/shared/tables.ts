@@ -1,0 +1,70 @@
+/** The record tables as the filters see them: column names and types. */
+import type { TableSpec } from '../../filters/filters.js';
+import { CORRELATION_COLUMNS } from '../../sources/fields.js';
+
+const correlation = Object.fromEntries(CORRELATION_COLUMNS.map((c) => [c, 'string' as const]));
+
+export const EVENTS: TableSpec = {
+  name: 'events',
+  raw: 'raw',
+  columns: {
+    ts: 'timestamp',
+    source_file: 'string',
+    source_line: 'number',
+    source_kind: 'string',
+    ...correlation,
+    level: 'string',
+    event: 'string',
+    message: 'string',
+    logger: 'string',
+    parse_error: 'string',
+  },
+};
+
+export const LLM_CALLS: TableSpec = {
+  name: 'llm_calls',
+  raw: 'raw',
+  columns: {
+    ts: 'timestamp',
+    source_file: 'string',
+    source_line: 'number',
+    ...correlation,
+    agent: 'string',
+    model: 'string',
+    status: 'string',
+    call_label: 'string',
+    function: 'string',
+    prompt_tokens: 'number',
+    completion_tokens: 'number',
+    total_tokens: 'number',
+    cached_tokens: 'number',
+    reasoning_tokens: 'number',
+    latency_ms: 'number',
+    error: 'string',
+  },
+};
+
+export const SESSIONS: TableSpec = {
+  name: 'sessions',
+  columns: {
+    session_key: 'string',
+    thread_ts: 'string',
+    channel_id: 'string',
+    user_id: 'string',
+    planned_date: 'string',
+    first_ts: 'timestamp',
+    last_ts: 'timestamp',
+    duration_ms: 'number',
+    last_event: 'string',
+    event_count: 'number',
+    error_count: 'number',
+    warning_count: 'number',
+    llm_call_count: 'number',
+    llm_error_count: 'number',
+    prompt_tokens: 'number',
+    completion_tokens: 'number',
+    total_tokens: 'number',
+    log_file: 'string',
+    log_missing: 'boolean',
+  },
+};

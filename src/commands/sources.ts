@@ -1,0 +1,127 @@
+/**
+ * `obs sources`: every file found, its kind, line accounting (read, loaded,
+ * rejected, repaired) and time range, and the first rejected lines with
+ * file:line. `--issues` lists every rejected or repaired line.
+ */
+import { Command } from 'commander';
+import type { Context } from '../context.js';
+import type { ExitCode } from '../errors.js';
+import { render, type Column, type Row } from '../output/render.js';
+import { formatIsoMicros } from '../time/time.js';
+import type { FileReport } from '../load/load.js';
+import { addInputOptions, addOutputOptions, exitFor, openSources, type CommonOptions } from './shared/options.js';
+
+export interface SourcesOptions extends CommonOptions {
+  issues?: boolean;
+}
+
+/** Rejected and repaired lines shown per file without --issues. */
+const ISSUES_SHOWN = 5;
+
+const FILE_COLUMNS: Column[] = [
+  { key: 'path', flex: true },
+  { key: 'kind' },
+  { key: 'status' },
+  { key: 'lines', align: 'right' },
+  { key: 'records', align: 'right' },
+  { key: 'rejected', align: 'right' },
+  { key: 'repaired', align: 'right' },
+  { key: 'first_ts' },
+  { key: 'last_ts' },
+  { key: 'note' },
+];
+
+const ISSUE_COLUMNS: Column[] = [
+  { key: 'source_file' },
+  { key: 'source_line', align: 'right' },
+  { key: 'problem' },
+  { key: 'reason' },
+  { key: 'excerpt', flex: true },
+];
+
+export function fileRow(f: FileReport): Row {
+  return {
+    path: f.path,
+    kind: f.kind,
+    status: f.status,
+    size_bytes: f.sizeBytes,
+    lines: f.lines,
+    records: f.records,
+    rejected: f.rejected,
+    repaired: f.repaired,
+    blank: f.blank,
+    first_ts: f.firstTs === null ? null : formatIsoMicros(f.firstTs),
+    last_ts: f.lastTs === null ? null : formatIsoMicros(f.lastTs),
+    note: f.note,
+    issues: f.issues.slice(0, ISSUES_SHOWN).map((i) => ({ line: i.line, problem: i.problem, reason: i.reason, excerpt: i.excerpt })),
+  };
+}
+
+export async function runSources(ctx: Context, o: SourcesOptions): Promise<ExitCode> {
+  const s = await openSources(ctx, { ...o, quiet: true });
+  try {
+    if (o.issues === true) {
+      const { rows } = await s.db.query(
+        'SELECT source_file, CAST(source_line AS INTEGER) AS source_line, problem, reason, excerpt FROM line_issues ORDER BY source_file, source_line',
+      );
+      render(ctx.stdout, { format: s.format, noun: 'issues', columns: ISSUE_COLUMNS, rows, meta: { count: rows.length }, color: s.color, width: ctx.stdout.columns });
+      return exitFor(s.load);
+    }
+    const rows = s.load.files.map(fileRow);
+    render(ctx.stdout, {
+      format: s.format,
+      noun: 'files',
+      columns: FILE_COLUMNS,
+      rows,
+      meta: {
+        count: rows.length,
+        totals: {
+          files: rows.length,
+          lines: s.load.files.reduce((n, f) => n + f.lines, 0),
+          records: s.load.files.reduce((n, f) => n + f.records, 0),
+          rejected: s.load.rejected,
+          repaired: s.load.files.reduce((n, f) => n + f.repaired, 0),
+          unreadable: s.load.unreadable,
+        },
+        passed_over: s.load.ignored.map((i) => ({ path: i.display, reason: i.reason })),
+        missing_index_targets: s.load.missingTargets.map((m) => ({ index: m.index, line: m.line, log_path: m.logPath })),
+      },
+      color: s.color,
+      width: ctx.stdout.columns,
+    });
+    if (s.format === 'table') {
+      const lines: string[] = [];
+      for (const f of s.load.files) {
+        for (const i of f.issues.slice(0, ISSUES_SHOWN)) lines.push(`${f.path}:${i.line}: ${i.problem}: ${i.reason}: ${i.excerpt}`);
+        if (f.issues.length > ISSUES_SHOWN) lines.push(`${f.path}: … ${f.issues.length - ISSUES_SHOWN} more (obs sources --issues)`);
+      }
+      for (const m of s.load.missingTargets) lines.push(`${m.index}:${m.line}: missing: the index names ${m.logPath}, which is not there`);
+      for (const i of s.load.ignored) lines.push(`${i.display}: passed over: ${i.reason}`);
+      if (lines.length > 0) ctx.stdout.write(`\n${lines.join('\n')}\n`);
+    }
+    return exitFor(s.load);
+  } finally {
+    s.db.close();
+  }
+}
+
+export function sourcesCommand(ctx: Context, run: (p: Promise<ExitCode>) => void): Command {
+  const cmd = new Command('sources')
+    .summary('list the files found: kind, lines read / loaded / rejected, time range')
+    .description(
+      'List every file found under --logs: its kind, lines read, records loaded, lines rejected or repaired, ' +
+        'its time range, and the first bad lines with file:line. Exit code 4 when any line was rejected.',
+    )
+    .option('--issues', 'list every rejected or repaired line instead');
+  addOutputOptions(cmd);
+  addInputOptions(cmd);
+  cmd.addHelpText(
+    'after',
+    `
+Examples:
+  obs sources --logs ./logs
+  obs sources --issues
+  obs sources --json | jq '.files[] | select(.rejected > 0) | .path'`,
+  );
+  return cmd.action((opts: SourcesOptions) => run(runSources(ctx, opts)));
+}

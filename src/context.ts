@@ -1,0 +1,32 @@
+/**
+ * Everything a command needs from the outside world, in one place so tests
+ * can pass their own: streams, environment, working directory and clock.
+ */
+export interface OutStream {
+  write(chunk: string): boolean;
+  isTTY?: boolean;
+  columns?: number;
+}
+
+export interface Context {
+  stdout: OutStream;
+  stderr: OutStream;
+  env: Record<string, string | undefined>;
+  cwd: string;
+  /** Current time in epoch microseconds. */
+  now(): number;
+}
+
+/**
+ * The real context. OBS_NOW (an ISO time or Unix seconds) pins "now" so that
+ * relative times (--since 1h) can be replayed against old logs.
+ */
+export function processContext(): Context {
+  return {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    env: process.env,
+    cwd: process.cwd(),
+    now: () => Date.now() * 1000,
+  };
+}

@@ -1,0 +1,199 @@
+/**
+ * Loads every discovered file into the database: index files first (they name
+ * the session logs and where to find them), then every other file through the
+ * source its name and first lines select. Returns the per-file accounting
+ * that `obs sources` shows and the exit code depends on.
+ */
+import { existsSync, statSync } from 'node:fs';
+import path from 'node:path';
+import type { Database } from '../db/database.js';
+import { sqlFile } from '../db/sql-files.js';
+import { timestampValue } from '../db/database.js';
+import { detectKind } from '../sources/index.js';
+import { readHead, readLines } from '../sources/lines.js';
+import { sessionFromFileName } from '../sources/session-log/index.js';
+import type { Correlation, IndexEntry, SourceKind } from '../sources/types.js';
+import { discover, displayPath, type FoundFile, type PassedOver } from './discover.js';
+import { DatabaseSink, emptyCounts, type FileCounts } from './sink.js';
+
+export interface FileReport extends FileCounts {
+  path: string;
+  kind: string;
+  status: 'loaded' | 'unreadable' | 'skipped';
+  sizeBytes: number;
+  note: string | null;
+}
+
+export interface MissingIndexTarget {
+  index: string;
+  line: number;
+  logPath: string;
+}
+
+export interface LoadResult {
+  files: FileReport[];
+  ignored: PassedOver[];
+  missingTargets: MissingIndexTarget[];
+  /** Lines rejected across all files. */
+  rejected: number;
+  unreadable: number;
+}
+
+export interface LoadOptions {
+  tz: string;
+  cwd: string;
+}
+
+interface Planned {
+  file: FoundFile;
+  kind: SourceKind | null;
+  report: FileReport;
+}
+
+/** Where an index's absolute log_path lives now: as written, or beside the index. */
+export function resolveIndexTarget(logPath: string, indexFile: string): string | null {
+  const dir = path.dirname(indexFile);
+  const candidates = path.isAbsolute(logPath)
+    ? [logPath, path.join(dir, path.basename(logPath))]
+    : [path.resolve(dir, logPath), path.join(dir, path.basename(logPath))];
+  for (const c of candidates) if (existsSync(c)) return c;
+  return null;
+}
+
+async function plan(file: FoundFile): Promise<Planned> {
+  const report: FileReport = {
+    ...emptyCounts(),
+    path: file.display,
+    kind: 'unknown',
+    status: 'loaded',
+    sizeBytes: file.size,
+    note: null,
+  };
+  try {
+    const head = await readHead(file.abs);
+    if (head.binary) {
+      report.status = 'skipped';
+      report.kind = 'binary';
+      report.note = 'binary file, not a log';
+      return { file, kind: null, report };
+    }
+    const kind = detectKind({ name: path.basename(file.abs), head: head.lines });
+    report.kind = kind.name;
+    if (kind.skipReason) {
+      report.status = 'skipped';
+      report.note = kind.skipReason;
+    }
+    return { file, kind, report };
+  } catch (err) {
+    report.status = 'unreadable';
+    report.note = (err as Error).message;
+    return { file, kind: null, report };
+  }
+}
+
+async function parseFile(p: Planned, sink: DatabaseSink, tz: string, defaults: Correlation, onIndexEntry: (e: IndexEntry) => void): Promise<void> {
+  const kind = p.kind;
+  if (kind === null || kind.parser === undefined || p.report.status !== 'loaded') return;
+  const fileSink = sink.forFile(p.report.path, kind.name, defaults, p.report, onIndexEntry);
+  const parser = kind.parser({ path: p.report.path, tz, defaults }, fileSink);
+  try {
+    await readLines(p.file.abs, (line) => {
+      fileSink.line(line);
+      parser.line(line);
+    });
+    parser.end();
+  } catch (err) {
+    p.report.status = 'unreadable';
+    p.report.note = (err as Error).message;
+  }
+}
+
+export async function loadSources(db: Database, specs: readonly string[], opts: LoadOptions): Promise<LoadResult> {
+  const found = await discover(specs, opts.cwd);
+  const planned: Planned[] = [];
+  for (const file of found.files) planned.push(await plan(file));
+  for (const u of found.unreadable) {
+    planned.push({
+      file: { abs: u.display, display: u.display, size: 0 },
+      kind: null,
+      report: { ...emptyCounts(), path: u.display, kind: 'unknown', status: 'unreadable', sizeBytes: 0, note: u.reason },
+    });
+  }
+
+  const sink = await DatabaseSink.create(db);
+  const missingTargets: MissingIndexTarget[] = [];
+  const entryByFile = new Map<string, IndexEntry>();
+  const known = new Set(found.files.map((f) => f.abs));
+
+  try {
+    // 1. Index files: record their entries and find the files they name.
+    for (const p of planned.filter((x) => x.kind?.isIndex)) {
+      const entries: IndexEntry[] = [];
+      await parseFile(p, sink, opts.tz, {}, (e) => entries.push(e));
+      for (const entry of entries) {
+        const target = resolveIndexTarget(entry.logPath, p.file.abs);
+        const targetDisplay = target === null ? null : displayPath(target, opts.cwd);
+        if (entry.sessionKey !== null || entry.type === 'timeboxing_session') {
+          sink.appendIndexEntry(entry, p.report.path, targetDisplay);
+        }
+        if (target === null) {
+          missingTargets.push({ index: p.report.path, line: entry.sourceLine, logPath: entry.logPath });
+          continue;
+        }
+        entryByFile.set(target, entry);
+        if (!known.has(target)) {
+          known.add(target);
+          const extra = await plan({ abs: target, display: targetDisplay ?? target, size: statSync(target).size });
+          planned.push(extra);
+        }
+      }
+    }
+
+    // 2. Everything else.
+    for (const p of planned.filter((x) => !x.kind?.isIndex)) {
+      const entry = entryByFile.get(p.file.abs);
+      let defaults: Correlation = {};
+      if (p.kind?.name === 'session_log') {
+        defaults = entry?.sessionKey
+          ? { session_key: entry.sessionKey, thread_ts: entry.threadTs, channel_id: entry.channelId }
+          : sessionFromFileName(path.basename(p.file.abs));
+      }
+      await parseFile(p, sink, opts.tz, defaults, () => {});
+    }
+  } finally {
+    sink.close();
+  }
+
+  const files = planned.map((p) => p.report);
+  await storeFiles(db, files);
+  await db.exec(sqlFile('link.sql'));
+  await db.exec(sqlFile('sessions.sql'));
+
+  return {
+    files,
+    ignored: found.ignored,
+    missingTargets,
+    rejected: files.reduce((n, f) => n + f.rejected, 0),
+    unreadable: files.filter((f) => f.status === 'unreadable').length,
+  };
+}
+
+async function storeFiles(db: Database, files: FileReport[]): Promise<void> {
+  const a = await db.appender('files');
+  for (const f of files) {
+    a.appendVarchar(f.path);
+    a.appendVarchar(f.kind);
+    a.appendVarchar(f.status);
+    a.appendBigInt(BigInt(f.sizeBytes));
+    for (const n of [f.lines, f.records, f.rejected, f.repaired, f.blank]) a.appendBigInt(BigInt(n));
+    for (const t of [f.firstTs, f.lastTs]) {
+      if (t === null) a.appendNull();
+      else a.appendTimestampTZ(timestampValue(t));
+    }
+    if (f.note === null) a.appendNull();
+    else a.appendVarchar(f.note);
+    a.endRow();
+  }
+  a.closeSync();
+}
+

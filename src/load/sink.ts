@@ -1,0 +1,201 @@
+/**
+ * Appends parsed rows to DuckDB through appenders, one per table, and keeps
+ * each file's line accounting. Rejected lines become events with parse_error,
+ * so their text stays searchable.
+ */
+import type { DuckDBAppender } from '@duckdb/node-api';
+import { timestampValue, type Database } from '../db/database.js';
+import { CORRELATION_COLUMNS } from '../sources/fields.js';
+import type { RawLine } from '../sources/lines.js';
+import type { Correlation, EventRow, IndexEntry, LlmCallRow, RecordSink } from '../sources/types.js';
+
+export const EXCERPT_CHARS = 200;
+
+export interface LineIssue {
+  line: number;
+  problem: 'rejected' | 'repaired';
+  reason: string;
+  excerpt: string;
+}
+
+export interface FileCounts {
+  lines: number;
+  records: number;
+  rejected: number;
+  repaired: number;
+  blank: number;
+  firstTs: number | null;
+  lastTs: number | null;
+  issues: LineIssue[];
+}
+
+export function emptyCounts(): FileCounts {
+  return { lines: 0, records: 0, rejected: 0, repaired: 0, blank: 0, firstTs: null, lastTs: null, issues: [] };
+}
+
+function excerpt(text: string): string {
+  return text.length > EXCERPT_CHARS ? `${text.slice(0, EXCERPT_CHARS)}…` : text;
+}
+
+function str(a: DuckDBAppender, v: string | null | undefined): void {
+  if (v === null || v === undefined) a.appendNull();
+  else a.appendVarchar(v);
+}
+
+function big(a: DuckDBAppender, v: number | null): void {
+  if (v === null) a.appendNull();
+  else a.appendBigInt(BigInt(v));
+}
+
+function ts(a: DuckDBAppender, v: number | null): void {
+  if (v === null) a.appendNull();
+  else a.appendTimestampTZ(timestampValue(v));
+}
+
+function correlation(a: DuckDBAppender, row: Correlation): void {
+  for (const col of CORRELATION_COLUMNS) str(a, row[col]);
+}
+
+export class DatabaseSink {
+  private constructor(
+    private readonly events: DuckDBAppender,
+    private readonly llm: DuckDBAppender,
+    private readonly index: DuckDBAppender,
+    private readonly issues: DuckDBAppender,
+  ) {}
+
+  static async create(db: Database): Promise<DatabaseSink> {
+    return new DatabaseSink(
+      await db.appender('events'),
+      await db.appender('llm_calls'),
+      await db.appender('session_index'),
+      await db.appender('line_issues'),
+    );
+  }
+
+  /** A sink for one file: rows are tagged with its path and kind, and counted. */
+  forFile(
+    file: string,
+    kind: string,
+    defaults: Correlation,
+    counts: FileCounts,
+    onIndexEntry: (entry: IndexEntry) => void,
+  ): RecordSink & { line(line: RawLine): void } {
+    const seen = (t: number | null): void => {
+      if (t === null) return;
+      if (counts.firstTs === null || t < counts.firstTs) counts.firstTs = t;
+      if (counts.lastTs === null || t > counts.lastTs) counts.lastTs = t;
+    };
+    const issue = (line: RawLine, problem: LineIssue['problem'], reason: string): void => {
+      const item = { line: line.lineNo, problem, reason, excerpt: excerpt(line.text) };
+      counts.issues.push(item);
+      str(this.issues, file);
+      this.issues.appendBigInt(BigInt(line.lineNo));
+      str(this.issues, problem);
+      str(this.issues, reason);
+      str(this.issues, item.excerpt);
+      this.issues.endRow();
+    };
+    const event = (row: EventRow): void => {
+      counts.records++;
+      seen(row.ts);
+      const a = this.events;
+      ts(a, row.ts);
+      str(a, file);
+      a.appendBigInt(BigInt(row.sourceLine));
+      str(a, kind);
+      correlation(a, row);
+      str(a, row.level);
+      str(a, row.event);
+      str(a, row.message);
+      str(a, row.logger);
+      str(a, row.parseError ?? null);
+      str(a, row.raw);
+      a.endRow();
+    };
+    return {
+      /** Every physical line passes here first, for the line count and byte repairs. */
+      line: (line) => {
+        counts.lines++;
+        if (line.invalidUtf8 || line.nulBytes) {
+          counts.repaired++;
+          const what = [
+            line.invalidUtf8 && 'invalid UTF-8 replaced by U+FFFD',
+            line.nulBytes && (line.text === '' ? 'a line of NUL bytes only (padding left by a crash), read as blank' : 'NUL bytes removed'),
+          ];
+          issue(line, 'repaired', what.filter(Boolean).join('; '));
+        }
+      },
+      event,
+      llmCall: (row: LlmCallRow) => {
+        counts.records++;
+        seen(row.ts);
+        const a = this.llm;
+        ts(a, row.ts);
+        str(a, file);
+        a.appendBigInt(BigInt(row.sourceLine));
+        correlation(a, row);
+        str(a, row.agent);
+        str(a, row.model);
+        str(a, row.status);
+        str(a, row.callLabel);
+        str(a, row.function);
+        big(a, row.promptTokens);
+        big(a, row.completionTokens);
+        big(a, row.totalTokens);
+        big(a, row.cachedTokens);
+        big(a, row.reasoningTokens);
+        if (row.latencyMs === null) a.appendNull();
+        else a.appendDouble(row.latencyMs);
+        str(a, row.error);
+        str(a, row.raw);
+        a.endRow();
+      },
+      indexEntry: (entry: IndexEntry) => {
+        counts.records++;
+        seen(entry.createdAt);
+        onIndexEntry(entry);
+      },
+      reject: (line, reason, known = {}) => {
+        counts.rejected++;
+        issue(line, 'rejected', reason);
+        // The record is not counted as loaded, but its text stays searchable.
+        counts.records--;
+        event({
+          ...defaults,
+          ts: known.ts ?? null,
+          sourceLine: line.lineNo,
+          level: known.level ?? null,
+          event: null,
+          message: line.text,
+          logger: null,
+          parseError: reason,
+          raw: null,
+        });
+      },
+      blank: () => {
+        counts.blank++;
+      },
+    };
+  }
+
+  appendIndexEntry(entry: IndexEntry, sourceFile: string, logFile: string | null): void {
+    const a = this.index;
+    str(a, entry.sessionKey);
+    str(a, entry.threadTs);
+    str(a, entry.channelId);
+    str(a, entry.userId);
+    str(a, entry.plannedDate);
+    ts(a, entry.createdAt);
+    str(a, entry.logPath);
+    str(a, logFile);
+    big(a, entry.pid);
+    str(a, sourceFile);
+    a.appendBigInt(BigInt(entry.sourceLine));
+    a.endRow();
+  }
+
+  close(): void {
+    for (const a of [this.events, this.llm, this.index, this.issues]) a.closeSync();
+  }
+}

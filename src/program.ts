@@ -1,0 +1,49 @@
+/**
+ * The command tree. Building it has no side effects: commands run only when
+ * parsed, and report their exit code through `run`.
+ */
+import { Command } from 'commander';
+import type { Context } from './context.js';
+import type { ExitCode } from './errors.js';
+import { eventsCommand } from './commands/events.js';
+import { llmCommand } from './commands/llm.js';
+import { sessionsCommand } from './commands/sessions.js';
+import { sourcesCommand } from './commands/sources.js';
+import { sqlCommand } from './commands/sql.js';
+import { VERSION } from './version.js';
+
+export const EXIT_CODES_HELP = `
+Exit codes:
+  0  success, including when nothing matched
+  1  internal error (a bug in obs; run with --debug and report it)
+  2  usage or configuration error (bad flag, value, --where expression, config key, SQL)
+  3  no usable input (a path is missing or unreadable, or no log file was found)
+  4  partial result (some lines were rejected or a file could not be read; the rest was answered)
+
+Environment:
+  OBS_LOGS     log paths, separated by ':' (instead of --logs)
+  OBS_TZ       zone for timestamps written without one (instead of --tz)
+  OBS_NOW      pin "now" for relative times, e.g. OBS_NOW=2026-11-21T22:20:00Z obs events --since 5m
+  NO_COLOR     no colours; FORCE_COLOR=1 forces them
+`;
+
+export function buildProgram(ctx: Context, run: (p: Promise<ExitCode>) => void): Command {
+  const program = new Command('obs')
+    .description(
+      'Everything about one Slack thread or agent session: session logs, the llm_io audit log and ' +
+        'application logs, loaded into an in-process DuckDB and answered in one command.',
+    )
+    .version(VERSION, '-V, --version')
+    .option('--debug', 'show stack traces of internal errors')
+    .showHelpAfterError('(run with --help for usage)')
+    .addHelpText('after', EXIT_CODES_HELP);
+
+  const groups: Array<[string, Command[]]> = [
+    ['Threads and sessions:', [sessionsCommand(ctx, run), eventsCommand(ctx, run), llmCommand(ctx, run)]],
+    ['Inputs and ad-hoc queries:', [sourcesCommand(ctx, run), sqlCommand(ctx, run)]],
+  ];
+  for (const [heading, commands] of groups) {
+    for (const cmd of commands) program.addCommand(cmd.helpGroup(heading));
+  }
+  return program;
+}

@@ -1,0 +1,147 @@
+/**
+ * The alias table: which field names, in any JSON record, carry the time, the
+ * level, the message and each correlation id. Parsers look fields up here
+ * instead of hard-coding names per file, so a new logger's spelling is one
+ * line in this table.
+ */
+
+export type JsonObject = Record<string, unknown>;
+
+/** Correlation columns shared by every record table. */
+export const CORRELATION_COLUMNS = [
+  'session_key',
+  'thread_ts',
+  'channel_id',
+  'stage',
+  'trace_id',
+  'span_id',
+  'request_id',
+  'run_id',
+  'workflow_id',
+  'category',
+] as const;
+export type CorrelationColumn = (typeof CORRELATION_COLUMNS)[number];
+
+/**
+ * Field names, first match wins. A dotted name is looked up as a literal key
+ * first (`log.level` in flattened ECS records), then as a nested path.
+ */
+export const ALIASES = {
+  ts: ['ts', 'time', 'timestamp', '@timestamp', 'created_at', 'createdAt', 'datetime', 'asctime', '@t'],
+  level: ['level', 'levelname', 'severity', 'log.level', 'lvl', 'loglevel', 'severity_text', '@l'],
+  message: ['message', 'msg', '@message', '@m'],
+  event: ['event', 'event_type', 'event_name', 'eventName'],
+  logger: ['logger', 'logger_name', 'log.logger', 'name'],
+  session_key: ['session_key', 'session_id', 'sessionId', 'sessionKey'],
+  thread_ts: ['thread_ts', 'threadTs'],
+  channel_id: ['channel_id', 'channelId', 'channel'],
+  stage: ['stage'],
+  trace_id: ['trace_id', 'traceId', 'trace.id', 'otelTraceID', 'dd.trace_id'],
+  span_id: ['span_id', 'spanId', 'span.id', 'otelSpanID', 'dd.span_id'],
+  request_id: ['request_id', 'requestId', 'req_id', 'reqId', 'x_request_id'],
+  run_id: ['run_id', 'runId'],
+  workflow_id: ['workflow_id', 'workflowId'],
+  category: ['category'],
+} as const satisfies Record<string, readonly string[]>;
+
+export type AliasedField = keyof typeof ALIASES;
+
+/** Looks up a field by literal key, then by nested path. */
+export function getPath(obj: JsonObject, name: string): unknown {
+  if (name in obj) return obj[name];
+  if (!name.includes('.')) return undefined;
+  let cur: unknown = obj;
+  for (const part of name.split('.')) {
+    if (cur === null || typeof cur !== 'object' || Array.isArray(cur)) return undefined;
+    cur = (cur as JsonObject)[part];
+  }
+  return cur;
+}
+
+/** The first present, non-null value among a field's aliases. */
+export function pick(obj: JsonObject, field: AliasedField): unknown {
+  for (const name of ALIASES[field]) {
+    const v = getPath(obj, name);
+    if (v !== undefined && v !== null && v !== '') return v;
+  }
+  return undefined;
+}
+
+/** A scalar as an identifier string; objects and arrays are not identifiers. */
+export function asId(v: unknown): string | null {
+  if (typeof v === 'string') return v === '' ? null : v;
+  if (typeof v === 'number' && Number.isFinite(v)) return String(v);
+  if (typeof v === 'bigint') return String(v);
+  return null;
+}
+
+/** A string field, or a compact JSON rendering of a non-string value. */
+export function asText(v: unknown): string | null {
+  if (v === undefined || v === null) return null;
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  return JSON.stringify(v);
+}
+
+/** Whole numbers (or whole-number strings) as integers; anything else null. */
+export function asInt(v: unknown): number | null {
+  if (typeof v === 'number' && Number.isInteger(v)) return v;
+  if (typeof v === 'string' && /^-?\d{1,15}$/.test(v)) return Number(v);
+  return null;
+}
+
+/** Finite numbers (or numeric strings); anything else null. */
+export function asNumber(v: unknown): number | null {
+  if (typeof v === 'number' && Number.isFinite(v)) return v;
+  if (typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v))) return Number(v);
+  return null;
+}
+
+export const LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const;
+export type Level = (typeof LEVELS)[number];
+
+const LEVEL_NAMES: Record<string, Level> = {
+  trace: 'trace',
+  verbose: 'trace',
+  debug: 'debug',
+  info: 'info',
+  information: 'info',
+  notice: 'info',
+  warn: 'warn',
+  warning: 'warn',
+  error: 'error',
+  err: 'error',
+  exception: 'error',
+  critical: 'fatal',
+  crit: 'fatal',
+  fatal: 'fatal',
+  alert: 'fatal',
+  emerg: 'fatal',
+  emergency: 'fatal',
+  panic: 'fatal',
+};
+
+/**
+ * Normalises a level to trace|debug|info|warn|error|fatal: Python names
+ * (WARNING, CRITICAL), pino/bunyan numbers (10..60), syslog names. Unknown
+ * values are kept lowercased, so nothing is hidden.
+ */
+export function normalizeLevel(v: unknown): string | null {
+  if (typeof v === 'number') {
+    if (v >= 60) return 'fatal';
+    if (v >= 50) return 'error';
+    if (v >= 40) return 'warn';
+    if (v >= 30) return 'info';
+    if (v >= 20) return 'debug';
+    return 'trace';
+  }
+  if (typeof v !== 'string' || v === '') return null;
+  const lower = v.toLowerCase();
+  return LEVEL_NAMES[lower] ?? lower;
+}
+
+/** Severity rank for --level comparisons; unknown levels rank as info. */
+export function levelRank(level: string): number {
+  const i = (LEVELS as readonly string[]).indexOf(level);
+  return i === -1 ? 2 : i;
+}

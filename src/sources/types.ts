@@ -1,0 +1,94 @@
+/**
+ * The interface every data source implements: recognise a file from its name
+ * and first lines, then turn its lines into rows. The loader owns files,
+ * accounting and the database; a source only parses.
+ */
+import type { RawLine } from './lines.js';
+import type { CorrelationColumn } from './fields.js';
+
+export type Correlation = Partial<Record<CorrelationColumn, string | null>>;
+
+export interface EventRow extends Correlation {
+  ts: number | null;
+  sourceLine: number;
+  level: string | null;
+  event: string | null;
+  message: string | null;
+  logger: string | null;
+  parseError?: string | null;
+  /** The record's JSON text, as logged. */
+  raw: string | null;
+}
+
+export interface LlmCallRow extends Correlation {
+  ts: number | null;
+  sourceLine: number;
+  agent: string | null;
+  model: string | null;
+  status: string | null;
+  callLabel: string | null;
+  function: string | null;
+  promptTokens: number | null;
+  completionTokens: number | null;
+  totalTokens: number | null;
+  cachedTokens: number | null;
+  reasoningTokens: number | null;
+  latencyMs: number | null;
+  error: string | null;
+  raw: string;
+}
+
+export interface IndexEntry {
+  sourceLine: number;
+  type: string | null;
+  logPath: string;
+  createdAt: number | null;
+  sessionKey: string | null;
+  threadTs: string | null;
+  channelId: string | null;
+  userId: string | null;
+  plannedDate: string | null;
+  pid: number | null;
+}
+
+/** What a parser hands back. The loader counts, stores and reports. */
+export interface RecordSink {
+  event(row: EventRow): void;
+  llmCall(row: LlmCallRow): void;
+  indexEntry(entry: IndexEntry): void;
+  /**
+   * A line that could not be parsed: kept as a raw event with parse_error,
+   * with whatever time and level could still be read from it.
+   */
+  reject(line: RawLine, reason: string, known?: { ts?: number | null; level?: string | null }): void;
+  blank(line: RawLine): void;
+}
+
+/** Context a parser gets for one file. */
+export interface FileContext {
+  /** The path as shown to users. */
+  path: string;
+  /** Zone for naive timestamps. */
+  tz: string;
+  /** Correlation ids known for every record of the file (from its name or an index). */
+  defaults: Correlation;
+}
+
+export interface LineParser {
+  line(line: RawLine): void;
+  /** Called after the last line, to flush a record still open. */
+  end(): void;
+}
+
+export interface SourceKind {
+  /** Stable kind name, shown by `obs sources`. */
+  name: string;
+  description: string;
+  /** True when this kind reads the file. Kinds are tried in registry order. */
+  detect(file: { name: string; head: string[] }): boolean;
+  /** Kinds that are recognised but not loaded yet say why here. */
+  skipReason?: string;
+  /** Index kinds are loaded first: they name other files. */
+  isIndex?: boolean;
+  parser?(ctx: FileContext, sink: RecordSink): LineParser;
+}

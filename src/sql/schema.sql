@@ -1,0 +1,110 @@
+-- The tables obs loads. Every record table shares the same leading columns,
+-- so one filter works on all of them and every row says where it came from.
+
+CREATE TABLE files (
+  path        VARCHAR NOT NULL,
+  kind        VARCHAR NOT NULL,
+  status      VARCHAR NOT NULL,
+  size_bytes  BIGINT,
+  lines       BIGINT NOT NULL DEFAULT 0,
+  records     BIGINT NOT NULL DEFAULT 0,
+  rejected    BIGINT NOT NULL DEFAULT 0,
+  repaired    BIGINT NOT NULL DEFAULT 0,
+  blank       BIGINT NOT NULL DEFAULT 0,
+  first_ts    TIMESTAMPTZ,
+  last_ts     TIMESTAMPTZ,
+  note        VARCHAR
+);
+COMMENT ON TABLE files IS 'One row per file found: its kind, line accounting and time range.';
+COMMENT ON COLUMN files.status IS 'loaded, unreadable, or skipped (not a log: binary, or a kind obs does not load yet).';
+COMMENT ON COLUMN files.lines IS 'Physical lines read; lines = lines inside records + rejected + blank.';
+COMMENT ON COLUMN files.records IS 'Rows loaded from the file (a record may span several lines, e.g. a traceback).';
+COMMENT ON COLUMN files.rejected IS 'Lines that could not be parsed; each is kept as an event with parse_error set.';
+COMMENT ON COLUMN files.repaired IS 'Lines loaded after replacing invalid UTF-8 or removing NUL bytes.';
+
+CREATE TABLE line_issues (
+  source_file VARCHAR NOT NULL,
+  source_line BIGINT NOT NULL,
+  problem     VARCHAR NOT NULL,
+  reason      VARCHAR NOT NULL,
+  excerpt     VARCHAR
+);
+COMMENT ON TABLE line_issues IS 'Every rejected or repaired line, with file:line and the reason.';
+COMMENT ON COLUMN line_issues.problem IS 'rejected (kept as a raw event) or repaired (loaded after fixing the bytes).';
+
+CREATE TABLE events (
+  ts          TIMESTAMPTZ,
+  source_file VARCHAR NOT NULL,
+  source_line BIGINT NOT NULL,
+  source_kind VARCHAR NOT NULL,
+  session_key VARCHAR,
+  thread_ts   VARCHAR,
+  channel_id  VARCHAR,
+  stage       VARCHAR,
+  trace_id    VARCHAR,
+  span_id     VARCHAR,
+  request_id  VARCHAR,
+  run_id      VARCHAR,
+  workflow_id VARCHAR,
+  category    VARCHAR,
+  level       VARCHAR,
+  event       VARCHAR,
+  message     VARCHAR,
+  logger      VARCHAR,
+  parse_error VARCHAR,
+  raw         JSON
+);
+COMMENT ON TABLE events IS 'Every log record: session-log events, application-log lines, audit-log exceptions, rejected lines.';
+COMMENT ON COLUMN events.ts IS 'Record time in UTC (naive times are read in --tz).';
+COMMENT ON COLUMN events.level IS 'Normalised level: trace, debug, info, warn, error or fatal.';
+COMMENT ON COLUMN events.event IS 'Event name (event, event_type) when the record has one.';
+COMMENT ON COLUMN events.message IS 'Message text; for text lines the line itself, with continuation lines (tracebacks) appended.';
+COMMENT ON COLUMN events.parse_error IS 'Why the line could not be parsed; the line text is in message.';
+COMMENT ON COLUMN events.raw IS 'The record as JSON, exactly as logged (NULL for plain-text lines).';
+
+CREATE TABLE llm_calls (
+  ts                TIMESTAMPTZ,
+  source_file       VARCHAR NOT NULL,
+  source_line       BIGINT NOT NULL,
+  session_key       VARCHAR,
+  thread_ts         VARCHAR,
+  channel_id        VARCHAR,
+  stage             VARCHAR,
+  trace_id          VARCHAR,
+  span_id           VARCHAR,
+  request_id        VARCHAR,
+  run_id            VARCHAR,
+  workflow_id       VARCHAR,
+  category          VARCHAR,
+  agent             VARCHAR,
+  model             VARCHAR,
+  status            VARCHAR,
+  call_label        VARCHAR,
+  function          VARCHAR,
+  prompt_tokens     BIGINT,
+  completion_tokens BIGINT,
+  total_tokens      BIGINT,
+  cached_tokens     BIGINT,
+  reasoning_tokens  BIGINT,
+  latency_ms        DOUBLE,
+  error             VARCHAR,
+  raw               JSON
+);
+COMMENT ON TABLE llm_calls IS 'One row per LLM call in the llm_io audit log.';
+COMMENT ON COLUMN llm_calls.total_tokens IS 'As logged, or prompt_tokens + completion_tokens when absent.';
+COMMENT ON COLUMN llm_calls.latency_ms IS 'Call latency when the record carries it (latency_ms, duration_ms); NULL otherwise.';
+
+CREATE TABLE session_index (
+  session_key  VARCHAR,
+  thread_ts    VARCHAR,
+  channel_id   VARCHAR,
+  user_id      VARCHAR,
+  planned_date VARCHAR,
+  created_at   TIMESTAMPTZ,
+  log_path     VARCHAR,
+  log_file     VARCHAR,
+  pid          BIGINT,
+  source_file  VARCHAR NOT NULL,
+  source_line  BIGINT NOT NULL
+);
+COMMENT ON TABLE session_index IS 'Entries of timeboxing_session_index.jsonl; log_file is where log_path was found, NULL when the file is gone.';

@@ -1,0 +1,102 @@
+-- One row per session (Slack thread): built from every record that carries
+-- its session key, plus the session index. Stages are listed in the order
+-- they first appear.
+
+CREATE OR REPLACE TABLE sessions AS
+WITH records AS (
+  SELECT session_key, ts, stage FROM events WHERE session_key IS NOT NULL
+  UNION ALL
+  SELECT session_key, ts, stage FROM llm_calls WHERE session_key IS NOT NULL
+),
+stage_first AS (
+  SELECT session_key, stage, min(ts) AS first_ts
+  FROM records WHERE stage IS NOT NULL
+  GROUP BY session_key, stage
+),
+stages AS (
+  SELECT session_key, list(stage ORDER BY first_ts NULLS LAST, stage) AS stages
+  FROM stage_first GROUP BY session_key
+),
+ev AS (
+  SELECT
+    session_key,
+    count(*) AS event_count,
+    count(*) FILTER (WHERE level IN ('error', 'fatal')) AS error_count,
+    count(*) FILTER (WHERE level = 'warn') AS warning_count,
+    min(ts) AS first_ts,
+    max(ts) AS last_ts,
+    mode(thread_ts) AS thread_ts,
+    mode(channel_id) AS channel_id,
+    arg_max(event, (ts, source_line)) FILTER (WHERE event IS NOT NULL AND source_kind = 'session_log') AS last_event
+  FROM events WHERE session_key IS NOT NULL
+  GROUP BY session_key
+),
+llm AS (
+  SELECT
+    session_key,
+    count(*) AS llm_call_count,
+    count(*) FILTER (WHERE status = 'error') AS llm_error_count,
+    sum(prompt_tokens) AS prompt_tokens,
+    sum(completion_tokens) AS completion_tokens,
+    sum(total_tokens) AS total_tokens,
+    min(ts) AS first_ts,
+    max(ts) AS last_ts,
+    mode(thread_ts) AS thread_ts,
+    mode(channel_id) AS channel_id
+  FROM llm_calls WHERE session_key IS NOT NULL
+  GROUP BY session_key
+),
+idx AS (
+  SELECT
+    session_key,
+    any_value(thread_ts) AS thread_ts,
+    any_value(channel_id) AS channel_id,
+    any_value(user_id) AS user_id,
+    any_value(planned_date) AS planned_date,
+    min(created_at) AS created_at,
+    any_value(log_file) AS log_file,
+    bool_and(log_file IS NULL) AS log_missing
+  FROM session_index WHERE session_key IS NOT NULL
+  GROUP BY session_key
+),
+session_keys AS (
+  SELECT session_key FROM ev UNION SELECT session_key FROM llm UNION SELECT session_key FROM idx
+),
+log_files AS (
+  SELECT session_key, min(source_file) AS log_file
+  FROM events WHERE source_kind = 'session_log' AND session_key IS NOT NULL
+  GROUP BY session_key
+)
+SELECT
+  k.session_key,
+  coalesce(ev.thread_ts, llm.thread_ts, idx.thread_ts) AS thread_ts,
+  coalesce(ev.channel_id, llm.channel_id, idx.channel_id) AS channel_id,
+  idx.user_id,
+  idx.planned_date,
+  least(ev.first_ts, llm.first_ts, idx.created_at) AS first_ts,
+  greatest(ev.last_ts, llm.last_ts) AS last_ts,
+  epoch_ms(greatest(ev.last_ts, llm.last_ts)) - epoch_ms(least(ev.first_ts, llm.first_ts, idx.created_at)) AS duration_ms,
+  coalesce(st.stages, []::VARCHAR[]) AS stages,
+  ev.last_event,
+  coalesce(ev.event_count, 0) AS event_count,
+  coalesce(ev.error_count, 0) AS error_count,
+  coalesce(ev.warning_count, 0) AS warning_count,
+  coalesce(llm.llm_call_count, 0) AS llm_call_count,
+  coalesce(llm.llm_error_count, 0) AS llm_error_count,
+  coalesce(llm.prompt_tokens, 0) AS prompt_tokens,
+  coalesce(llm.completion_tokens, 0) AS completion_tokens,
+  coalesce(llm.total_tokens, 0) AS total_tokens,
+  coalesce(lf.log_file, idx.log_file) AS log_file,
+  coalesce(idx.log_missing, false) AND lf.log_file IS NULL AS log_missing
+FROM session_keys k
+LEFT JOIN ev USING (session_key)
+LEFT JOIN llm USING (session_key)
+LEFT JOIN idx USING (session_key)
+LEFT JOIN stages st USING (session_key)
+LEFT JOIN log_files lf USING (session_key);
+
+COMMENT ON TABLE sessions IS 'One row per session (Slack thread), from every record that carries its session key and the session index.';
+COMMENT ON COLUMN sessions.stages IS 'Stages in order of first appearance.';
+COMMENT ON COLUMN sessions.error_count IS 'Records at level error or fatal across all logs (one failure logged by several loggers counts once per record).';
+COMMENT ON COLUMN sessions.llm_error_count IS 'LLM calls with status error.';
+COMMENT ON COLUMN sessions.log_missing IS 'The session index names a log file that is gone.';
