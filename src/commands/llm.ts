@@ -78,8 +78,8 @@ export async function runLlm(ctx: Context, o: LlmOptions): Promise<ExitCode> {
 
     if (groupKeys !== null) {
       const rollup = sqlFile('llm_rollup.sql')
-        .replace('{{keys}}', groupKeys.map((k) => `${GROUP_KEYS[k]} AS ${k}`).join(', '))
-        .replace('{{order}}', groupKeys.join(', '));
+        .replaceAll('{{keys}}', groupKeys.map((k) => `${GROUP_KEYS[k]} AS ${k}`).join(', '))
+        .replaceAll('{{order}}', groupKeys.join(', '));
       const sql = `${filteredCte(LLM_CALLS, conds)} ${rollup}`;
       const rows = (await s.db.query(sql, params.values)).rows;
       if (rows.length === 0) s.report.note('no LLM calls matched');

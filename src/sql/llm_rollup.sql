@@ -1,5 +1,5 @@
 -- LLM calls rolled up by the caller's group keys, over the caller's
--- "filtered" calls. {{keys}} and {{order}} are filled from a fixed list of
+-- "filtered" calls. The key and order placeholders are filled from a fixed list of
 -- columns in code (never from user input).
 SELECT
   {{keys}},
