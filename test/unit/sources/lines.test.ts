@@ -1,0 +1,84 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { readHead, readLines, type RawLine } from '../../../src/sources/lines.js';
+
+const dir = mkdtempSync(path.join(tmpdir(), 'obs-lines-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+async function lines(bytes: Buffer | string): Promise<{ got: RawLine[]; count: { lines: number; bytes: number } }> {
+  const file = path.join(dir, `f${Math.random()}`);
+  writeFileSync(file, bytes);
+  const got: RawLine[] = [];
+  const count = await readLines(file, (l) => got.push(l));
+  return { got, count };
+}
+
+describe('readLines', () => {
+  it('numbers lines from 1 and strips LF and CRLF ends', async () => {
+    const { got, count } = await lines('a\r\nb\nc\r\n');
+    expect(got.map((l) => [l.lineNo, l.text, l.unterminated])).toEqual([
+      [1, 'a', false],
+      [2, 'b', false],
+      [3, 'c', false],
+    ]);
+    expect(count).toEqual({ lines: 3, bytes: 8 });
+  });
+
+  it('marks a last line without a line end as unterminated', async () => {
+    const { got } = await lines('{"a":1}\n{"a":');
+    expect(got.map((l) => [l.text, l.unterminated])).toEqual([
+      ['{"a":1}', false],
+      ['{"a":', true],
+    ]);
+  });
+
+  it('reads an empty file as no lines, and blank lines as empty text', async () => {
+    expect((await lines('')).got).toEqual([]);
+    expect((await lines('\n\n')).got.map((l) => l.text)).toEqual(['', '']);
+  });
+
+  it('flags invalid UTF-8 and keeps the rest of the text', async () => {
+    const { got } = await lines(Buffer.concat([Buffer.from('caf'), Buffer.from([0xe9]), Buffer.from(' ok\nfine é\n')]));
+    expect(got[0]?.invalidUtf8).toBe(true);
+    expect(got[0]?.text).toBe('caf\uFFFD ok');
+    // A real é (two bytes) and a literal U+FFFD are valid UTF-8.
+    expect(got[1]?.invalidUtf8).toBe(false);
+    expect((await lines('literal \uFFFD\n')).got[0]?.invalidUtf8).toBe(false);
+  });
+
+  it('removes NUL bytes and flags them', async () => {
+    const { got } = await lines(Buffer.from('fl\0\0ushed\n\0\0\0'));
+    expect(got.map((l) => [l.text, l.nulBytes, l.unterminated])).toEqual([
+      ['flushed', true, false],
+      ['', true, true],
+    ]);
+  });
+
+  it('returns a line longer than the read buffer whole', async () => {
+    const long = 'x'.repeat(3 * 1024 * 1024 + 17);
+    const { got } = await lines(`${long}\nshort\n`);
+    expect(got.map((l) => l.text.length)).toEqual([long.length, 5]);
+  });
+
+  it('keeps a multi-byte character split across two reads', async () => {
+    const pad = 'a'.repeat(1024 * 1024 - 1);
+    const { got } = await lines(`${pad}é\n`);
+    expect(got[0]?.text.endsWith('é')).toBe(true);
+    expect(got[0]?.invalidUtf8).toBe(false);
+  });
+});
+
+describe('readHead', () => {
+  it('calls a file with control bytes binary, and a log ending in NULs text', async () => {
+    const png = path.join(dir, 'x.png');
+    writeFileSync(png, Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d, 0x49, 0x48, 0x44, 0x52]));
+    expect((await readHead(png)).binary).toBe(true);
+    const log = path.join(dir, 'crashed.log');
+    writeFileSync(log, Buffer.concat([Buffer.from('2026-03-02 09:00:00,000 INFO started\n'), Buffer.alloc(64)]));
+    const head = await readHead(log);
+    expect(head.binary).toBe(false);
+    expect(head.lines).toEqual(['2026-03-02 09:00:00,000 INFO started']);
+  });
+});
