@@ -4,7 +4,6 @@
  * network access, configuration frozen) once the logs are loaded.
  */
 import { Command } from 'commander';
-import { StatementType } from '@duckdb/node-api';
 import type { Context } from '../context.js';
 import type { Database } from '../db/database.js';
 import { SqlParams } from '../db/params.js';
@@ -19,7 +18,7 @@ export interface SqlOptions extends CommonOptions {
   schema?: boolean;
 }
 
-const READ_ONLY = new Set<StatementType>([StatementType.SELECT, StatementType.EXPLAIN]);
+const READ_ONLY = new Set(['SELECT', 'EXPLAIN']);
 const HELP = 'obs sql runs one read-only query, for example: obs sql "select model, count(*) from llm_calls group by model"';
 
 function hasRecordFilters(f: RecordFilters): boolean {
@@ -38,18 +37,22 @@ async function applyFilters(db: Database, f: RecordFilters): Promise<void> {
 }
 
 async function checkReadOnly(db: Database, query: string): Promise<void> {
-  let types: StatementType[];
+  let types: string[];
   try {
     types = await db.statementTypes(query);
   } catch (err) {
-    throw usageError('the query does not parse', { reason: (err as Error).message, help: 'obs sql --schema lists the tables and columns' });
+    const reason = (err as Error).message.replace(/^Failed to extract statements: /, '');
+    if (reason.startsWith('Permission Error')) {
+      throw usageError('obs sql reads only the loaded tables: file and network access are off', { reason, help: HELP });
+    }
+    throw usageError('the query does not parse', { reason, help: 'obs sql --schema lists the tables and columns' });
   }
   if (types.length !== 1) {
     throw usageError(`expected one SQL statement, got ${types.length}`, { help: HELP });
   }
-  const type = types[0] as StatementType;
+  const type = types[0] ?? 'UNKNOWN';
   if (!READ_ONLY.has(type)) {
-    throw usageError(`obs sql is read-only: ${StatementType[type] ?? 'this'} statements are refused`, { help: HELP });
+    throw usageError(`obs sql is read-only: ${type} statements are refused`, { help: HELP });
   }
 }
 

@@ -52,15 +52,15 @@ export class Database {
   }
 
   /**
-   * Statement types of a user's SQL, without running it. Used to refuse
-   * anything but reads before the statement executes.
+   * Statement types of a user's SQL (SELECT, COPY, ...), without running it.
+   * Used to refuse anything but reads before the statement executes.
    */
-  async statementTypes(sql: string): Promise<StatementType[]> {
+  async statementTypes(sql: string): Promise<string[]> {
     const extracted = await this.connection.extractStatements(sql);
-    const types: StatementType[] = [];
+    const types: string[] = [];
     for (let i = 0; i < extracted.count; i++) {
       const prepared = await extracted.prepare(i);
-      types.push(prepared.statementType);
+      types.push(StatementType[prepared.statementType] ?? 'UNKNOWN');
     }
     return types;
   }

@@ -6,10 +6,10 @@ import { Option, type Command } from 'commander';
 import path from 'node:path';
 import { loadConfig } from '../../config.js';
 import type { Context } from '../../context.js';
-import { Database } from '../../db/database.js';
+import type { Database } from '../../db/database.js';
 import { EXIT, noInputError, usageError, type ExitCode } from '../../errors.js';
 import type { RecordFilters } from '../../filters/filters.js';
-import { loadSources, type LoadResult } from '../../load/load.js';
+import type { LoadResult } from '../../load/load.js';
 import { palette, useColor } from '../../output/color.js';
 import { FORMATS, type Format } from '../../output/render.js';
 import { defaultTimeZone, formatIsoMicros, isValidTimeZone, parseInstant, resolveWindow } from '../../time/time.js';
@@ -127,6 +127,9 @@ export async function openSources(ctx: Context, o: CommonOptions): Promise<Loade
   const envLogs = ctx.env['OBS_LOGS'];
   const logs = o.logs && o.logs.length > 0 ? o.logs : envLogs ? splitPaths(envLogs) : (config.logs ?? ['logs']);
 
+  // DuckDB takes a third of a second to load: only commands that read logs pay for it.
+  const { Database } = await import('../../db/database.js');
+  const { loadSources } = await import('../../load/load.js');
   const db = await Database.open();
   let load: LoadResult;
   try {
