@@ -2,6 +2,7 @@
  * `obs events`: every log record, filtered, in time order.
  */
 import { Command } from 'commander';
+import path from 'node:path';
 import type { Context } from '../context.js';
 import { SqlParams } from '../db/params.js';
 import { usageError, type ExitCode } from '../errors.js';
@@ -70,9 +71,15 @@ export async function runEvents(ctx: Context, o: EventsOptions): Promise<ExitCod
     const rows = parseRaw(page.rows);
     if (rows.length === 0) s.report.note('no events matched');
     if (page.truncated) s.report.note(`showing the first ${s.limit} events; raise --limit for more`);
-    const view = s.format === 'table' || s.format === 'tsv'
-      ? rows.map((r) => ({ ...r, details: details(r), source: `${r['source_file']}:${r['source_line']}` }))
-      : rows;
+    // On a terminal the source is the file name and line; TSV keeps the whole path.
+    const view =
+      s.format === 'table' || s.format === 'tsv'
+        ? rows.map((r) => {
+            const file = String(r['source_file']);
+            const shown = s.format === 'table' ? path.basename(file) : file;
+            return { ...r, details: details(r), source: `${shown}:${r['source_line']}` };
+          })
+        : rows;
     render(ctx.stdout, {
       format: s.format,
       noun: 'events',

@@ -68,7 +68,8 @@ function renderTable(o: RenderOptions): string {
     const flex = o.columns.findIndex((c) => c.flex);
     if (flex !== -1) {
       const others = total(widths) - (widths[flex] ?? 0) - 2;
-      widths[flex] = Math.max(headers[flex]?.length ?? 8, limit - others - 2);
+      // The flex column keeps at least 30 characters; past that the terminal wraps.
+      widths[flex] = Math.min(widths[flex] ?? 0, Math.max(30, limit - others - 2));
     }
   }
   const table = new Table({
