@@ -7,9 +7,10 @@ import type { Context } from '../context.js';
 import { SqlParams } from '../db/params.js';
 import { usageError, type ExitCode } from '../errors.js';
 import { matchText, recordConditions } from '../filters/filters.js';
-import { render, type Column, type Row } from '../output/render.js';
+import type { Column, Row } from '../output/render.js';
 import { LEVELS, normalizeLevel } from '../sources/fields.js';
-import { addFilterOptions, addInputOptions, addOutputOptions, exitFor, openSources, type CommonOptions } from './shared/options.js';
+import { output, readCommand, withSources } from './shared/command.js';
+import type { CommonOptions } from './shared/options.js';
 import { parseRaw, selectPage } from './shared/query.js';
 import { EVENTS } from './shared/tables.js';
 
@@ -56,8 +57,7 @@ export function levelsAtLeast(level: string): string[] {
 
 export async function runEvents(ctx: Context, o: EventsOptions): Promise<ExitCode> {
   const minLevels = o.level === undefined ? null : levelsAtLeast(o.level);
-  const s = await openSources(ctx, o);
-  try {
+  return withSources(ctx, o, async (s) => {
     const params = new SqlParams();
     const conds = recordConditions(s.filters, EVENTS, params);
     if (o.event !== undefined) conds.push(matchText('event', o.event, params));
@@ -69,8 +69,6 @@ export async function runEvents(ctx: Context, o: EventsOptions): Promise<ExitCod
     }
     const page = await selectPage(s.db, 'events.sql', EVENTS, conds, params, 'ts NULLS LAST, source_file, source_line', s.limit);
     const rows = parseRaw(page.rows);
-    if (rows.length === 0) s.report.note('no events matched');
-    if (page.truncated) s.report.note(`showing the first ${s.limit} events; raise --limit for more`);
     // On a terminal the source is the file name and line; TSV keeps the whole path.
     const view =
       s.format === 'table' || s.format === 'tsv'
@@ -80,40 +78,26 @@ export async function runEvents(ctx: Context, o: EventsOptions): Promise<ExitCod
             return { ...r, details: details(r), source: `${shown}:${r['source_line']}` };
           })
         : rows;
-    render(ctx.stdout, {
-      format: s.format,
-      noun: 'events',
-      columns: COLUMNS,
-      rows: view,
-      meta: { window: s.window, count: rows.length, truncated: page.truncated },
-      color: s.color,
-      width: ctx.stdout.columns,
-    });
-    return exitFor(s.load);
-  } finally {
-    s.db.close();
-  }
+    output(ctx, s, { noun: 'events', columns: COLUMNS, rows: view, empty: 'no events matched', truncated: page.truncated });
+  });
 }
 
 export function eventsCommand(ctx: Context, run: (p: Promise<ExitCode>) => void): Command {
-  const cmd = new Command('events')
-    .summary('list log records (session logs, application logs, audit exceptions)')
-    .description('List every log record, in time order, with its session, stage and source file:line.')
-    .option('--event <glob>', 'event name, wildcards allowed (graph_turn_*)')
-    .option('--level <level>', 'this level or more severe (debug, info, warn, error, fatal)')
-    .option('--contains <text>', 'records whose text or fields contain this text (case-sensitive)')
-    .option('--category <name>', 'only this category');
-  addFilterOptions(cmd);
-  addOutputOptions(cmd);
-  addInputOptions(cmd);
-  cmd.addHelpText(
-    'after',
-    `
-Examples:
-  obs events --thread 1795299499.694654
-  obs events --level warn --stage plan
-  obs events --event 'graph_turn_*' --where 'duration_ms > 1000'
-  obs events --contains IntegrityError --json | jq '.events[].source_file'`,
-  );
-  return cmd.action((opts: EventsOptions) => run(runEvents(ctx, opts)));
+  return readCommand({
+    name: 'events',
+    summary: 'list log records (session logs, application logs, audit exceptions)',
+    description: 'List every log record, in time order, with its session, stage and source file:line.',
+    own: (cmd) =>
+      cmd
+        .option('--event <glob>', 'event name, wildcards allowed (graph_turn_*)')
+        .option('--level <level>', 'this level or more severe (debug, info, warn, error, fatal)')
+        .option('--contains <text>', 'records whose text or fields contain this text (case-sensitive)')
+        .option('--category <name>', 'only this category'),
+    examples: [
+      'obs events --thread 1795299499.694654',
+      'obs events --level warn --stage plan',
+      "obs events --event 'graph_turn_*' --where 'duration_ms > 1000'",
+      "obs events --contains IntegrityError --json | jq '.events[].source_file'",
+    ],
+  }).action((opts: EventsOptions) => run(runEvents(ctx, opts)));
 }

@@ -8,8 +8,9 @@ import { SqlParams } from '../db/params.js';
 import { sqlFile } from '../db/sql-files.js';
 import { usageError, type ExitCode } from '../errors.js';
 import { matchText, recordConditions } from '../filters/filters.js';
-import { render, type Column } from '../output/render.js';
-import { addFilterOptions, addInputOptions, addOutputOptions, exitFor, openSources, type CommonOptions } from './shared/options.js';
+import type { Column } from '../output/render.js';
+import { output, readCommand, withSources } from './shared/command.js';
+import type { CommonOptions } from './shared/options.js';
 import { filteredCte, parseRaw, selectPage } from './shared/query.js';
 import { LLM_CALLS } from './shared/tables.js';
 
@@ -68,8 +69,7 @@ export function parseGroupKeys(text: string): string[] {
 
 export async function runLlm(ctx: Context, o: LlmOptions): Promise<ExitCode> {
   const groupKeys = o.by === undefined ? null : parseGroupKeys(o.by);
-  const s = await openSources(ctx, o);
-  try {
+  return withSources(ctx, o, async (s) => {
     const params = new SqlParams();
     const conds = recordConditions(s.filters, LLM_CALLS, params);
     if (o.model !== undefined) conds.push(matchText('model', o.model, params));
@@ -80,59 +80,32 @@ export async function runLlm(ctx: Context, o: LlmOptions): Promise<ExitCode> {
       const rollup = sqlFile('llm_rollup.sql')
         .replaceAll('{{keys}}', groupKeys.map((k) => `${GROUP_KEYS[k]} AS ${k}`).join(', '))
         .replaceAll('{{order}}', groupKeys.join(', '));
-      const sql = `${filteredCte(LLM_CALLS, conds)} ${rollup}`;
-      const rows = (await s.db.query(sql, params.values)).rows;
-      if (rows.length === 0) s.report.note('no LLM calls matched');
-      render(ctx.stdout, {
-        format: s.format,
-        noun: 'groups',
-        columns: [...groupKeys.map((k) => ({ key: k })), ...ROLLUP_COLUMNS],
-        rows,
-        meta: { window: s.window, by: groupKeys, count: rows.length },
-        color: s.color,
-        width: ctx.stdout.columns,
-      });
-      return exitFor(s.load);
+      const { rows } = await s.db.query(`${filteredCte(LLM_CALLS, conds)} ${rollup}`, params.values);
+      const columns = [...groupKeys.map((k) => ({ key: k })), ...ROLLUP_COLUMNS];
+      output(ctx, s, { noun: 'groups', columns, rows, meta: { by: groupKeys }, empty: 'no LLM calls matched' });
+      return;
     }
-
     const page = await selectPage(s.db, 'llm_calls.sql', LLM_CALLS, conds, params, 'ts NULLS LAST, source_file, source_line', s.limit);
-    const rows = parseRaw(page.rows);
-    if (rows.length === 0) s.report.note('no LLM calls matched');
-    if (page.truncated) s.report.note(`showing the first ${s.limit} calls; raise --limit for more`);
-    render(ctx.stdout, {
-      format: s.format,
-      noun: 'llm_calls',
-      columns: CALL_COLUMNS,
-      rows,
-      meta: { window: s.window, count: rows.length, truncated: page.truncated },
-      color: s.color,
-      width: ctx.stdout.columns,
-    });
-    return exitFor(s.load);
-  } finally {
-    s.db.close();
-  }
+    output(ctx, s, { noun: 'llm_calls', columns: CALL_COLUMNS, rows: parseRaw(page.rows), empty: 'no LLM calls matched', truncated: page.truncated });
+  });
 }
 
 export function llmCommand(ctx: Context, run: (p: Promise<ExitCode>) => void): Command {
-  const cmd = new Command('llm')
-    .summary('list LLM calls, or roll them up by model, stage, call label or session')
-    .description('List LLM calls from the llm_io audit log: model, status, tokens and latency; --by rolls them up.')
-    .option('--model <name>', 'only this model (wildcards allowed: gpt-4*)')
-    .option('--status <status>', 'only calls with this status (ok, error)')
-    .option('--call-label <label>', 'only this call label (wildcards allowed)')
-    .option('--by <keys>', `roll up by ${Object.keys(GROUP_KEYS).join('|')} (comma-separated for several)`);
-  addFilterOptions(cmd);
-  addOutputOptions(cmd);
-  addInputOptions(cmd);
-  cmd.addHelpText(
-    'after',
-    `
-Examples:
-  obs llm --thread 1795299499.694654
-  obs llm --by model
-  obs llm --by stage,model --status error
-  obs llm --thread 1795299499.694654 --json | jq '[.llm_calls[].total_tokens] | add'`,
-  );
-  return cmd.action((opts: LlmOptions) => run(runLlm(ctx, opts)));
+  return readCommand({
+    name: 'llm',
+    summary: 'list LLM calls, or roll them up by model, stage, call label or session',
+    description: 'List LLM calls from the llm_io audit log: model, status, tokens and latency; --by rolls them up.',
+    own: (cmd) =>
+      cmd
+        .option('--model <name>', 'only this model (wildcards allowed: gpt-4*)')
+        .option('--status <status>', 'only calls with this status (ok, error)')
+        .option('--call-label <label>', 'only this call label (wildcards allowed)')
+        .option('--by <keys>', `roll up by ${Object.keys(GROUP_KEYS).join('|')} (comma-separated for several)`),
+    examples: [
+      'obs llm --thread 1795299499.694654',
+      'obs llm --by model',
+      'obs llm --by stage,model --status error',
+      "obs llm --thread 1795299499.694654 --json | jq '[.llm_calls[].total_tokens] | add'",
+    ],
+  }).action((opts: LlmOptions) => run(runLlm(ctx, opts)));
 }

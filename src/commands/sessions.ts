@@ -8,8 +8,9 @@ import { SqlParams } from '../db/params.js';
 import type { ExitCode } from '../errors.js';
 import { compileWhere } from '../filters/where.js';
 import { fieldResolver, hasRecordOnlyFilters, recordConditions, whereClause, type RecordFilters } from '../filters/filters.js';
-import { render, type Column } from '../output/render.js';
-import { addFilterOptions, addInputOptions, addOutputOptions, exitFor, openSources, type CommonOptions } from './shared/options.js';
+import type { Column } from '../output/render.js';
+import { output, readCommand, withSources } from './shared/command.js';
+import type { CommonOptions } from './shared/options.js';
 import { selectPage } from './shared/query.js';
 import { EVENTS, LLM_CALLS, SESSIONS } from './shared/tables.js';
 
@@ -62,48 +63,28 @@ export function sessionConditions(f: RecordFilters, params: SqlParams): string[]
 }
 
 export async function runSessions(ctx: Context, o: CommonOptions): Promise<ExitCode> {
-  const s = await openSources(ctx, o);
-  try {
+  return withSources(ctx, o, async (s) => {
     const params = new SqlParams();
     const conds = sessionConditions(s.filters, params);
     const page = await selectPage(s.db, 'sessions_list.sql', SESSIONS, conds, params, 'first_ts NULLS LAST, session_key', s.limit);
-    if (page.rows.length === 0) s.report.note('no sessions matched');
-    if (page.truncated) s.report.note(`showing the first ${s.limit} sessions; raise --limit for more`);
     const forPeople = s.format === 'table';
     const rows = forPeople ? page.rows.map((r) => ({ ...r, duration: humanDuration(r['duration_ms']) })) : page.rows;
-    render(ctx.stdout, {
-      format: s.format,
-      noun: 'sessions',
-      columns: columns(forPeople),
-      rows,
-      meta: { window: s.window, count: rows.length, truncated: page.truncated },
-      color: s.color,
-      width: ctx.stdout.columns,
-    });
-    return exitFor(s.load);
-  } finally {
-    s.db.close();
-  }
+    output(ctx, s, { noun: 'sessions', columns: columns(forPeople), rows, empty: 'no sessions matched', truncated: page.truncated });
+  });
 }
 
 export function sessionsCommand(ctx: Context, run: (p: Promise<ExitCode>) => void): Command {
-  const cmd = new Command('sessions')
-    .summary('list sessions (Slack threads): when, how long, stages, errors, LLM calls, tokens')
-    .description(
+  return readCommand({
+    name: 'sessions',
+    summary: 'list sessions (Slack threads): when, how long, stages, errors, LLM calls, tokens',
+    description:
       'One row per session (Slack thread), from every record that carries its session key and the session index. ' +
-        'A time window keeps the sessions active in it; --stage keeps those that reached the stage; ' +
-        '--where tests the session fields (duration_ms, error_count, llm_call_count, total_tokens, ...).',
-    );
-  addFilterOptions(cmd);
-  addOutputOptions(cmd);
-  addInputOptions(cmd);
-  cmd.addHelpText(
-    'after',
-    `
-Examples:
-  obs sessions --logs ./logs
-  obs sessions --channel C0AA6HC1RJL --where 'error_count > 0'
-  obs sessions --from 2026-11-21T22:18:00Z --to 2026-11-21T22:19:00Z --json | jq '.sessions[].thread_ts'`,
-  );
-  return cmd.action((opts: CommonOptions) => run(runSessions(ctx, opts)));
+      'A time window keeps the sessions active in it; --stage keeps those that reached the stage; ' +
+      '--where tests the session fields (duration_ms, error_count, llm_call_count, total_tokens, ...).',
+    examples: [
+      'obs sessions --logs ./logs',
+      "obs sessions --channel C0AA6HC1RJL --where 'error_count > 0'",
+      "obs sessions --from 2026-11-21T22:18:00Z --to 2026-11-21T22:19:00Z --json | jq '.sessions[].thread_ts'",
+    ],
+  }).action((opts: CommonOptions) => run(runSessions(ctx, opts)));
 }

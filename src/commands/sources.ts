@@ -6,10 +6,12 @@
 import { Command } from 'commander';
 import type { Context } from '../context.js';
 import type { ExitCode } from '../errors.js';
-import { render, type Column, type Row } from '../output/render.js';
+import type { Column, Row } from '../output/render.js';
+import { sqlFile } from '../db/sql-files.js';
 import { formatIsoMicros } from '../time/time.js';
 import type { FileReport } from '../load/load.js';
-import { addInputOptions, addOutputOptions, exitFor, openSources, type CommonOptions } from './shared/options.js';
+import { output, readCommand, withSources } from './shared/command.js';
+import type { CommonOptions } from './shared/options.js';
 
 export interface SourcesOptions extends CommonOptions {
   issues?: boolean;
@@ -58,40 +60,28 @@ export function fileRow(f: FileReport): Row {
 }
 
 export async function runSources(ctx: Context, o: SourcesOptions): Promise<ExitCode> {
-  const s = await openSources(ctx, { ...o, quiet: true });
-  try {
+  // The notes would repeat what the listing shows.
+  return withSources(ctx, { ...o, quiet: true }, async (s) => {
     if (o.issues === true) {
-      const { rows } = await s.db.query(
-        'SELECT source_file, CAST(source_line AS INTEGER) AS source_line, problem, reason, excerpt FROM line_issues ORDER BY source_file, source_line',
-      );
-      render(ctx.stdout, { format: s.format, noun: 'issues', columns: ISSUE_COLUMNS, rows, meta: { count: rows.length }, color: s.color, width: ctx.stdout.columns });
-      return exitFor(s.load);
+      const { rows } = await s.db.query(sqlFile('line_issues.sql'));
+      output(ctx, s, { noun: 'issues', columns: ISSUE_COLUMNS, rows });
+      return;
     }
-    const rows = s.load.files.map(fileRow);
-    render(ctx.stdout, {
-      format: s.format,
+    const files = s.load.files;
+    const sum = (k: 'lines' | 'records' | 'repaired'): number => files.reduce((n, f) => n + f[k], 0);
+    output(ctx, s, {
       noun: 'files',
       columns: FILE_COLUMNS,
-      rows,
+      rows: files.map(fileRow),
       meta: {
-        count: rows.length,
-        totals: {
-          files: rows.length,
-          lines: s.load.files.reduce((n, f) => n + f.lines, 0),
-          records: s.load.files.reduce((n, f) => n + f.records, 0),
-          rejected: s.load.rejected,
-          repaired: s.load.files.reduce((n, f) => n + f.repaired, 0),
-          unreadable: s.load.unreadable,
-        },
+        totals: { files: files.length, lines: sum('lines'), records: sum('records'), rejected: s.load.rejected, repaired: sum('repaired'), unreadable: s.load.unreadable },
         passed_over: s.load.ignored.map((i) => ({ path: i.display, reason: i.reason })),
         missing_index_targets: s.load.missingTargets.map((m) => ({ index: m.index, line: m.line, log_path: m.logPath })),
       },
-      color: s.color,
-      width: ctx.stdout.columns,
     });
     if (s.format === 'table') {
       const lines: string[] = [];
-      for (const f of s.load.files) {
+      for (const f of files) {
         for (const i of f.issues.slice(0, ISSUES_SHOWN)) lines.push(`${f.path}:${i.line}: ${i.problem}: ${i.reason}: ${i.excerpt}`);
         if (f.issues.length > ISSUES_SHOWN) lines.push(`${f.path}: … ${f.issues.length - ISSUES_SHOWN} more (obs sources --issues)`);
       }
@@ -99,29 +89,18 @@ export async function runSources(ctx: Context, o: SourcesOptions): Promise<ExitC
       for (const i of s.load.ignored) lines.push(`${i.display}: passed over: ${i.reason}`);
       if (lines.length > 0) ctx.stdout.write(`\n${lines.join('\n')}\n`);
     }
-    return exitFor(s.load);
-  } finally {
-    s.db.close();
-  }
+  });
 }
 
 export function sourcesCommand(ctx: Context, run: (p: Promise<ExitCode>) => void): Command {
-  const cmd = new Command('sources')
-    .summary('list the files found: kind, lines read / loaded / rejected, time range')
-    .description(
+  return readCommand({
+    name: 'sources',
+    summary: 'list the files found: kind, lines read / loaded / rejected, time range',
+    description:
       'List every file found under --logs: its kind, lines read, records loaded, lines rejected or repaired, ' +
-        'its time range, and the first bad lines with file:line. Exit code 4 when any line was rejected.',
-    )
-    .option('--issues', 'list every rejected or repaired line instead');
-  addOutputOptions(cmd);
-  addInputOptions(cmd);
-  cmd.addHelpText(
-    'after',
-    `
-Examples:
-  obs sources --logs ./logs
-  obs sources --issues
-  obs sources --json | jq '.files[] | select(.rejected > 0) | .path'`,
-  );
-  return cmd.action((opts: SourcesOptions) => run(runSources(ctx, opts)));
+      'its time range, and the first bad lines with file:line. Exit code 4 when any line was rejected.',
+    filters: false,
+    own: (cmd) => cmd.option('--issues', 'list every rejected or repaired line instead'),
+    examples: ['obs sources --logs ./logs', 'obs sources --issues', "obs sources --json | jq '.files[] | select(.rejected > 0) | .path'"],
+  }).action((opts: SourcesOptions) => run(runSources(ctx, opts)));
 }

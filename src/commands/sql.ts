@@ -10,8 +10,8 @@ import { SqlParams } from '../db/params.js';
 import { sqlFile } from '../db/sql-files.js';
 import { usageError, type ExitCode } from '../errors.js';
 import { recordConditions, type RecordFilters } from '../filters/filters.js';
-import { render } from '../output/render.js';
-import { addFilterOptions, addInputOptions, addOutputOptions, exitFor, openSources, type CommonOptions } from './shared/options.js';
+import { output, readCommand, withSources } from './shared/command.js';
+import type { CommonOptions } from './shared/options.js';
 import { EVENTS, LLM_CALLS } from './shared/tables.js';
 
 export interface SqlOptions extends CommonOptions {
@@ -60,8 +60,7 @@ export async function runSql(ctx: Context, query: string | undefined, o: SqlOpti
   if (o.schema !== true && (query === undefined || query.trim() === '')) {
     throw usageError('no query given', { help: `${HELP}; obs sql --schema lists the tables` });
   }
-  const s = await openSources(ctx, o);
-  try {
+  return withSources(ctx, o, async (s) => {
     if (hasRecordFilters(s.filters)) await applyFilters(s.db, s.filters);
     await s.db.lockDown();
     const text = o.schema === true ? sqlFile('schema_list.sql') : (query as string);
@@ -72,44 +71,30 @@ export async function runSql(ctx: Context, query: string | undefined, o: SqlOpti
     } catch (err) {
       throw usageError('the query failed', { reason: (err as Error).message, help: 'obs sql --schema lists the tables and columns' });
     }
-    if (s.limit !== null && result.rows.length > s.limit) {
-      s.report.note(`showing the first ${s.limit} of ${result.rows.length} rows`);
-      result.rows = result.rows.slice(0, s.limit);
-    }
-    render(ctx.stdout, {
-      format: s.format,
+    const truncated = s.limit !== null && result.rows.length > s.limit;
+    const types = result.types;
+    output(ctx, s, {
       noun: 'rows',
       columns: result.columns.map((key) => ({ key })),
-      rows: result.rows,
-      meta: { window: s.window, columns: result.columns.map((name, i) => ({ name, type: result.types[i] })), count: result.rows.length },
-      color: s.color,
-      width: ctx.stdout.columns,
+      rows: truncated ? result.rows.slice(0, s.limit ?? 0) : result.rows,
+      meta: { columns: result.columns.map((name, i) => ({ name, type: types[i] })) },
+      truncated,
     });
-    return exitFor(s.load);
-  } finally {
-    s.db.close();
-  }
+  });
 }
 
 export function sqlCommand(ctx: Context, run: (p: Promise<ExitCode>) => void): Command {
-  const cmd = new Command('sql')
-    .summary('run a read-only SQL query over the loaded tables')
-    .description(
+  return readCommand({
+    name: 'sql',
+    summary: 'run a read-only SQL query over the loaded tables',
+    description:
       'Run one read-only SQL query (DuckDB dialect) over the tables events, llm_calls, sessions, ' +
-        'session_index, files and line_issues. Filters narrow events and llm_calls (and the sessions built from them) first.',
-    )
-    .argument('[query]', 'the SQL query')
-    .option('--schema', 'list the tables and their columns');
-  addFilterOptions(cmd);
-  addOutputOptions(cmd);
-  addInputOptions(cmd);
-  cmd.addHelpText(
-    'after',
-    `
-Examples:
-  obs sql --schema
-  obs sql "select model, count(*) as calls, sum(total_tokens) as tokens from llm_calls group by model"
-  obs sql --thread 1795299499.694654 "select level, count(*) from events group by level" --json`,
-  );
-  return cmd.action((query: string | undefined, opts: SqlOptions) => run(runSql(ctx, query, opts)));
+      'session_index, files and line_issues. Filters narrow events and llm_calls (and the sessions built from them) first.',
+    own: (cmd) => cmd.argument('[query]', 'the SQL query').option('--schema', 'list the tables and their columns'),
+    examples: [
+      'obs sql --schema',
+      'obs sql "select model, count(*) as calls, sum(total_tokens) as tokens from llm_calls group by model"',
+      'obs sql --thread 1795299499.694654 "select level, count(*) from events group by level" --json',
+    ],
+  }).action((query: string | undefined, opts: SqlOptions) => run(runSql(ctx, query, opts)));
 }
