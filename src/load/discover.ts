@@ -77,7 +77,6 @@ export function globToRegExp(glob: string): RegExp {
 interface WalkState {
   cwd: string;
   seen: Set<string>;
-  seenDirs: Set<string>;
   out: Discovery;
 }
 
@@ -93,7 +92,15 @@ async function addFile(abs: string, size: number, st: WalkState): Promise<void> 
   st.out.files.push({ abs: real, display: displayPath(abs, st.cwd), size });
 }
 
-async function walk(dir: string, st: WalkState, match?: (abs: string) => boolean): Promise<void> {
+/**
+ * Walks a folder, depth first in name order. With a glob's match function,
+ * returns how many files matched (including files already found by an
+ * earlier path), so a glob is "empty" only when it matches nothing at all.
+ */
+async function walk(dir: string, st: WalkState, match?: (abs: string) => boolean): Promise<number> {
+  let matched = 0;
+  // Folders seen in this walk: a symbolic link back up the tree is not followed twice.
+  const seenDirs = new Set<string>();
   const stack = [dir];
   while (stack.length > 0) {
     const current = stack.pop() as string;
@@ -104,8 +111,8 @@ async function walk(dir: string, st: WalkState, match?: (abs: string) => boolean
       st.out.unreadable.push({ display: displayPath(current, st.cwd), reason: (err as Error).message });
       continue;
     }
-    if (st.seenDirs.has(real)) continue;
-    st.seenDirs.add(real);
+    if (seenDirs.has(real)) continue;
+    seenDirs.add(real);
     let entries;
     try {
       entries = await readdir(current, { withFileTypes: true });
@@ -139,10 +146,12 @@ async function walk(dir: string, st: WalkState, match?: (abs: string) => boolean
         st.out.ignored.push({ display: displayPath(abs, st.cwd), reason: 'not a log file name' });
         continue;
       }
+      matched++;
       await addFile(abs, s.size, st);
     }
     stack.push(...subdirs.reverse());
   }
+  return matched;
 }
 
 function globBase(pattern: string): string {
@@ -161,13 +170,12 @@ function globBase(pattern: string): string {
  * Throws exit 3 when a path or glob names nothing.
  */
 export async function discover(specs: readonly string[], cwd: string): Promise<Discovery> {
-  const st: WalkState = { cwd, seen: new Set(), seenDirs: new Set(), out: { files: [], ignored: [], unreadable: [] } };
+  const st: WalkState = { cwd, seen: new Set(), out: { files: [], ignored: [], unreadable: [] } };
   for (const spec of specs) {
     const abs = path.resolve(cwd, spec);
     if (GLOB_CHARS.test(spec)) {
       const base = path.resolve(cwd, globBase(spec));
       const re = globToRegExp(abs.split(path.sep).join('/'));
-      const before = st.out.files.length;
       try {
         await stat(base);
       } catch {
@@ -176,8 +184,8 @@ export async function discover(specs: readonly string[], cwd: string): Promise<D
           help: 'check the pattern, and quote it so that obs expands it rather than the shell',
         });
       }
-      await walk(base, st, (file) => re.test(file.split(path.sep).join('/')));
-      if (st.out.files.length === before) {
+      const matched = await walk(base, st, (file) => re.test(file.split(path.sep).join('/')));
+      if (matched === 0) {
         throw noInputError(`no file matches ${spec}`, {
           help: 'check the pattern; a directory name reads every log file below it',
         });
