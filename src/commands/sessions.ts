@@ -53,12 +53,12 @@ export function sessionConditions(f: RecordFilters, params: SqlParams): string[]
   if (f.from !== null) conds.push(`last_ts >= make_timestamptz(${params.add(Math.trunc(f.from))}::BIGINT)`);
   if (f.to !== null) conds.push(`first_ts <= make_timestamptz(${params.add(Math.trunc(f.to))}::BIGINT)`);
   if (hasRecordOnlyFilters(f)) {
-    const only: RecordFilters = { request: f.request, run: f.run, keys: f.keys, from: null, to: null };
+    const only: RecordFilters = { request: f.request, run: f.run, keys: f.keys, from: null, to: null, tz: f.tz };
     const ev = whereClause(recordConditions(only, EVENTS, params));
     const llm = whereClause(recordConditions(only, LLM_CALLS, params));
     conds.push(`session_key IN (SELECT session_key FROM events ${ev} UNION SELECT session_key FROM llm_calls ${llm})`);
   }
-  if (f.where !== undefined) conds.push(compileWhere(f.where, fieldResolver(SESSIONS), params));
+  if (f.where !== undefined) conds.push(compileWhere(f.where, fieldResolver(SESSIONS), params, { tz: f.tz }));
   return conds;
 }
 

@@ -20,6 +20,8 @@ export interface RecordFilters {
   /** Window in epoch microseconds; null is open. */
   from: number | null;
   to: number | null;
+  /** Zone for times written without one in --where. */
+  tz?: string;
 }
 
 export interface TableSpec {
@@ -95,7 +97,7 @@ export function recordConditions(f: RecordFilters, table: TableSpec, params: Sql
   }
   if (f.from !== null) conds.push(`ts >= make_timestamptz(${params.add(Math.trunc(f.from))}::BIGINT)`);
   if (f.to !== null) conds.push(`ts <= make_timestamptz(${params.add(Math.trunc(f.to))}::BIGINT)`);
-  if (f.where !== undefined) conds.push(compileWhere(f.where, fieldResolver(table), params));
+  if (f.where !== undefined) conds.push(compileWhere(f.where, fieldResolver(table), params, { tz: f.tz }));
   return conds;
 }
 

@@ -30,6 +30,7 @@
  */
 import type { SqlParams } from '../db/params.js';
 import { usageError } from '../errors.js';
+import { parseTimestampValue } from '../time/time.js';
 
 export type FieldType = 'string' | 'number' | 'timestamp' | 'boolean';
 
@@ -107,11 +108,11 @@ type Node =
 // ---------------------------------------------------------------------------
 
 /** Compiles a --where expression to a SQL boolean expression; values and paths are bound in params. */
-export function compileWhere(expr: string, resolve: FieldResolver, params: SqlParams): string {
+export function compileWhere(expr: string, resolve: FieldResolver, params: SqlParams, opts: { tz?: string } = {}): string {
   const ctx = new Context(expr);
   const tokens = tokenize(ctx);
   const ast = new Parser(ctx, tokens).parseAll();
-  const sql = new Compiler(ctx, resolve, params).node(ast);
+  const sql = new Compiler(ctx, resolve, params, opts.tz ?? 'UTC').node(ast);
   return sql.startsWith('(') ? sql : `(${sql})`;
 }
 
@@ -523,6 +524,8 @@ class Compiler {
     private readonly ctx: Context,
     private readonly resolve: FieldResolver,
     private readonly params: SqlParams,
+    /** Zone for times written without one, as for --from. */
+    private readonly tz: string,
   ) {}
 
   node(n: Node): string {
@@ -599,7 +602,11 @@ class Compiler {
         'expected YYYY-MM-DD, optionally followed by THH:MM[:SS[.fff]] and Z or an offset such as +02:00',
         timeHelp(field.text));
     }
-    return `CAST(${this.params.add(lit.value)} AS TIMESTAMPTZ)`;
+    const micros = parseTimestampValue(lit.value, this.tz);
+    if (micros === null) {
+      this.ctx.fail(`invalid time ${lit.text} for timestamp field ${field.text}`, lit.pos, undefined, timeHelp(field.text));
+    }
+    return `make_timestamptz(${this.params.add(micros)}::BIGINT)`;
   }
 
   private comparison(field: FieldTok, op: CmpOp, opText: string, lit: Literal): string {

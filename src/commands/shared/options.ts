@@ -181,6 +181,7 @@ export async function openSources(ctx: Context, o: CommonOptions): Promise<Loade
       where: o.where,
       from: window.from,
       to: window.to,
+      tz,
     },
   };
 }

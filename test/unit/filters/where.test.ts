@@ -123,12 +123,18 @@ describe('compileWhere: SQL shape', () => {
     expect(params.values).toEqual({ p1: 10 });
   });
 
-  it('casts the bound string for a timestamp column', () => {
+  it('binds a time for a timestamp column as epoch microseconds, naive times in the zone given', () => {
     const params = new SqlParams();
     expect(compileWhere(`ts < '2024-05-01'`, resolve, params)).toBe(
-      '(COALESCE("ts" < CAST($p1 AS TIMESTAMPTZ), false))',
+      '(COALESCE("ts" < make_timestamptz($p1::BIGINT), false))',
     );
-    expect(params.values).toEqual({ p1: '2024-05-01' });
+    expect(params.values).toEqual({ p1: Date.UTC(2024, 4, 1) * 1000 });
+    const amsterdam = new SqlParams();
+    compileWhere(`ts < '2024-05-01T12:00:00'`, resolve, amsterdam, { tz: 'Europe/Amsterdam' });
+    expect(amsterdam.values).toEqual({ p1: Date.UTC(2024, 4, 1, 10) * 1000 });
+    const explicit = new SqlParams();
+    compileWhere(`ts < '2024-05-01T12:00:00+00:00'`, resolve, explicit, { tz: 'Europe/Amsterdam' });
+    expect(explicit.values).toEqual({ p1: Date.UTC(2024, 4, 1, 12) * 1000 });
   });
 
   it('continues numbering in a shared SqlParams', () => {
