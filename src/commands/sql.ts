@@ -26,13 +26,17 @@ function hasRecordFilters(f: RecordFilters): boolean {
     f.keys.length > 0 || f.from !== null || f.to !== null;
 }
 
-/** Narrows events and llm_calls to the filtered records, then rebuilds sessions from them. */
+/**
+ * Narrows events and llm_calls to the filtered records, keeps the session
+ * index entries of the sessions left, then rebuilds sessions from them.
+ */
 async function applyFilters(db: Database, f: RecordFilters): Promise<void> {
   for (const table of [EVENTS, LLM_CALLS]) {
     const params = new SqlParams();
     const conds = recordConditions(f, table, params);
     await db.exec(`DELETE FROM ${table.name} WHERE NOT coalesce(${conds.map((c) => `(${c})`).join(' AND ')}, false)`, params.values);
   }
+  await db.exec(sqlFile('narrow_session_index.sql'));
   await db.exec(sqlFile('sessions.sql'));
 }
 
