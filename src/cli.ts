@@ -23,7 +23,7 @@ export async function run(argv: string[], ctx: Context): Promise<ExitCode> {
     writeErr: (s: string) => ctx.stderr.write(s),
   };
   const configure = (cmd: Command): void => {
-    cmd.exitOverride().configureOutput(output);
+    cmd.exitOverride().configureOutput(output).showHelpAfterError('(run with --help for usage)');
     cmd.commands.forEach(configure);
   };
   configure(program);

@@ -35,7 +35,6 @@ export function buildProgram(ctx: Context, run: (p: Promise<ExitCode>) => void):
     )
     .version(VERSION, '-V, --version')
     .option('--debug', 'show stack traces of internal errors')
-    .showHelpAfterError('(run with --help for usage)')
     .addHelpText('after', EXIT_CODES_HELP);
 
   const groups: Array<[string, Command[]]> = [

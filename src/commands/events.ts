@@ -62,7 +62,12 @@ export async function runEvents(ctx: Context, o: EventsOptions): Promise<ExitCod
     const conds = recordConditions(s.filters, EVENTS, params);
     if (o.event !== undefined) conds.push(matchText('event', o.event, params));
     if (o.category !== undefined) conds.push(`category = ${params.add(o.category)}`);
-    if (minLevels !== null) conds.push(`list_contains(${params.add(JSON.stringify(minLevels))}::VARCHAR[], level)`);
+    if (minLevels !== null) {
+      // A level obs does not know (kept as written) ranks as info, so nothing vanishes under --level.
+      const known = params.add(JSON.stringify(LEVELS));
+      const wanted = params.add(JSON.stringify(minLevels));
+      conds.push(`level IS NOT NULL AND list_contains(${wanted}::VARCHAR[], CASE WHEN list_contains(${known}::VARCHAR[], level) THEN level ELSE 'info' END)`);
+    }
     if (o.contains !== undefined) {
       const p = params.add(o.contains);
       conds.push(`(contains(coalesce(message, ''), ${p}) OR contains(coalesce(CAST(raw AS VARCHAR), ''), ${p}))`);

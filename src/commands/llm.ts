@@ -82,7 +82,15 @@ export async function runLlm(ctx: Context, o: LlmOptions): Promise<ExitCode> {
         .replaceAll('{{order}}', groupKeys.join(', '));
       const { rows } = await s.db.query(`${filteredCte(LLM_CALLS, conds)} ${rollup}`, params.values);
       const columns = [...groupKeys.map((k) => ({ key: k })), ...ROLLUP_COLUMNS];
-      output(ctx, s, { noun: 'groups', columns, rows, meta: { by: groupKeys }, empty: 'no LLM calls matched' });
+      const truncated = s.limit !== null && rows.length > s.limit;
+      output(ctx, s, {
+        noun: 'groups',
+        columns,
+        rows: truncated ? rows.slice(0, s.limit ?? 0) : rows,
+        meta: { by: groupKeys },
+        empty: 'no LLM calls matched',
+        truncated,
+      });
       return;
     }
     const page = await selectPage(s.db, 'llm_calls.sql', LLM_CALLS, conds, params, 'ts NULLS LAST, source_file, source_line', s.limit);

@@ -139,9 +139,3 @@ export function normalizeLevel(v: unknown): string | null {
   const lower = v.toLowerCase();
   return LEVEL_NAMES[lower] ?? lower;
 }
-
-/** Severity rank for --level comparisons; unknown levels rank as info. */
-export function levelRank(level: string): number {
-  const i = (LEVELS as readonly string[]).indexOf(level);
-  return i === -1 ? 2 : i;
-}
