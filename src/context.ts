@@ -17,10 +17,7 @@ export interface Context {
   now(): number;
 }
 
-/**
- * The real context. OBS_NOW (an ISO time or Unix seconds) pins "now" so that
- * relative times (--since 1h) can be replayed against old logs.
- */
+/** The real context: process streams, environment, working directory and clock. */
 export function processContext(): Context {
   return {
     stdout: process.stdout,
