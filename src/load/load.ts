@@ -4,7 +4,7 @@
  * source its name and first lines select. Returns the per-file accounting
  * that `obs sources` shows and the exit code depends on.
  */
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Database } from '../db/database.js';
 import { sqlFile } from '../db/sql-files.js';
@@ -56,7 +56,8 @@ export function resolveIndexTarget(logPath: string, indexFile: string): string |
   const candidates = path.isAbsolute(logPath)
     ? [logPath, path.join(dir, path.basename(logPath))]
     : [path.resolve(dir, logPath), path.join(dir, path.basename(logPath))];
-  for (const c of candidates) if (existsSync(c)) return c;
+  // Real paths, so that a file found by the walk and named by the index is one file.
+  for (const c of candidates) if (existsSync(c)) return realpathSync(c);
   return null;
 }
 

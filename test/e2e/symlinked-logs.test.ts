@@ -1,0 +1,28 @@
+/**
+ * Logs reached through a symbolic link (a common deployment layout, e.g.
+ * logs -> /var/log/planner/current): each file is read once, and index
+ * entries still find their session logs.
+ */
+import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { FIXTURES, obsJson } from '../helpers/cli.js';
+
+const dir = mkdtempSync(path.join(tmpdir(), 'obs-symlink-'));
+symlinkSync(`${FIXTURES}/generated/logs`, path.join(dir, 'logs'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('a logs folder behind a symbolic link', () => {
+  it('reads each file once and links index entries to their session logs', async () => {
+    const sources = await obsJson<{ files: Array<Record<string, unknown>> }>(['sources', '--logs', 'logs'], { cwd: dir });
+    expect(sources.exitCode).toBe(0);
+    // 10 files in the folder, none read twice although the index names two of them.
+    expect(sources.data.files).toHaveLength(10);
+    const { data } = await obsJson<{ sessions: Array<Record<string, unknown>> }>(['sessions', '--logs', 'logs'], { cwd: dir });
+    const a = data.sessions.find((s) => s['session_key'] === 'C0AAAAAAAAA:1772442000.100200');
+    expect(a?.['user_id']).toBe('U0AAAAAAA01');
+    expect(a?.['log_missing']).toBe(false);
+    expect(String(a?.['log_file'])).toMatch(/timeboxing_session_20260302_090000_C0AAAAAAAAA_1772442000\.100200_4242\.log$/);
+  });
+});
