@@ -9,7 +9,7 @@ import type { Database } from '../db/database.js';
 import { SqlParams } from '../db/params.js';
 import { sqlFile } from '../db/sql-files.js';
 import { usageError, type ExitCode } from '../errors.js';
-import { recordConditions, type RecordFilters } from '../filters/filters.js';
+import { hasAnyFilter, recordConditions, type RecordFilters } from '../filters/filters.js';
 import { output, readCommand, withSources } from './shared/command.js';
 import type { CommonOptions } from './shared/options.js';
 import { EVENTS, LLM_CALLS } from './shared/tables.js';
@@ -20,11 +20,6 @@ export interface SqlOptions extends CommonOptions {
 
 const READ_ONLY = new Set(['SELECT', 'EXPLAIN']);
 const HELP = 'obs sql runs one read-only query, for example: obs sql "select model, count(*) from llm_calls group by model"';
-
-function hasRecordFilters(f: RecordFilters): boolean {
-  return [f.session, f.thread, f.channel, f.stage, f.request, f.run, f.where].some((v) => v !== undefined) ||
-    f.keys.length > 0 || f.from !== null || f.to !== null;
-}
 
 /**
  * Narrows events and llm_calls to the filtered records, keeps the session
@@ -65,7 +60,7 @@ export async function runSql(ctx: Context, query: string | undefined, o: SqlOpti
     throw usageError('no query given', { help: `${HELP}; obs sql --schema lists the tables` });
   }
   return withSources(ctx, o, async (s) => {
-    if (hasRecordFilters(s.filters)) await applyFilters(s.db, s.filters);
+    if (hasAnyFilter(s.filters)) await applyFilters(s.db, s.filters);
     await s.db.lockDown();
     const text = o.schema === true ? sqlFile('schema_list.sql') : (query as string);
     if (o.schema !== true) await checkReadOnly(s.db, text);

@@ -105,6 +105,16 @@ export function whereClause(conds: string[]): string {
   return conds.length === 0 ? '' : `WHERE ${conds.map((c) => `(${c})`).join(' AND ')}`;
 }
 
+/** True when any record filter is given. */
+export function hasAnyFilter(f: RecordFilters): boolean {
+  return (
+    [f.session, f.thread, f.channel, f.stage, f.request, f.run, f.where].some((v) => v !== undefined) ||
+    f.keys.length > 0 ||
+    f.from !== null ||
+    f.to !== null
+  );
+}
+
 /** True when a filter narrows records by something other than session, thread, channel, stage or time. */
 export function hasRecordOnlyFilters(f: RecordFilters): boolean {
   return f.request !== undefined || f.run !== undefined || f.keys.length > 0;

@@ -96,13 +96,16 @@ export class DatabaseSink {
       str(this.issues, item.excerpt);
       this.issues.endRow();
     };
-    const event = (row: EventRow): void => {
-      counts.records++;
-      seen(row.ts);
-      const a = this.events;
-      ts(a, row.ts);
+    /** Starts a row with the leading columns every record table shares: ts, source_file, source_line. */
+    const start = (a: DuckDBAppender, t: number | null, sourceLine: number): void => {
+      seen(t);
+      ts(a, t);
       str(a, file);
-      a.appendBigInt(BigInt(row.sourceLine));
+      a.appendBigInt(BigInt(sourceLine));
+    };
+    const appendEvent = (row: EventRow): void => {
+      const a = this.events;
+      start(a, row.ts, row.sourceLine);
       str(a, kind);
       correlation(a, row);
       str(a, row.level);
@@ -126,14 +129,14 @@ export class DatabaseSink {
           issue(line, 'repaired', what.filter(Boolean).join('; '));
         }
       },
-      event,
+      event: (row) => {
+        counts.records++;
+        appendEvent(row);
+      },
       llmCall: (row: LlmCallRow) => {
         counts.records++;
-        seen(row.ts);
         const a = this.llm;
-        ts(a, row.ts);
-        str(a, file);
-        a.appendBigInt(BigInt(row.sourceLine));
+        start(a, row.ts, row.sourceLine);
         correlation(a, row);
         str(a, row.agent);
         str(a, row.model);
@@ -159,9 +162,8 @@ export class DatabaseSink {
       reject: (line, reason, known = {}) => {
         counts.rejected++;
         issue(line, 'rejected', reason);
-        // The record is not counted as loaded, but its text stays searchable.
-        counts.records--;
-        event({
+        // Not counted as a loaded record, but its text stays searchable.
+        appendEvent({
           ...defaults,
           ts: known.ts ?? null,
           sourceLine: line.lineNo,
