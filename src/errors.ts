@@ -7,14 +7,16 @@
 export const EXIT = {
   /** Success, including when nothing matched. */
   OK: 0,
-  /** An unexpected internal error (a bug in obs). */
-  INTERNAL: 1,
+  /** `--fail` was given and errors matched (a CI gate). */
+  FOUND: 1,
   /** Usage or configuration error: a bad flag, value, config key or query. */
   USAGE: 2,
   /** No usable input: a path is missing or unreadable, or no log file was found. */
   NO_INPUT: 3,
   /** Partial result: some input was rejected or a source failed; the rest was answered. */
   PARTIAL: 4,
+  /** An unexpected internal error (a bug in obs); 70 is EX_SOFTWARE in sysexits.h. */
+  INTERNAL: 70,
 } as const;
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];

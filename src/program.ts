@@ -5,6 +5,7 @@
 import { Command } from 'commander';
 import type { Context } from './context.js';
 import type { ExitCode } from './errors.js';
+import { errorsCommand } from './commands/errors.js';
 import { eventsCommand } from './commands/events.js';
 import { llmCommand } from './commands/llm.js';
 import { sessionsCommand } from './commands/sessions.js';
@@ -14,11 +15,12 @@ import { VERSION } from './version.js';
 
 export const EXIT_CODES_HELP = `
 Exit codes:
-  0  success, including when nothing matched
-  1  internal error (a bug in obs; run with --debug and report it)
-  2  usage or configuration error (bad flag, value, --where expression, config key, SQL)
-  3  no usable input (a path is missing or unreadable, or no log file was found)
-  4  partial result (some lines were rejected or a file could not be read; the rest was answered)
+  0   success, including when nothing matched
+  1   errors matched and --fail was given (obs errors --fail, for CI)
+  2   usage or configuration error (bad flag, value, --where expression, config key, SQL)
+  3   no usable input (a path is missing or unreadable, or no log file was found)
+  4   partial result (some lines were rejected or a file could not be read; the rest was answered)
+  70  internal error (a bug in obs; run with --debug and report it)
 
 Environment:
   OBS_LOGS     log paths, separated by ':' (instead of --logs)
@@ -39,6 +41,7 @@ export function buildProgram(ctx: Context, run: (p: Promise<ExitCode>) => void):
 
   const groups: Array<[string, Command[]]> = [
     ['Threads and sessions:', [sessionsCommand(ctx, run), eventsCommand(ctx, run), llmCommand(ctx, run)]],
+    ['Errors:', [errorsCommand(ctx, run)]],
     ['Inputs and ad-hoc queries:', [sourcesCommand(ctx, run), sqlCommand(ctx, run)]],
   ];
   for (const [heading, commands] of groups) {

@@ -14,6 +14,8 @@ import { readHead, readLines } from '../sources/lines.js';
 import { sessionFromFileName } from '../sources/session-log/index.js';
 import type { Correlation, IndexEntry, SourceKind } from '../sources/types.js';
 import { discover, displayPath, type FoundFile, type PassedOver } from './discover.js';
+import { ErrorCollector } from './errors/extract.js';
+import { storeErrors } from './errors/store.js';
 import { DatabaseSink, emptyCounts, type FileCounts } from './sink.js';
 
 export interface FileReport extends FileCounts {
@@ -121,7 +123,8 @@ export async function loadSources(db: Database, specs: readonly string[], opts: 
     });
   }
 
-  const sink = await DatabaseSink.create(db);
+  const errors = new ErrorCollector(opts.tz);
+  const sink = await DatabaseSink.create(db, errors);
   const missingTargets: MissingIndexTarget[] = [];
   const entryByFile = new Map<string, IndexEntry>();
   const known = new Set(found.files.map((f) => f.abs));
@@ -168,6 +171,7 @@ export async function loadSources(db: Database, specs: readonly string[], opts: 
   const files = planned.map((p) => p.report);
   await storeFiles(db, files);
   await db.exec(sqlFile('link.sql'));
+  await storeErrors(db, errors.observations);
   await db.exec(sqlFile('sessions.sql'));
 
   return {

@@ -8,6 +8,7 @@ import { timestampValue, type Database } from '../db/database.js';
 import { CORRELATION_COLUMNS } from '../sources/fields.js';
 import type { RawLine } from '../sources/lines.js';
 import type { Correlation, EventRow, IndexEntry, LlmCallRow, RecordSink } from '../sources/types.js';
+import type { ErrorCollector } from './errors/extract.js';
 
 export const EXCERPT_CHARS = 200;
 
@@ -62,14 +63,16 @@ export class DatabaseSink {
     private readonly llm: DuckDBAppender,
     private readonly index: DuckDBAppender,
     private readonly issues: DuckDBAppender,
+    private readonly errors: ErrorCollector,
   ) {}
 
-  static async create(db: Database): Promise<DatabaseSink> {
+  static async create(db: Database, errors: ErrorCollector): Promise<DatabaseSink> {
     return new DatabaseSink(
       await db.appender('events'),
       await db.appender('llm_calls'),
       await db.appender('session_index'),
       await db.appender('line_issues'),
+      errors,
     );
   }
 
@@ -132,9 +135,11 @@ export class DatabaseSink {
       event: (row) => {
         counts.records++;
         appendEvent(row);
+        this.errors.fromEvent(row, file, kind);
       },
       llmCall: (row: LlmCallRow) => {
         counts.records++;
+        this.errors.fromLlmCall(row, file, kind);
         const a = this.llm;
         start(a, row.ts, row.sourceLine);
         correlation(a, row);

@@ -108,3 +108,79 @@ CREATE TABLE session_index (
   source_line  BIGINT NOT NULL
 );
 COMMENT ON TABLE session_index IS 'Entries of timeboxing_session_index.jsonl; log_file is where log_path was found, NULL when the file is gone.';
+
+CREATE TABLE error_records (
+  record_id    BIGINT NOT NULL,
+  ts           TIMESTAMPTZ,
+  source_file  VARCHAR NOT NULL,
+  source_line  BIGINT NOT NULL,
+  source_kind  VARCHAR NOT NULL,
+  session_key  VARCHAR,
+  thread_ts    VARCHAR,
+  channel_id   VARCHAR,
+  stage        VARCHAR,
+  trace_id     VARCHAR,
+  span_id      VARCHAR,
+  request_id   VARCHAR,
+  run_id       VARCHAR,
+  workflow_id  VARCHAR,
+  category     VARCHAR,
+  level        VARCHAR,
+  kind         VARCHAR NOT NULL,
+  language     VARCHAR,
+  error_type   VARCHAR,
+  message      VARCHAR,
+  frames       JSON,
+  chain        JSON,
+  traceback    VARCHAR,
+  logger       VARCHAR,
+  context_from VARCHAR NOT NULL,
+  ts_from      VARCHAR,
+  error_id     VARCHAR
+);
+COMMENT ON TABLE error_records IS 'Every place an error was seen: a traceback in a log record or JSON field, an error-level record, a failed LLM call, a crash dump.';
+COMMENT ON COLUMN error_records.kind IS 'exception (a traceback or a typed error), crash (a faulthandler dump), or log (an error-level record without an exception).';
+COMMENT ON COLUMN error_records.context_from IS 'Where session, thread, stage and trace came from: record (its own fields), line (ids written in the line that introduced the traceback), reference (a record naming this crash file), nearby (records of the same file within 10 s, all of one session), merged (from the other sightings of the same error), none.';
+COMMENT ON COLUMN error_records.ts_from IS 'record, or file_name when a crash file had no time of its own and no record named it.';
+COMMENT ON COLUMN error_records.error_id IS 'The occurrence (row of errors) this sighting was merged into.';
+
+CREATE TABLE errors (
+  error_id     VARCHAR NOT NULL,
+  ts           TIMESTAMPTZ,
+  last_ts      TIMESTAMPTZ,
+  source_file  VARCHAR NOT NULL,
+  source_line  BIGINT NOT NULL,
+  source_kind  VARCHAR NOT NULL,
+  session_key  VARCHAR,
+  thread_ts    VARCHAR,
+  channel_id   VARCHAR,
+  stage        VARCHAR,
+  trace_id     VARCHAR,
+  span_id      VARCHAR,
+  request_id   VARCHAR,
+  run_id       VARCHAR,
+  workflow_id  VARCHAR,
+  category     VARCHAR,
+  level        VARCHAR,
+  kind         VARCHAR NOT NULL,
+  language     VARCHAR,
+  error_type   VARCHAR,
+  message      VARCHAR,
+  frames       JSON,
+  chain        JSON,
+  traceback    VARCHAR,
+  logger       VARCHAR,
+  context_from VARCHAR NOT NULL,
+  fingerprint  VARCHAR NOT NULL,
+  seen_count   BIGINT NOT NULL,
+  seen_in      JSON NOT NULL
+);
+COMMENT ON TABLE errors IS 'One row per failure: the sightings of one exception in several files merged into one occurrence.';
+COMMENT ON COLUMN errors.error_id IS 'Stable id of the occurrence (same inputs, same id).';
+COMMENT ON COLUMN errors.ts IS 'First sighting.';
+COMMENT ON COLUMN errors.source_file IS 'The sighting with the fullest traceback; every sighting is in seen_in.';
+COMMENT ON COLUMN errors.error_type IS 'The final exception''s type, as qualified as any sighting wrote it.';
+COMMENT ON COLUMN errors.frames IS 'List of {file, line, function, code}, outermost first, innermost (where it was raised) last.';
+COMMENT ON COLUMN errors.chain IS 'Linked exceptions, nearest first: {relation: cause|context|group_member|thread, depth, type, message, frames}.';
+COMMENT ON COLUMN errors.fingerprint IS 'Type + innermost application frames (file and function, no line numbers); without frames, type + message with numbers and ids blanked.';
+COMMENT ON COLUMN errors.seen_in IS 'Every sighting: {source_file, source_line, source_kind, ts}.';

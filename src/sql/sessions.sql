@@ -21,7 +21,6 @@ ev AS (
   SELECT
     session_key,
     count(*) AS event_count,
-    count(*) FILTER (WHERE level IN ('error', 'fatal')) AS error_count,
     count(*) FILTER (WHERE level = 'warn') AS warning_count,
     min(ts) AS first_ts,
     max(ts) AS last_ts,
@@ -44,6 +43,11 @@ llm AS (
     mode(thread_ts) AS thread_ts,
     mode(channel_id) AS channel_id
   FROM llm_calls WHERE session_key IS NOT NULL
+  GROUP BY session_key
+),
+errs AS (
+  SELECT session_key, count(*) AS error_count
+  FROM errors WHERE session_key IS NOT NULL
   GROUP BY session_key
 ),
 idx AS (
@@ -79,7 +83,7 @@ SELECT
   coalesce(st.stages, []::VARCHAR[]) AS stages,
   ev.last_event,
   coalesce(ev.event_count, 0) AS event_count,
-  coalesce(ev.error_count, 0) AS error_count,
+  coalesce(errs.error_count, 0) AS error_count,
   coalesce(ev.warning_count, 0) AS warning_count,
   coalesce(llm.llm_call_count, 0) AS llm_call_count,
   coalesce(llm.llm_error_count, 0) AS llm_error_count,
@@ -92,11 +96,12 @@ FROM session_keys k
 LEFT JOIN ev USING (session_key)
 LEFT JOIN llm USING (session_key)
 LEFT JOIN idx USING (session_key)
+LEFT JOIN errs USING (session_key)
 LEFT JOIN stages st USING (session_key)
 LEFT JOIN log_files lf USING (session_key);
 
 COMMENT ON TABLE sessions IS 'One row per session (Slack thread), from every record that carries its session key and the session index.';
 COMMENT ON COLUMN sessions.stages IS 'Stages in order of first appearance.';
-COMMENT ON COLUMN sessions.error_count IS 'Records at level error or fatal across all logs (one failure logged by several loggers counts once per record).';
+COMMENT ON COLUMN sessions.error_count IS 'Errors of the session (rows of errors): one failure written to several files counts once.';
 COMMENT ON COLUMN sessions.llm_error_count IS 'LLM calls with status error.';
 COMMENT ON COLUMN sessions.log_missing IS 'The session index names a log file that is gone.';

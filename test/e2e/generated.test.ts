@@ -102,23 +102,25 @@ describe('generated: obs sessions', () => {
       {
         // first: gateway.jsonl:2 (epoch ms 1772442000105); last: session log A line 35.
         // events: 27 session-log records + app 2,3,4,5 + worker 2,3 + gateway 2,3 + llm_io exception = 36.
-        // errors: session log line 11 (ERROR), app.jsonl:5, llm_io exception record = 3.
+        // errors: the ToolCallError of session log line 8 (a warning with an error), and one
+        // PlanValidationError seen three times (session log line 11, app.jsonl:5, llm_io:4) = 2.
         // LLM: llm_io lines 1,2,3,5,6,7,8; prompt 640+300+1500+1520+900+310+450, completion 198+40+480+505+260+30+120.
         session_key: A, thread_ts: A_TS, channel_id: 'C0AAAAAAAAA', user_id: 'U0AAAAAAA01',
         first_ts: '2026-03-02T09:00:00.105Z', last_ts: '2026-03-02T09:04:11.502Z', duration_ms: 251397,
         stages: ['collect', 'plan', 'refine', 'confirm'],
-        event_count: 36, error_count: 3, llm_call_count: 7, llm_error_count: 0,
+        event_count: 36, error_count: 2, llm_call_count: 7, llm_error_count: 0,
         prompt_tokens: 5620, completion_tokens: 1633, total_tokens: 7253,
         log_file: A_LOG, log_missing: false,
       },
       {
         // first: app.jsonl:6 (09:05:00.210); last: misc.jsonl:2 (09:08:01.500).
-        // events: 14 session-log + app 6,7,8 + worker 4,5 + gateway 4 + misc 1,2 = 22; errors: worker.jsonl:5.
+        // events: 14 session-log + app 6,7,8 + worker 4,5 + gateway 4 + misc 1,2 = 22.
+        // errors: the RateLimitError (session log line 2 and llm_io:9) and worker.jsonl:5's IntegrityError = 2.
         // LLM: llm_io lines 9-13, line 9 the error call with null tokens.
         session_key: B, thread_ts: B_TS, channel_id: 'C0BBBBBBBBB', user_id: 'U0BBBBBBB02',
         first_ts: '2026-03-02T09:05:00.210Z', last_ts: '2026-03-02T09:08:01.500Z', duration_ms: 181290,
         stages: ['collect', 'plan'],
-        event_count: 22, error_count: 1, llm_call_count: 5, llm_error_count: 1,
+        event_count: 22, error_count: 2, llm_call_count: 5, llm_error_count: 1,
         prompt_tokens: 3070, completion_tokens: 845, total_tokens: 3915,
         log_file: B_LOG, log_missing: false,
       },
@@ -442,7 +444,7 @@ describe('generated: obs sql', () => {
   it('--schema lists the tables and their columns', async () => {
     const { data, exitCode } = await obsJson<{ rows: Row[] }>(['sql', ...LOGS, '--schema']);
     expect(exitCode).toBe(0);
-    expect([...new Set(data.rows.map((r) => r['table']))].sort()).toEqual(['events', 'files', 'line_issues', 'llm_calls', 'session_index', 'sessions']);
+    expect([...new Set(data.rows.map((r) => r['table']))].sort()).toEqual(['error_records', 'errors', 'events', 'files', 'line_issues', 'llm_calls', 'session_index', 'sessions']);
     const col = (t: string, c: string): Row | undefined => data.rows.find((r) => r['table'] === t && r['column'] === c);
     expect(col('llm_calls', 'latency_ms')?.['type']).toBe('DOUBLE');
     expect(col('events', 'parse_error')?.['type']).toBe('VARCHAR');
@@ -524,7 +526,7 @@ describe('generated: output formats', () => {
     const lines = r.stdout.slice(0, -1).split('\n');
     expect(lines).toHaveLength(5);
     expect(lines[0]).toBe('session_key\tfirst_ts\tduration_ms\tstages\tevent_count\terror_count\tllm_call_count\tllm_error_count\ttotal_tokens\tlast_event');
-    expect(lines[1]).toBe(`${A}\t2026-03-02T09:00:00.105Z\t251397\tcollect,plan,refine,confirm\t36\t3\t7\t0\t7253\tgraph_turn_end`);
+    expect(lines[1]).toBe(`${A}\t2026-03-02T09:00:00.105Z\t251397\tcollect,plan,refine,confirm\t36\t2\t7\t0\t7253\tgraph_turn_end`);
     for (const l of lines) expect(l.split('\t')).toHaveLength(10);
   });
 

@@ -68,3 +68,26 @@ export const SESSIONS: TableSpec = {
     log_missing: 'boolean',
   },
 };
+
+export const ERRORS: TableSpec = {
+  name: 'errors',
+  columns: {
+    error_id: 'string',
+    ts: 'timestamp',
+    last_ts: 'timestamp',
+    source_file: 'string',
+    source_line: 'number',
+    source_kind: 'string',
+    ...correlation,
+    level: 'string',
+    kind: 'string',
+    language: 'string',
+    error_type: 'string',
+    message: 'string',
+    traceback: 'string',
+    logger: 'string',
+    context_from: 'string',
+    fingerprint: 'string',
+    seen_count: 'number',
+  },
+};

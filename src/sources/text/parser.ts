@@ -20,8 +20,8 @@ const TIMESTAMP_PREFIX = new RegExp(
 );
 /** `INFO:     127.0.0.1:5000 - "POST / HTTP/1.1" 200 OK` (uvicorn, gunicorn). */
 const LEVEL_PREFIX = new RegExp(String.raw`^(TRACE|DEBUG|INFO|WARNING|WARN|ERROR|CRITICAL|FATAL):\s+(.*)$`);
-/** `[logger.name] message`, right after the level. */
-const LOGGER_PREFIX = /^\[([\w.\-:]+)\]\s+(.*)$/;
+/** `[logger.name] message` or Flask's `in module: message`, right after the level. */
+const LOGGER_PREFIX = /^(?:\[([\w.\-:]+)\]|in ([\w.]+):)\s+(.*)$/;
 
 interface OpenRecord {
   line: RawLine;
@@ -85,8 +85,8 @@ export function textParser(ctx: FileContext, sink: RecordSink, opts: TextParserO
     let message = rest;
     const lm = LOGGER_PREFIX.exec(rest);
     if (lm) {
-      logger = lm[1] ?? null;
-      message = lm[2] ?? '';
+      logger = lm[1] ?? lm[2] ?? null;
+      message = lm[3] ?? '';
     }
     const rec: OpenRecord = { line, ts, level: normalizeLevel(level), logger, message, continuation: [] };
     const trimmed = message.trim();

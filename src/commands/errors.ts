@@ -1,0 +1,226 @@
+/**
+ * `obs errors`: every failure once, with the places it was seen; grouped by
+ * fingerprint with --group; full tracebacks with --traceback; exit 1 with
+ * --fail when any matched. `obs errors show <id>` prints one error whole.
+ */
+import { Command } from 'commander';
+import path from 'node:path';
+import type { Context } from '../context.js';
+import { SqlParams } from '../db/params.js';
+import { sqlFile } from '../db/sql-files.js';
+import { EXIT, usageError, type ExitCode } from '../errors.js';
+import { isGlob, recordConditions } from '../filters/filters.js';
+import { renderErrorDetail, renderTracebacks } from '../output/errors.js';
+import type { Column, Row } from '../output/render.js';
+import { levelsAtLeast } from './events.js';
+import { output, readCommand, withSources } from './shared/command.js';
+import type { CommonOptions, Loaded } from './shared/options.js';
+import { filteredCte, selectPage } from './shared/query.js';
+import { ERRORS } from './shared/tables.js';
+
+export interface ErrorsOptions extends CommonOptions {
+  type?: string;
+  contains?: string;
+  source?: string;
+  kind?: string;
+  level?: string;
+  group?: boolean;
+  traceback?: boolean;
+  fail?: boolean;
+}
+
+const KINDS = ['exception', 'crash', 'log'] as const;
+const JSON_COLUMNS = ['frames', 'chain', 'seen_in'];
+
+const COLUMNS: Column[] = [
+  { key: 'ts' },
+  { key: 'level', level: true },
+  { key: 'session_key', header: 'session' },
+  { key: 'stage' },
+  { key: 'error_type', header: 'type' },
+  { key: 'message', flex: true },
+  { key: 'seen_count', header: 'seen', align: 'right' },
+  { key: 'source' },
+  { key: 'error_id', header: 'id' },
+];
+
+const GROUP_COLUMNS: Column[] = [
+  { key: 'count', align: 'right' },
+  { key: 'error_type', header: 'type' },
+  { key: 'example_message', header: 'message', flex: true },
+  { key: 'session_count', header: 'sessions', align: 'right' },
+  { key: 'stages' },
+  { key: 'first_seen' },
+  { key: 'last_seen' },
+  { key: 'fingerprint' },
+];
+
+/** JSON columns come back from DuckDB as text. */
+function parseJsonColumns(rows: Row[]): Row[] {
+  return rows.map((r) => {
+    const out = { ...r };
+    for (const k of JSON_COLUMNS) {
+      if (typeof out[k] === 'string') out[k] = JSON.parse(out[k] as string);
+    }
+    return out;
+  });
+}
+
+function parseKinds(text: string): string[] {
+  const kinds = text.split(',').map((k) => k.trim()).filter((k) => k !== '');
+  for (const k of kinds) {
+    if (!(KINDS as readonly string[]).includes(k)) {
+      throw usageError(`unknown error kind "${k}"`, { help: `use one or more of ${KINDS.join(', ')}, separated by commas` });
+    }
+  }
+  return kinds;
+}
+
+/** The conditions of `obs errors`: the shared filters plus its own. */
+function conditions(s: Loaded, o: ErrorsOptions, params: SqlParams): string[] {
+  const conds = recordConditions(s.filters, ERRORS, params);
+  if (o.type !== undefined) {
+    // KeyError matches builtins.KeyError and sqlite3.IntegrityError matches IntegrityError.
+    const p = params.add(o.type);
+    const op = isGlob(o.type) ? 'GLOB' : '=';
+    conds.push(`(error_type ${op} ${p} OR regexp_extract(error_type, '[^.]+$') ${op} ${p})`);
+  }
+  if (o.contains !== undefined) {
+    const p = params.add(o.contains);
+    conds.push(`(contains(coalesce(message, ''), ${p}) OR contains(coalesce(traceback, ''), ${p}))`);
+  }
+  if (o.source !== undefined) {
+    // Seen in a file (path or name) or a source kind matching the value.
+    const p = params.add(o.source);
+    const op = isGlob(o.source) ? 'GLOB' : '=';
+    conds.push(
+      `error_id IN (SELECT error_id FROM error_records WHERE source_file ${op} ${p} ` +
+        `OR regexp_extract(source_file, '[^/\\\\]+$') ${op} ${p} OR source_kind ${op} ${p})`,
+    );
+  }
+  if (o.kind !== undefined) conds.push(`list_contains(${params.add(JSON.stringify(parseKinds(o.kind)))}::VARCHAR[], kind)`);
+  if (o.level !== undefined) conds.push(`list_contains(${params.add(JSON.stringify(levelsAtLeast(o.level)))}::VARCHAR[], level)`);
+  return conds;
+}
+
+export async function runErrors(ctx: Context, o: ErrorsOptions): Promise<ExitCode> {
+  if (o.kind !== undefined) parseKinds(o.kind);
+  if (o.level !== undefined) levelsAtLeast(o.level);
+  let matched = 0;
+  const code = await withSources(ctx, o, async (s) => {
+    const params = new SqlParams();
+    const conds = conditions(s, o, params);
+    if (o.group) {
+      const page = await selectPage(s.db, 'errors_group.sql', ERRORS, conds, params, 'count DESC, last_seen DESC NULLS LAST, fingerprint', s.limit);
+      matched = page.rows.length;
+      output(ctx, s, { noun: 'groups', columns: GROUP_COLUMNS, rows: page.rows, empty: 'no errors matched', truncated: page.truncated });
+      return;
+    }
+    const page = await selectPage(s.db, 'errors.sql', ERRORS, conds, params, 'ts NULLS LAST, source_file, source_line', s.limit);
+    const rows = parseJsonColumns(page.rows);
+    matched = rows.length;
+    if (o.traceback && s.format === 'table') {
+      if (rows.length === 0) s.report.note('no errors matched');
+      renderTracebacks(ctx.stdout, rows, s.color);
+      return;
+    }
+    const view =
+      s.format === 'table' || s.format === 'tsv'
+        ? rows.map((r) => {
+            const file = String(r['source_file']);
+            return { ...r, source: `${s.format === 'table' ? path.basename(file) : file}:${r['source_line']}` };
+          })
+        : rows;
+    output(ctx, s, { noun: 'errors', columns: COLUMNS, rows: view, empty: 'no errors matched', truncated: page.truncated });
+  });
+  if (o.fail && matched > 0) {
+    if (!o.quiet) ctx.stderr.write(`note: ${matched} error${matched === 1 ? '' : 's'} matched; exit 1 (--fail)\n`);
+    return EXIT.FOUND;
+  }
+  return code;
+}
+
+/** An error id, a fingerprint, or a unique prefix of an id (at least 4 characters). */
+async function findError(s: Loaded, ref: string): Promise<{ row: Row; others: number }> {
+  const params = new SqlParams();
+  const p = params.add(ref);
+  const sql =
+    `${filteredCte(ERRORS, [])} SELECT * FROM (${sqlFile('errors.sql')}) AS q ` +
+    `WHERE error_id = ${p} OR fingerprint = ${p} OR (length(${p}) >= 4 AND starts_with(error_id, ${p})) ` +
+    `ORDER BY (error_id = ${p}) DESC, ts DESC NULLS LAST`;
+  const { rows } = await s.db.query(sql, params.values);
+  const exact = rows.find((r) => r['error_id'] === ref);
+  if (exact) return { row: parseJsonColumns([exact])[0]!, others: 0 };
+  const ids = new Set(rows.map((r) => r['error_id']));
+  const byPrint = rows.filter((r) => r['fingerprint'] === ref);
+  if (byPrint.length > 0) return { row: parseJsonColumns([byPrint[0]!])[0]!, others: byPrint.length - 1 };
+  if (ids.size === 1) return { row: parseJsonColumns([rows[0]!])[0]!, others: 0 };
+  if (ids.size > 1) {
+    throw usageError(`"${ref}" is the start of ${ids.size} error ids`, { help: 'give more characters of the id' });
+  }
+  throw usageError(`no error with id or fingerprint "${ref}"`, {
+    help: 'list the ids with obs errors (the id column) or obs errors --group (fingerprint)',
+  });
+}
+
+export async function runErrorsShow(ctx: Context, ref: string, o: CommonOptions): Promise<ExitCode> {
+  return withSources(ctx, o, async (s) => {
+    const { row, others } = await findError(s, ref);
+    if (others > 0) {
+      s.report.note(`fingerprint ${ref} matches ${others + 1} errors; showing the latest (obs errors --where "fingerprint = '${ref}'" lists them)`);
+    }
+    const { rows: sightings } = await s.db.query(sqlFile('error_sightings.sql'), { error_id: String(row['error_id']) });
+    if (s.format === 'json') {
+      ctx.stdout.write(`${JSON.stringify({ error: row, sightings }, null, 2)}\n`);
+    } else if (s.format === 'ndjson') {
+      ctx.stdout.write(`${JSON.stringify({ ...row, sightings })}\n`);
+    } else if (s.format === 'table') {
+      renderErrorDetail(ctx.stdout, row, sightings, s.color);
+    } else {
+      output(ctx, s, {
+        noun: 'sightings',
+        columns: ['ts', 'source_file', 'source_line', 'source_kind', 'level', 'error_type', 'message', 'context_from'].map((key) => ({ key })),
+        rows: sightings,
+      });
+    }
+  });
+}
+
+export function errorsCommand(ctx: Context, run: (p: Promise<ExitCode>) => void): Command {
+  const cmd = readCommand({
+    name: 'errors',
+    summary: 'errors and tracebacks, each failure once, with every place it was seen',
+    description:
+      'List errors: Python and Node tracebacks (in text logs, JSON fields and crash files), error-level ' +
+      'records and failed LLM calls. One failure written to several files is one row; seen_in lists the places.',
+    own: (c) =>
+      c
+        .option('--type <glob>', 'exception type, wildcards allowed (KeyError, *Timeout*); the module may be left out')
+        .option('--contains <text>', 'errors whose message or traceback contains this text (case-sensitive)')
+        .option('--source <glob>', 'errors seen in this file (path or name, wildcards allowed) or source kind')
+        .option('--kind <kinds>', `only these kinds, comma-separated: ${KINDS.join(', ')}`)
+        .option('--level <level>', 'this level or more severe (warn, error, fatal)')
+        .option('--group', 'one row per fingerprint: count, first and last seen, sessions, stages, an example')
+        .option('--traceback', 'print each error with its full traceback (terminal output)')
+        .option('--fail', 'exit 1 when any error matched (for CI)'),
+    examples: [
+      'obs errors --stage plan --since 1h',
+      'obs errors --group',
+      "obs errors --type 'LLM*Error' --traceback",
+      "obs errors --thread 1795299499.694654 --json | jq '.errors[0].frames'",
+      'obs errors --kind exception --since 30m --fail',
+      'obs errors show 3956eb88039d',
+    ],
+  }).action((opts: ErrorsOptions) => run(runErrors(ctx, opts)));
+  const show = readCommand({
+    name: 'show',
+    summary: 'one error whole: frames, chain, every place it was seen, the traceback',
+    description: 'Print one error by its id (or a unique start of it) or by fingerprint (the latest error with it).',
+    filters: false,
+    examples: ['obs errors show 3956eb88039d', 'obs errors show 3956eb88039d --json | jq .sightings'],
+  })
+    .argument('<id>', 'error id, a unique start of one, or a fingerprint')
+    .action((id: string, opts: CommonOptions) => run(runErrorsShow(ctx, id, opts)));
+  cmd.addCommand(show);
+  return cmd;
+}

@@ -1,0 +1,243 @@
+/**
+ * One failure, many places: the same exception is often written to a text
+ * log, a JSON log, the LLM audit log and a session log. Observations become
+ * one occurrence when their type and message agree, their sessions, threads
+ * and traces do not disagree, their innermost frames (where both have frames)
+ * are the same, and they lie within two seconds of the occurrence's first
+ * sighting. An observation with no type (an error-level line) joins an
+ * occurrence with the same message, or the same line written to another
+ * file. A session guessed from nearby records never blocks or steers a merge.
+ * When a match is ambiguous (two candidate occurrences in different sessions)
+ * nothing is merged.
+ */
+import path from 'node:path';
+import { CORRELATION_COLUMNS, type CorrelationColumn } from '../../sources/fields.js';
+import type { ContextFrom, ErrorKind, Observation } from './extract.js';
+import { fingerprint, shortType } from './fingerprint.js';
+import type { ChainLink, Frame, Language } from '../../tracebacks/index.js';
+
+export const MERGE_WINDOW_MICROS = 2_000_000;
+
+const CONTEXT_RANK: Record<ContextFrom, number> = { record: 0, line: 1, reference: 2, merged: 3, nearby: 4, none: 5 };
+const LEVEL_RANK: Record<string, number> = { fatal: 5, error: 4, warn: 3, info: 2, debug: 1, trace: 0 };
+const KIND_RANK: Record<ErrorKind, number> = { exception: 2, crash: 1, log: 0 };
+
+export interface SeenIn {
+  source_file: string;
+  source_line: number;
+  source_kind: string;
+  ts: number | null;
+}
+
+export interface Occurrence {
+  errorId: string;
+  /** Indexes into the observations passed to mergeObservations. */
+  members: number[];
+  ts: number | null;
+  lastTs: number | null;
+  primary: Observation;
+  correlation: Record<CorrelationColumn, string | null>;
+  level: string | null;
+  kind: ErrorKind;
+  language: Language | null;
+  errorType: string | null;
+  message: string;
+  frames: Frame[];
+  chain: ChainLink[];
+  traceback: string | null;
+  logger: string | null;
+  contextFrom: ContextFrom;
+  fingerprint: string;
+  seenIn: SeenIn[];
+}
+
+interface Open {
+  members: number[];
+  files: Set<string>;
+  firstTs: number | null;
+  typed: boolean;
+  session: string | null;
+  thread: string | null;
+  trace: string | null;
+  innermost: string | null;
+}
+
+function normalizedMessage(o: Observation): string {
+  return o.message.replace(/\s+/g, ' ').trim();
+}
+
+function typedKey(o: Observation): string | null {
+  const type = shortType(o.errorType);
+  return type === null ? null : `${type}\u0000${normalizedMessage(o)}`;
+}
+
+function innermost(frames: Frame[]): string | null {
+  const f = frames[frames.length - 1];
+  return f ? `${path.basename(f.file)}:${f.line ?? '?'}:${f.function ?? '?'}` : null;
+}
+
+function agrees(a: string | null, b: string | null | undefined): boolean {
+  return a === null || b === null || b === undefined || a === b;
+}
+
+/** The session an observation knows for sure: one guessed from nearby records does not count. */
+function firmSession(o: Observation): string | null {
+  return o.contextFrom === 'nearby' ? null : (o.session_key ?? null);
+}
+
+function firmThread(o: Observation): string | null {
+  return o.contextFrom === 'nearby' ? null : (o.thread_ts ?? null);
+}
+
+function compatible(c: Open, o: Observation): boolean {
+  return (
+    agrees(c.session, firmSession(o)) &&
+    agrees(c.thread, firmThread(o)) &&
+    agrees(c.trace, o.trace_id) &&
+    agrees(c.innermost, innermost(o.frames))
+  );
+}
+
+function distance(c: Open, o: Observation): number {
+  return c.firstTs === null || o.ts === null ? Number.POSITIVE_INFINITY : Math.abs(o.ts - c.firstTs);
+}
+
+/** Candidates that agree with the observation and lie inside the window (any time when it has none). */
+function eligible(list: Open[] | undefined, o: Observation): Open[] {
+  return (list ?? []).filter((c) => compatible(c, o) && (o.ts === null || distance(c, o) <= MERGE_WINDOW_MICROS));
+}
+
+function choose(cands: Open[], o: Observation): Open | null {
+  if (cands.length === 0) return null;
+  if (o.ts === null) return cands.length === 1 ? (cands[0] ?? null) : null;
+  const session = firmSession(o);
+  const sameSession = session ? cands.filter((c) => c.session === session) : [];
+  const pool = sameSession.length > 0 ? sameSession : cands;
+  // An observation that does not know its session must not pick between two sessions.
+  if (!session && new Set(pool.map((c) => c.session).filter((s) => s !== null)).size > 1) return null;
+  return pool.reduce((best, c) => (distance(c, o) < distance(best, o) ? c : best));
+}
+
+function compareObservations(a: Observation, b: Observation): number {
+  if (a.ts !== b.ts) {
+    if (a.ts === null) return 1;
+    if (b.ts === null) return -1;
+    return a.ts - b.ts;
+  }
+  return a.sourceFile.localeCompare(b.sourceFile) || a.sourceLine - b.sourceLine;
+}
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list === undefined) map.set(key, [value]);
+  else if (!list.includes(value)) list.push(value);
+}
+
+/**
+ * Groups observations into occurrences. Typed observations (an exception
+ * type is known) merge first; then each untyped one joins a typed occurrence
+ * with the same message (its own or that of a cause or group member), or else
+ * the same line written by another handler to another file.
+ */
+export function groupObservations(observations: readonly Observation[]): number[][] {
+  const order = observations.map((_, i) => i).sort((x, y) => compareObservations(observations[x]!, observations[y]!));
+  const groups: Open[] = [];
+  const byKey = new Map<string, Open[]>();
+  const byMessage = new Map<string, Open[]>();
+  const untypedByMessage = new Map<string, Open[]>();
+
+  const add = (target: Open | null, i: number, typed: boolean): Open => {
+    const o = observations[i]!;
+    const g: Open = target ?? { members: [], files: new Set(), firstTs: o.ts, typed, session: null, thread: null, trace: null, innermost: null };
+    if (target === null) groups.push(g);
+    g.members.push(i);
+    g.files.add(o.sourceFile);
+    g.session ??= firmSession(o);
+    g.thread ??= firmThread(o);
+    g.trace ??= o.trace_id ?? null;
+    g.innermost ??= innermost(o.frames);
+    return g;
+  };
+
+  for (const i of order) {
+    const o = observations[i]!;
+    const key = typedKey(o);
+    if (key === null) continue;
+    const g = add(choose(eligible(byKey.get(key), o), o), i, true);
+    push(byKey, key, g);
+    push(byMessage, normalizedMessage(o), g);
+    // Causes and group members logged on their own (a tool error inside an ExceptionGroup) are part of it.
+    for (const link of o.chain) push(byMessage, link.message.replace(/\s+/g, ' ').trim(), g);
+  }
+  for (const i of order) {
+    const o = observations[i]!;
+    if (typedKey(o) !== null) continue;
+    const message = normalizedMessage(o);
+    let target = choose(eligible(byMessage.get(message), o), o);
+    // The same line written by several handlers: one sighting per file.
+    if (target === null) target = choose(eligible(untypedByMessage.get(message), o).filter((c) => !c.files.has(o.sourceFile)), o);
+    const g = add(target, i, false);
+    if (!g.typed) push(untypedByMessage, message, g);
+  }
+  return groups.map((g) => g.members);
+}
+
+/** The observation that speaks for the occurrence: the fullest traceback, then the earliest. */
+function primaryOf(members: Observation[]): Observation {
+  return members.reduce((best, o) => {
+    const d = o.frames.length - best.frames.length || KIND_RANK[o.kind] - KIND_RANK[best.kind] || o.chain.length - best.chain.length;
+    return d > 0 ? o : best;
+  });
+}
+
+export function buildOccurrence(observations: readonly Observation[], members: number[]): Occurrence {
+  const obs = members.map((i) => observations[i]!);
+  const primary = primaryOf(obs);
+  const byContext = [...obs].sort((a, b) => CONTEXT_RANK[a.contextFrom] - CONTEXT_RANK[b.contextFrom]);
+  const correlation = Object.fromEntries(
+    CORRELATION_COLUMNS.map((c) => [c, byContext.find((o) => o[c])?.[c] ?? null]),
+  ) as Record<CorrelationColumn, string | null>;
+  const times = obs.map((o) => o.ts).filter((t): t is number => t !== null);
+  const short = shortType(primary.errorType);
+  // The most qualified spelling of the type any place gave (urllib.error.HTTPError over HTTPError).
+  const errorType =
+    obs
+      .map((o) => o.errorType)
+      .filter((t): t is string => t !== null && shortType(t) === short)
+      .sort((a, b) => b.length - a.length)[0] ??
+    primary.errorType ??
+    obs.find((o) => o.errorType !== null)?.errorType ??
+    null;
+  const level = obs.map((o) => o.level).reduce<string | null>((a, b) => ((LEVEL_RANK[b ?? ''] ?? -1) > (LEVEL_RANK[a ?? ''] ?? -1) ? b : a), null);
+  const kind = obs.some((o) => o.kind === 'crash') ? 'crash' : obs.some((o) => o.kind === 'exception') ? 'exception' : 'log';
+  const chain = obs.reduce((best, o) => (o.chain.length > best.length ? o.chain : best), primary.chain);
+  const contextFrom = byContext[0]?.contextFrom ?? 'none';
+  const print = fingerprint({ type: errorType, message: primary.message, frames: primary.frames, logger: primary.logger });
+  const ts = times.length > 0 ? Math.min(...times) : null;
+  const seenIn = [...obs].sort(compareObservations).map((o) => ({
+    source_file: o.sourceFile,
+    source_line: o.sourceLine,
+    source_kind: o.sourceKind,
+    ts: o.ts,
+  }));
+  return {
+    errorId: '',
+    members,
+    ts,
+    lastTs: times.length > 0 ? Math.max(...times) : null,
+    primary,
+    correlation,
+    level,
+    kind,
+    language: primary.language ?? obs.find((o) => o.language !== null)?.language ?? null,
+    errorType,
+    message: primary.message,
+    frames: primary.frames,
+    chain,
+    traceback: primary.traceback ?? obs.find((o) => o.traceback !== null)?.traceback ?? null,
+    logger: primary.logger,
+    contextFrom: correlation.session_key === null && correlation.trace_id === null && correlation.stage === null ? 'none' : contextFrom,
+    fingerprint: print,
+    seenIn,
+  };
+}

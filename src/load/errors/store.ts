@@ -1,0 +1,137 @@
+/**
+ * After the files are loaded: stores every error observation, completes the
+ * context of those that lack it (error_context.sql), merges them into
+ * occurrences and stores those in `errors`.
+ */
+import type { DuckDBAppender } from '@duckdb/node-api';
+import { createHash } from 'node:crypto';
+import path from 'node:path';
+import { timestampValue, type Database } from '../../db/database.js';
+import { sqlFile } from '../../db/sql-files.js';
+import { CORRELATION_COLUMNS } from '../../sources/fields.js';
+import type { ContextFrom, Observation } from './extract.js';
+import { buildOccurrence, groupObservations, type Occurrence } from './merge.js';
+
+function str(a: DuckDBAppender, v: string | null | undefined): void {
+  if (v === null || v === undefined) a.appendNull();
+  else a.appendVarchar(v);
+}
+
+function ts(a: DuckDBAppender, v: number | null): void {
+  if (v === null) a.appendNull();
+  else a.appendTimestampTZ(timestampValue(v));
+}
+
+async function appendObservations(db: Database, observations: readonly Observation[], errorIds?: string[]): Promise<void> {
+  const a = await db.appender('error_records');
+  for (const [i, o] of observations.entries()) {
+    a.appendBigInt(BigInt(i));
+    ts(a, o.ts);
+    str(a, o.sourceFile);
+    a.appendBigInt(BigInt(o.sourceLine));
+    str(a, o.sourceKind);
+    for (const c of CORRELATION_COLUMNS) str(a, o[c]);
+    str(a, o.level);
+    str(a, o.kind);
+    str(a, o.language);
+    str(a, o.errorType);
+    str(a, o.message);
+    str(a, JSON.stringify(o.frames));
+    str(a, JSON.stringify(o.chain));
+    str(a, o.traceback);
+    str(a, o.logger);
+    str(a, o.contextFrom);
+    str(a, o.tsFrom);
+    str(a, errorIds?.[i]);
+    a.endRow();
+  }
+  a.closeSync();
+}
+
+/** Reads back what error_context.sql filled in. */
+async function refreshContext(db: Database, observations: Observation[]): Promise<void> {
+  const cols = CORRELATION_COLUMNS.join(', ');
+  const { rows } = await db.query(
+    `SELECT record_id, epoch_us(ts) AS ts_us, ${cols}, context_from, ts_from FROM error_records ORDER BY record_id`,
+  );
+  for (const r of rows) {
+    const o = observations[Number(r['record_id'])];
+    if (!o) continue;
+    o.ts = typeof r['ts_us'] === 'number' ? r['ts_us'] : null;
+    for (const c of CORRELATION_COLUMNS) o[c] = (r[c] as string | null) ?? null;
+    o.contextFrom = r['context_from'] as ContextFrom;
+    o.tsFrom = (r['ts_from'] as Observation['tsFrom']) ?? null;
+  }
+}
+
+/** A short id that stays the same for the same inputs. */
+function errorIdOf(o: Occurrence, taken: Set<string>): string {
+  const seed = [o.fingerprint, o.ts ?? '', o.correlation.session_key ?? '', path.basename(o.primary.sourceFile), o.primary.sourceLine].join('|');
+  let id = createHash('sha1').update(seed).digest('hex').slice(0, 12);
+  for (let n = 2; taken.has(id); n++) id = createHash('sha1').update(`${seed}|${n}`).digest('hex').slice(0, 12);
+  taken.add(id);
+  return id;
+}
+
+async function appendOccurrences(db: Database, occurrences: readonly Occurrence[]): Promise<void> {
+  const a = await db.appender('errors');
+  for (const o of occurrences) {
+    str(a, o.errorId);
+    ts(a, o.ts);
+    ts(a, o.lastTs);
+    str(a, o.primary.sourceFile);
+    a.appendBigInt(BigInt(o.primary.sourceLine));
+    str(a, o.primary.sourceKind);
+    for (const c of CORRELATION_COLUMNS) str(a, o.correlation[c]);
+    str(a, o.level);
+    str(a, o.kind);
+    str(a, o.language);
+    str(a, o.errorType);
+    str(a, o.message);
+    str(a, JSON.stringify(o.frames));
+    str(a, JSON.stringify(o.chain));
+    str(a, o.traceback);
+    str(a, o.logger);
+    str(a, o.contextFrom);
+    str(a, o.fingerprint);
+    a.appendBigInt(BigInt(o.seenIn.length));
+    str(a, JSON.stringify(o.seenIn));
+    a.endRow();
+  }
+  a.closeSync();
+}
+
+/**
+ * A sighting that knew nothing of its session, or only guessed it from nearby
+ * records, takes the context of the error it was merged into when another
+ * sighting knew it for sure.
+ */
+function shareContext(observations: Observation[], o: Occurrence): void {
+  if (o.contextFrom === 'nearby' || o.contextFrom === 'none') return;
+  for (const i of o.members) {
+    const m = observations[i]!;
+    if (m.contextFrom !== 'nearby' && m.contextFrom !== 'none') continue;
+    for (const c of CORRELATION_COLUMNS) m[c] = o.correlation[c];
+    m.contextFrom = 'merged';
+  }
+}
+
+export async function storeErrors(db: Database, observations: Observation[]): Promise<void> {
+  await appendObservations(db, observations);
+  await db.exec(sqlFile('error_context.sql'));
+  await refreshContext(db, observations);
+  const taken = new Set<string>();
+  const occurrences = groupObservations(observations)
+    .map((members) => buildOccurrence(observations, members))
+    .sort((x, y) => (x.ts ?? Number.MAX_SAFE_INTEGER) - (y.ts ?? Number.MAX_SAFE_INTEGER));
+  for (const o of occurrences) o.errorId = errorIdOf(o, taken);
+  const errorIds: string[] = [];
+  for (const o of occurrences) {
+    shareContext(observations, o);
+    for (const m of o.members) errorIds[m] = o.errorId;
+  }
+  await appendOccurrences(db, occurrences);
+  // Stored again with their occurrence and any context shared from it.
+  await db.exec('DELETE FROM error_records');
+  await appendObservations(db, observations, errorIds);
+}
