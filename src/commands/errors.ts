@@ -220,7 +220,8 @@ export function errorsCommand(ctx: Context, run: (p: Promise<ExitCode>) => void)
     examples: ['obs errors show 3956eb88039d', 'obs errors show 3956eb88039d --json | jq .sightings'],
   })
     .argument('<id>', 'error id, a unique start of one, or a fingerprint')
-    .action((id: string, opts: CommonOptions) => run(runErrorsShow(ctx, id, opts)));
+    // `errors` parses the shared flags wherever they stand (obs errors show ID --json); both levels count.
+    .action((id: string, _opts: CommonOptions, self: Command) => run(runErrorsShow(ctx, id, self.optsWithGlobals<CommonOptions>())));
   cmd.addCommand(show);
   return cmd;
 }

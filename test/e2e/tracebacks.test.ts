@@ -15,6 +15,8 @@ interface TruthFrame {
   file: string | null;
   function: string | null;
   line: number | null;
+  /** Node: the frame as V8 prints it, `fn (file:line:col)`. */
+  at?: string;
 }
 
 interface TruthError {
@@ -46,6 +48,7 @@ interface Frame {
   file: string;
   line: number | null;
   function: string | null;
+  column?: number;
   repeated?: number;
 }
 
@@ -96,7 +99,12 @@ function expectInnermost(frames: Frame[], want: TruthFrame | null | undefined): 
   if (!want || want.file === null) return;
   const last = frames[frames.length - 1];
   expect(last, 'innermost frame').toBeDefined();
-  expect({ file: last?.file, function: last?.function, line: last?.line }).toEqual({ file: want.file, function: want.function, line: want.line });
+  if (want.at !== undefined) {
+    // V8's structured API names the function without its receiver; compare the printed frame.
+    expect(`${last?.function} (${last?.file}:${last?.line}:${last?.column})`).toBe(want.at);
+  } else {
+    expect({ file: last?.file, function: last?.function, line: last?.line }).toEqual({ file: want.file, function: want.function, line: want.line });
+  }
 }
 
 function expectException(got: { type: string | null; message: string; frames: Frame[] }, want: TruthError): void {

@@ -38,8 +38,8 @@ export function normalizeMessage(message: string): string {
     .split('\n', 1)[0]!
     .replace(/\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi, '<uuid>')
     .replace(/\b0x[0-9a-f]+\b/gi, '<addr>')
-    .replace(/\b(?=[0-9a-f]*\d)[0-9a-f]{8,}\b/gi, '<hex>')
-    .replace(/\d+(?:\.\d+)?/g, '<n>')
+    // Any word with a digit in it: counts, durations, ids such as req_1554d9c88dc0.
+    .replace(/[\w.:-]*\d[\w.:-]*/g, '<n>')
     .replace(/\s+/g, ' ')
     .trim()
     .slice(0, 200);
