@@ -66,17 +66,21 @@ function parseJsonColumns(rows: Row[]): Row[] {
   });
 }
 
+/** Errors shown unless --kind says otherwise: failures, not error-level lines without an exception. */
+const DEFAULT_KINDS = ['exception', 'crash'];
+
 function parseKinds(text: string): string[] {
+  if (text.trim() === 'all') return [...KINDS];
   const kinds = text.split(',').map((k) => k.trim()).filter((k) => k !== '');
   for (const k of kinds) {
     if (!(KINDS as readonly string[]).includes(k)) {
-      throw usageError(`unknown error kind "${k}"`, { help: `use one or more of ${KINDS.join(', ')}, separated by commas` });
+      throw usageError(`unknown error kind "${k}"`, { help: `use all, or one or more of ${KINDS.join(', ')}, separated by commas` });
     }
   }
   return kinds;
 }
 
-/** The conditions of `obs errors`: the shared filters plus its own. */
+/** The conditions of `obs errors`: the shared filters plus its own, all but the kind. */
 function conditions(s: Loaded, o: ErrorsOptions, params: SqlParams): string[] {
   const conds = recordConditions(s.filters, ERRORS, params);
   if (o.type !== undefined) {
@@ -98,7 +102,6 @@ function conditions(s: Loaded, o: ErrorsOptions, params: SqlParams): string[] {
         `OR regexp_extract(source_file, '[^/\\\\]+$') ${op} ${p} OR source_kind ${op} ${p})`,
     );
   }
-  if (o.kind !== undefined) conds.push(`list_contains(${params.add(JSON.stringify(parseKinds(o.kind)))}::VARCHAR[], kind)`);
   if (o.level !== undefined) conds.push(`list_contains(${params.add(JSON.stringify(levelsAtLeast(o.level)))}::VARCHAR[], level)`);
   return conds;
 }
@@ -110,6 +113,13 @@ export async function runErrors(ctx: Context, o: ErrorsOptions): Promise<ExitCod
   const code = await withSources(ctx, o, async (s) => {
     const params = new SqlParams();
     const conds = conditions(s, o, params);
+    const kinds = o.kind === undefined ? DEFAULT_KINDS : parseKinds(o.kind);
+    if (o.kind === undefined) {
+      const { rows } = await s.db.query(`${filteredCte(ERRORS, conds)} SELECT count(*) AS n FROM filtered WHERE kind = 'log'`, params.values);
+      const hidden = Number(rows[0]?.['n'] ?? 0);
+      if (hidden > 0) s.report.note(`${hidden} error-level line(s) without an exception not shown; --kind all shows them`);
+    }
+    conds.push(`list_contains(${params.add(JSON.stringify(kinds))}::VARCHAR[], kind)`);
     if (o.group) {
       const page = await selectPage(s.db, 'errors_group.sql', ERRORS, conds, params, 'count DESC, last_seen DESC NULLS LAST, fingerprint', s.limit);
       matched = page.rows.length;
@@ -198,7 +208,7 @@ export function errorsCommand(ctx: Context, run: (p: Promise<ExitCode>) => void)
         .option('--type <glob>', 'exception type, wildcards allowed (KeyError, *Timeout*); the module may be left out')
         .option('--contains <text>', 'errors whose message or traceback contains this text (case-sensitive)')
         .option('--source <glob>', 'errors seen in this file (path or name, wildcards allowed) or source kind')
-        .option('--kind <kinds>', `only these kinds, comma-separated: ${KINDS.join(', ')}`)
+        .option('--kind <kinds>', `kinds to list, comma-separated: ${KINDS.join(', ')}, or all (default: exception,crash)`)
         .option('--level <level>', 'this level or more severe (warn, error, fatal)')
         .option('--group', 'one row per fingerprint: count, first and last seen, sessions, stages, an example')
         .option('--traceback', 'print each error with its full traceback (terminal output)')
