@@ -66,9 +66,6 @@ function parseJsonColumns(rows: Row[]): Row[] {
   });
 }
 
-/** Errors shown unless --kind says otherwise: failures, not error-level lines without an exception. */
-const DEFAULT_KINDS = ['exception', 'crash'];
-
 function parseKinds(text: string): string[] {
   if (text.trim() === 'all') return [...KINDS];
   const kinds = text.split(',').map((k) => k.trim()).filter((k) => k !== '');
@@ -113,13 +110,7 @@ export async function runErrors(ctx: Context, o: ErrorsOptions): Promise<ExitCod
   const code = await withSources(ctx, o, async (s) => {
     const params = new SqlParams();
     const conds = conditions(s, o, params);
-    const kinds = o.kind === undefined ? DEFAULT_KINDS : parseKinds(o.kind);
-    if (o.kind === undefined) {
-      const { rows } = await s.db.query(`${filteredCte(ERRORS, conds)} SELECT count(*) AS n FROM filtered WHERE kind = 'log'`, params.values);
-      const hidden = Number(rows[0]?.['n'] ?? 0);
-      if (hidden > 0) s.report.note(`${hidden} error-level line(s) without an exception not shown; --kind all shows them`);
-    }
-    conds.push(`list_contains(${params.add(JSON.stringify(kinds))}::VARCHAR[], kind)`);
+    if (o.kind !== undefined) conds.push(`list_contains(${params.add(JSON.stringify(parseKinds(o.kind)))}::VARCHAR[], kind)`);
     if (o.group) {
       const page = await selectPage(s.db, 'errors_group.sql', ERRORS, conds, params, 'count DESC, last_seen DESC NULLS LAST, fingerprint', s.limit);
       matched = page.rows.length;
@@ -208,7 +199,7 @@ export function errorsCommand(ctx: Context, run: (p: Promise<ExitCode>) => void)
         .option('--type <glob>', 'exception type, wildcards allowed (KeyError, *Timeout*); the module may be left out')
         .option('--contains <text>', 'errors whose message or traceback contains this text (case-sensitive)')
         .option('--source <glob>', 'errors seen in this file (path or name, wildcards allowed) or source kind')
-        .option('--kind <kinds>', `kinds to list, comma-separated: ${KINDS.join(', ')}, or all (default: exception,crash)`)
+        .option('--kind <kinds>', `only these kinds, comma-separated: ${KINDS.join(', ')} (default: all)`)
         .option('--level <level>', 'this level or more severe (warn, error, fatal)')
         .option('--group', 'one row per fingerprint: count, first and last seen, sessions, stages, an example')
         .option('--traceback', 'print each error with its full traceback (terminal output)')
@@ -218,7 +209,7 @@ export function errorsCommand(ctx: Context, run: (p: Promise<ExitCode>) => void)
       'obs errors --group',
       "obs errors --type 'LLM*Error' --traceback",
       "obs errors --thread 1795299499.694654 --json | jq '.errors[0].frames'",
-      'obs errors --kind exception --since 30m --fail',
+      'obs errors --kind exception,crash --since 30m --fail',
       'obs errors show 3956eb88039d',
     ],
   }).action((opts: ErrorsOptions) => run(runErrors(ctx, opts)));

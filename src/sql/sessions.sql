@@ -47,7 +47,7 @@ llm AS (
 ),
 errs AS (
   SELECT session_key, count(*) AS error_count
-  FROM errors WHERE session_key IS NOT NULL AND kind <> 'log'
+  FROM errors WHERE session_key IS NOT NULL
   GROUP BY session_key
 ),
 idx AS (
@@ -102,6 +102,6 @@ LEFT JOIN log_files lf USING (session_key);
 
 COMMENT ON TABLE sessions IS 'One row per session (Slack thread), from every record that carries its session key and the session index.';
 COMMENT ON COLUMN sessions.stages IS 'Stages in order of first appearance.';
-COMMENT ON COLUMN sessions.error_count IS 'Exceptions and crashes of the session (rows of errors): one failure written to several files counts once; error-level lines without an exception are not counted.';
+COMMENT ON COLUMN sessions.error_count IS 'Errors of the session (rows of errors): one failure written to several files counts once.';
 COMMENT ON COLUMN sessions.llm_error_count IS 'LLM calls with status error.';
 COMMENT ON COLUMN sessions.log_missing IS 'The session index names a log file that is gone.';

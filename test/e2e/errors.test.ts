@@ -168,17 +168,19 @@ describe('obs errors flags', () => {
     expect(miss.stderr).toContain('no errors matched');
   });
 
-  it('error-level lines without an exception are left out by default, with a note, and listed with --kind all', async () => {
-    const shown = await obsJson<{ errors: Row[] }>(['errors', ...LOGS]);
-    const all = await obsJson<{ errors: Row[] }>(['errors', ...LOGS, '--kind', 'all']);
+  it('--kind exception,crash leaves out error-level lines without an exception', async () => {
+    const all = await obsJson<{ errors: Row[] }>(['errors', ...LOGS]);
+    const failures = await obsJson<{ errors: Row[] }>(['errors', ...LOGS, '--kind', 'exception,crash']);
     const lines = all.data.errors.filter((e) => e['kind'] === 'log');
     expect(lines.length).toBeGreaterThan(0);
-    expect(shown.data.errors).toHaveLength(all.data.errors.length - lines.length);
-    expect(shown.stderr).toContain(`${lines.length} error-level line(s) without an exception not shown`);
+    expect(failures.data.errors).toHaveLength(all.data.errors.length - lines.length);
     // The asyncio task dump the agent logs at ERROR on a timeout: one line in three files is one error.
     const dumpStart = lines.filter((e) => String(e['message']).startsWith('[diag] ----- ASYNCIO TASK DUMP'));
     expect(dumpStart.length).toBeGreaterThan(0);
     for (const e of dumpStart) expect(files(e).map((f) => path.basename(f)).sort()).toEqual(['agent_errors.log', 'app.jsonl', 'app.log']);
+    const bad = await obs(['errors', ...LOGS, '--kind', 'warning']);
+    expect(bad.exitCode).toBe(2);
+    expect(bad.stderr).toContain('unknown error kind "warning"');
   });
 
   it('--type matches with or without the module, --source by file name or kind', async () => {
