@@ -4,6 +4,10 @@
 -- from a record that names the file; then a line takes it from the records of
 -- the same file within 10 seconds, only when all of them belong to one
 -- session (a file that interleaves sessions gives no answer).
+--
+-- error_context holds the sightings that lack a session, a thread or a time
+-- (record_id, ts, source_file, kind, the correlation ids, context_from,
+-- ts_from); the loader reads it back and drops it.
 
 -- Session keys and threads complete each other where the answer is unique.
 CREATE TEMP TABLE err_by_key AS
@@ -16,9 +20,9 @@ FROM (
 GROUP BY session_key
 HAVING count(DISTINCT thread_ts) = 1 AND count(DISTINCT channel_id) <= 1;
 
-UPDATE error_records SET thread_ts = k.thread_ts, channel_id = coalesce(error_records.channel_id, k.channel_id)
+UPDATE error_context SET thread_ts = k.thread_ts, channel_id = coalesce(error_context.channel_id, k.channel_id)
 FROM err_by_key k
-WHERE error_records.session_key = k.session_key AND error_records.thread_ts IS NULL;
+WHERE error_context.session_key = k.session_key AND error_context.thread_ts IS NULL;
 
 CREATE TEMP TABLE err_by_thread AS
 SELECT thread_ts, any_value(session_key) AS session_key
@@ -30,9 +34,9 @@ FROM (
 GROUP BY thread_ts
 HAVING count(DISTINCT session_key) = 1;
 
-UPDATE error_records SET session_key = t.session_key
+UPDATE error_context SET session_key = t.session_key
 FROM err_by_thread t
-WHERE error_records.session_key IS NULL AND error_records.thread_ts = t.thread_ts;
+WHERE error_context.session_key IS NULL AND error_context.thread_ts = t.thread_ts;
 
 -- A crash dump named by a record (`thread dump written to .../faulthandler_...log`).
 CREATE TEMP TABLE crash_refs AS
@@ -43,7 +47,7 @@ SELECT r.record_id,
        any_value(e.stage) AS stage,
        any_value(e.trace_id) AS trace_id,
        min(e.ts) AS ts
-FROM error_records r
+FROM error_context r
 JOIN events e
   ON e.session_key IS NOT NULL
  AND e.source_file <> r.source_file
@@ -53,24 +57,24 @@ WHERE r.kind = 'crash' AND r.session_key IS NULL
 GROUP BY r.record_id
 HAVING count(DISTINCT e.session_key) = 1;
 
-UPDATE error_records SET
+UPDATE error_context SET
   session_key = c.session_key,
-  thread_ts = coalesce(error_records.thread_ts, c.thread_ts),
-  channel_id = coalesce(error_records.channel_id, c.channel_id),
-  stage = coalesce(error_records.stage, c.stage),
-  trace_id = coalesce(error_records.trace_id, c.trace_id),
-  ts = CASE WHEN error_records.ts_from IS DISTINCT FROM 'record' THEN c.ts ELSE error_records.ts END,
-  ts_from = CASE WHEN error_records.ts_from IS DISTINCT FROM 'record' THEN 'reference' ELSE error_records.ts_from END,
+  thread_ts = coalesce(error_context.thread_ts, c.thread_ts),
+  channel_id = coalesce(error_context.channel_id, c.channel_id),
+  stage = coalesce(error_context.stage, c.stage),
+  trace_id = coalesce(error_context.trace_id, c.trace_id),
+  ts = CASE WHEN error_context.ts_from IS DISTINCT FROM 'record' THEN c.ts ELSE error_context.ts END,
+  ts_from = CASE WHEN error_context.ts_from IS DISTINCT FROM 'record' THEN 'reference' ELSE error_context.ts_from END,
   context_from = 'reference'
 FROM crash_refs c
-WHERE error_records.record_id = c.record_id;
+WHERE error_context.record_id = c.record_id;
 
 -- Records of the same file within 10 s, all of one session. Both sides are cut
 -- into 10-second buckets so the join is an equality join on (file, bucket).
 CREATE TEMP TABLE nearby AS
 WITH wanted AS (
   SELECT record_id, source_file, ts, floor(epoch(ts) / 10)::BIGINT + unnest([-1, 0, 1]) AS bucket
-  FROM error_records
+  FROM error_context
   WHERE session_key IS NULL AND ts IS NOT NULL
 ),
 candidates AS (
@@ -91,14 +95,14 @@ JOIN candidates e
 GROUP BY w.record_id
 HAVING count(DISTINCT e.session_key) = 1;
 
-UPDATE error_records SET
+UPDATE error_context SET
   session_key = n.session_key,
-  thread_ts = coalesce(error_records.thread_ts, n.thread_ts),
-  channel_id = coalesce(error_records.channel_id, n.channel_id),
-  stage = coalesce(error_records.stage, n.stage),
+  thread_ts = coalesce(error_context.thread_ts, n.thread_ts),
+  channel_id = coalesce(error_context.channel_id, n.channel_id),
+  stage = coalesce(error_context.stage, n.stage),
   context_from = 'nearby'
 FROM nearby n
-WHERE error_records.record_id = n.record_id;
+WHERE error_context.record_id = n.record_id;
 
 DROP TABLE crash_refs;
 DROP TABLE nearby;

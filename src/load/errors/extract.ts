@@ -165,6 +165,16 @@ export class ErrorCollector {
     const tracebackText = (obj && firstString(obj, TRACEBACK_FIELDS)) ?? null;
     const inField = tracebackText ? parseTracebacks(tracebackText) : [];
     const inText = parseTracebacks(message);
+    const hasTraceback = inField.length + inText.length > 0;
+
+    // No traceback: an error only if the record says so. Most records stop here.
+    const level = row.level;
+    const status = obj ? asText(getPath(obj, 'status'))?.toLowerCase() ?? null : null;
+    const typeField = obj ? firstString(obj, TYPE_FIELDS) : null;
+    const messageField = obj ? firstString(obj, MESSAGE_FIELDS) : null;
+    const failed = severe || row.event === 'exception';
+    const reportsError = messageField !== null && (level === 'warn' || (status !== null && FAILED_STATUS.has(status)) || typeField !== null);
+    if (!hasTraceback && !failed && !reportsError) return;
 
     const own = correlationOf(row);
     const firstLine = message.split('\n', 1)[0] ?? '';
@@ -182,7 +192,7 @@ export class ErrorCollector {
       tsFrom: (row.ts === null ? null : 'record') as Observation['tsFrom'],
     };
 
-    if (inField.length + inText.length > 0) {
+    if (hasTraceback) {
       for (const p of [...inField, ...inText]) {
         // A traceback printed on its own after an unrelated line (an uncaught exception
         // after an INFO line) is placed at its own first line; one the record reported
@@ -213,14 +223,6 @@ export class ErrorCollector {
       return;
     }
 
-    // No traceback: an error if the record says so.
-    const level = row.level;
-    const status = obj ? asText(getPath(obj, 'status'))?.toLowerCase() ?? null : null;
-    const typeField = obj ? firstString(obj, TYPE_FIELDS) : null;
-    const messageField = obj ? firstString(obj, MESSAGE_FIELDS) : null;
-    const failed = severe || row.event === 'exception';
-    const reportsError = messageField !== null && (level === 'warn' || (status !== null && FAILED_STATUS.has(status)) || typeField !== null);
-    if (!failed && !reportsError) return;
     let errorType = typeField;
     let text = messageField ?? describeRecord(firstLine, obj, row.event);
     if (messageField !== null) {

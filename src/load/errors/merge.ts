@@ -89,32 +89,91 @@ function firmThread(o: Observation): string | null {
   return o.contextFrom === 'nearby' ? null : (o.thread_ts ?? null);
 }
 
-function compatible(c: Open, o: Observation): boolean {
-  return (
-    agrees(c.session, firmSession(o)) &&
-    agrees(c.thread, firmThread(o)) &&
-    agrees(c.trace, o.trace_id) &&
-    agrees(c.innermost, innermost(o.frames))
-  );
+/** What an observation brings to the comparison, worked out once. */
+interface Probe {
+  o: Observation;
+  session: string | null;
+  thread: string | null;
+  innermost: string | null;
+}
+
+function compatible(c: Open, p: Probe): boolean {
+  return agrees(c.session, p.session) && agrees(c.thread, p.thread) && agrees(c.trace, p.o.trace_id) && agrees(c.innermost, p.innermost);
 }
 
 function distance(c: Open, o: Observation): number {
   return c.firstTs === null || o.ts === null ? Number.POSITIVE_INFINITY : Math.abs(o.ts - c.firstTs);
 }
 
-/** Candidates that agree with the observation and lie inside the window (any time when it has none). */
-function eligible(list: Open[] | undefined, o: Observation): Open[] {
-  return (list ?? []).filter((c) => compatible(c, o) && (o.ts === null || distance(c, o) <= MERGE_WINDOW_MICROS));
+/**
+ * Open occurrences under one key (an exception's type and message, or a
+ * message), split by session so that an outage with the same error in a
+ * thousand sessions at once costs no more than one. Each list is in order of
+ * first sighting, give or take one window (groups open in time order, untimed
+ * ones last; a group is listed under a cause's message when a later sighting
+ * brings the cause), so the window is found by binary search with one window
+ * of slack.
+ */
+class Candidates {
+  private readonly lists = new Map<string, Map<string, Open[]>>();
+  private readonly listed = new Map<Open, Set<string>>();
+
+  add(key: string, g: Open): void {
+    const session = g.session ?? '';
+    const tag = `${key}\u0000${session}`;
+    const seen = this.listed.get(g) ?? new Set<string>();
+    if (seen.has(tag)) return;
+    seen.add(tag);
+    this.listed.set(g, seen);
+    let bySession = this.lists.get(key);
+    if (bySession === undefined) this.lists.set(key, (bySession = new Map()));
+    const list = bySession.get(session);
+    if (list === undefined) bySession.set(session, [g]);
+    else list.push(g);
+  }
+
+  /** Occurrences under the key that agree with the observation and lie in its window (any time when it has none). */
+  find(key: string, p: Probe): Open[] {
+    const bySession = this.lists.get(key);
+    if (bySession === undefined) return [];
+    const lists = p.session !== null ? [bySession.get(p.session), bySession.get('')] : [...bySession.values()];
+    const out: Open[] = [];
+    for (const list of lists) if (list !== undefined) inWindow(list, p, out);
+    // A group whose session became known is listed under both; count it once.
+    return lists.length > 1 ? [...new Set(out)] : out;
+  }
 }
 
-function choose(cands: Open[], o: Observation): Open | null {
+function inWindow(list: Open[], p: Probe, out: Open[]): void {
+  const ts = p.o.ts;
+  if (ts === null) {
+    for (const c of list) if (compatible(c, p)) out.push(c);
+    return;
+  }
+  const from = ts - 2 * MERGE_WINDOW_MICROS;
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    const t = list[mid]!.firstTs;
+    if (t !== null && t < from) lo = mid + 1;
+    else hi = mid;
+  }
+  for (let i = lo; i < list.length; i++) {
+    const c = list[i]!;
+    if (c.firstTs === null || c.firstTs > ts + 2 * MERGE_WINDOW_MICROS) break;
+    if (distance(c, p.o) <= MERGE_WINDOW_MICROS && compatible(c, p)) out.push(c);
+  }
+}
+
+function choose(cands: Open[], p: Probe): Open | null {
+  const o = p.o;
   if (cands.length === 0) return null;
   if (o.ts === null) return cands.length === 1 ? (cands[0] ?? null) : null;
-  const session = firmSession(o);
-  const sameSession = session ? cands.filter((c) => c.session === session) : [];
+  const sameSession = p.session ? cands.filter((c) => c.session === p.session) : [];
   const pool = sameSession.length > 0 ? sameSession : cands;
   // An observation that does not know its session must not pick between two sessions.
-  if (!session && new Set(pool.map((c) => c.session).filter((s) => s !== null)).size > 1) return null;
+  if (!p.session && new Set(pool.map((c) => c.session).filter((s) => s !== null)).size > 1) return null;
   return pool.reduce((best, c) => (distance(c, o) < distance(best, o) ? c : best));
 }
 
@@ -127,12 +186,6 @@ function compareObservations(a: Observation, b: Observation): number {
   return a.sourceFile.localeCompare(b.sourceFile) || a.sourceLine - b.sourceLine;
 }
 
-function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
-  const list = map.get(key);
-  if (list === undefined) map.set(key, [value]);
-  else if (!list.includes(value)) list.push(value);
-}
-
 /**
  * Groups observations into occurrences. Typed observations (an exception
  * type is known) merge first; then each untyped one joins a typed occurrence
@@ -142,42 +195,76 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
 export function groupObservations(observations: readonly Observation[]): number[][] {
   const order = observations.map((_, i) => i).sort((x, y) => compareObservations(observations[x]!, observations[y]!));
   const groups: Open[] = [];
-  const byKey = new Map<string, Open[]>();
-  const byMessage = new Map<string, Open[]>();
-  const untypedByMessage = new Map<string, Open[]>();
+  const byKey = new Candidates();
+  const byMessage = new Candidates();
+  // Untyped groups per message, in time order, and per (message, file) how far the file got.
+  const untyped = new Map<string, Open[]>();
+  const cursors = new Map<string, number>();
 
-  const add = (target: Open | null, i: number, typed: boolean): Open => {
-    const o = observations[i]!;
+  /**
+   * The same line written by several handlers: the k-th such line of one file
+   * pairs with the k-th of another, one sighting per file. A cursor per file
+   * skips the groups it already joined, so a line repeated all day is cheap.
+   */
+  const pairAcrossFiles = (message: string, p: Probe): Open | null => {
+    const list = untyped.get(message);
+    if (list === undefined) return null;
+    const o = p.o;
+    const tag = `${message}\u0000${o.sourceFile}`;
+    let i = cursors.get(tag) ?? 0;
+    while (i < list.length) {
+      const c = list[i]!;
+      const stale = o.ts !== null && c.firstTs !== null && c.firstTs < o.ts - MERGE_WINDOW_MICROS;
+      if (!c.files.has(o.sourceFile) && !stale) break;
+      i++;
+    }
+    cursors.set(tag, i);
+    for (let j = i; j < list.length; j++) {
+      const c = list[j]!;
+      if (o.ts !== null && c.firstTs !== null && c.firstTs > o.ts + MERGE_WINDOW_MICROS) break;
+      if (c.files.has(o.sourceFile) || !compatible(c, p)) continue;
+      if (o.ts === null || distance(c, o) <= MERGE_WINDOW_MICROS) return c;
+    }
+    return null;
+  };
+
+  const add = (target: Open | null, p: Probe, i: number, typed: boolean): Open => {
+    const o = p.o;
     const g: Open = target ?? { members: [], files: new Set(), firstTs: o.ts, typed, session: null, thread: null, trace: null, innermost: null };
     if (target === null) groups.push(g);
     g.members.push(i);
     g.files.add(o.sourceFile);
-    g.session ??= firmSession(o);
-    g.thread ??= firmThread(o);
+    g.session ??= p.session;
+    g.thread ??= p.thread;
     g.trace ??= o.trace_id ?? null;
-    g.innermost ??= innermost(o.frames);
+    g.innermost ??= p.innermost;
     return g;
   };
+  const probe = (o: Observation): Probe => ({ o, session: firmSession(o), thread: firmThread(o), innermost: innermost(o.frames) });
 
   for (const i of order) {
     const o = observations[i]!;
     const key = typedKey(o);
     if (key === null) continue;
-    const g = add(choose(eligible(byKey.get(key), o), o), i, true);
-    push(byKey, key, g);
-    push(byMessage, normalizedMessage(o), g);
+    const p = probe(o);
+    const g = add(choose(byKey.find(key, p), p), p, i, true);
+    byKey.add(key, g);
+    byMessage.add(normalizedMessage(o), g);
     // Causes and group members logged on their own (a tool error inside an ExceptionGroup) are part of it.
-    for (const link of o.chain) push(byMessage, link.message.replace(/\s+/g, ' ').trim(), g);
+    for (const link of o.chain) byMessage.add(link.message.replace(/\s+/g, ' ').trim(), g);
   }
   for (const i of order) {
     const o = observations[i]!;
     if (typedKey(o) !== null) continue;
+    const p = probe(o);
     const message = normalizedMessage(o);
-    let target = choose(eligible(byMessage.get(message), o), o);
-    // The same line written by several handlers: one sighting per file.
-    if (target === null) target = choose(eligible(untypedByMessage.get(message), o).filter((c) => !c.files.has(o.sourceFile)), o);
-    const g = add(target, i, false);
-    if (!g.typed) push(untypedByMessage, message, g);
+    const target = choose(byMessage.find(message, p), p) ?? pairAcrossFiles(message, p);
+    const g = add(target, p, i, false);
+    if (target === null) {
+      const list = untyped.get(message);
+      if (list === undefined) untyped.set(message, [g]);
+      else list.push(g);
+    }
   }
   return groups.map((g) => g.members);
 }

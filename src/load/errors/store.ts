@@ -1,7 +1,7 @@
 /**
- * After the files are loaded: stores every error observation, completes the
- * context of those that lack it (error_context.sql), merges them into
- * occurrences and stores those in `errors`.
+ * After the files are loaded: completes the context of the error sightings
+ * that lack it (error_context.sql), merges them into occurrences, and stores
+ * both: occurrences in `errors`, sightings in `error_records`.
  */
 import type { DuckDBAppender } from '@duckdb/node-api';
 import { createHash } from 'node:crypto';
@@ -22,7 +22,7 @@ function ts(a: DuckDBAppender, v: number | null): void {
   else a.appendTimestampTZ(timestampValue(v));
 }
 
-async function appendObservations(db: Database, observations: readonly Observation[], errorIds?: string[]): Promise<void> {
+async function appendObservations(db: Database, observations: readonly Observation[], errorIds: string[]): Promise<void> {
   const a = await db.appender('error_records');
   for (const [i, o] of observations.entries()) {
     a.appendBigInt(BigInt(i));
@@ -42,18 +42,45 @@ async function appendObservations(db: Database, observations: readonly Observati
     str(a, o.logger);
     str(a, o.contextFrom);
     str(a, o.tsFrom);
-    str(a, errorIds?.[i]);
+    str(a, errorIds[i]);
     a.endRow();
   }
   a.closeSync();
 }
 
-/** Reads back what error_context.sql filled in. */
-async function refreshContext(db: Database, observations: Observation[]): Promise<void> {
-  const cols = CORRELATION_COLUMNS.join(', ');
+const CONTEXT_TABLE = `CREATE TEMP TABLE error_context (
+  record_id BIGINT, ts TIMESTAMPTZ, source_file VARCHAR, kind VARCHAR,
+  ${CORRELATION_COLUMNS.map((c) => `${c} VARCHAR`).join(', ')},
+  context_from VARCHAR, ts_from VARCHAR
+)`;
+
+/**
+ * Sightings that lack a session, a thread or a time get them from the
+ * evidence around them (error_context.sql), through a small table of those
+ * sightings only.
+ */
+async function completeContext(db: Database, observations: Observation[]): Promise<void> {
+  const open = observations.flatMap((o, i) => (!o.session_key || !o.thread_ts || o.ts === null ? [i] : []));
+  if (open.length === 0) return;
+  await db.exec(CONTEXT_TABLE);
+  const a = await db.appender('error_context');
+  for (const i of open) {
+    const o = observations[i]!;
+    a.appendBigInt(BigInt(i));
+    ts(a, o.ts);
+    str(a, o.sourceFile);
+    str(a, o.kind);
+    for (const c of CORRELATION_COLUMNS) str(a, o[c]);
+    str(a, o.contextFrom);
+    str(a, o.tsFrom);
+    a.endRow();
+  }
+  a.closeSync();
+  await db.exec(sqlFile('error_context.sql'));
   const { rows } = await db.query(
-    `SELECT record_id, epoch_us(ts) AS ts_us, ${cols}, context_from, ts_from FROM error_records ORDER BY record_id`,
+    `SELECT record_id, epoch_us(ts) AS ts_us, ${CORRELATION_COLUMNS.join(', ')}, context_from, ts_from FROM error_context`,
   );
+  await db.exec('DROP TABLE error_context');
   for (const r of rows) {
     const o = observations[Number(r['record_id'])];
     if (!o) continue;
@@ -117,9 +144,7 @@ function shareContext(observations: Observation[], o: Occurrence): void {
 }
 
 export async function storeErrors(db: Database, observations: Observation[]): Promise<void> {
-  await appendObservations(db, observations);
-  await db.exec(sqlFile('error_context.sql'));
-  await refreshContext(db, observations);
+  await completeContext(db, observations);
   const taken = new Set<string>();
   const occurrences = groupObservations(observations)
     .map((members) => buildOccurrence(observations, members))
@@ -131,7 +156,5 @@ export async function storeErrors(db: Database, observations: Observation[]): Pr
     for (const m of o.members) errorIds[m] = o.errorId;
   }
   await appendOccurrences(db, occurrences);
-  // Stored again with their occurrence and any context shared from it.
-  await db.exec('DELETE FROM error_records');
   await appendObservations(db, observations, errorIds);
 }
