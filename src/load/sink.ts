@@ -38,7 +38,7 @@ function excerpt(text: string): string {
   return text.length > EXCERPT_CHARS ? `${text.slice(0, EXCERPT_CHARS)}…` : text;
 }
 
-function str(a: DuckDBAppender, v: string | null | undefined): void {
+export function str(a: DuckDBAppender, v: string | null | undefined): void {
   if (v === null || v === undefined) a.appendNull();
   else a.appendVarchar(v);
 }
@@ -48,7 +48,7 @@ function big(a: DuckDBAppender, v: number | null): void {
   else a.appendBigInt(BigInt(v));
 }
 
-function ts(a: DuckDBAppender, v: number | null): void {
+export function ts(a: DuckDBAppender, v: number | null): void {
   if (v === null) a.appendNull();
   else a.appendTimestampTZ(timestampValue(v));
 }

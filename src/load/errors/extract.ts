@@ -15,11 +15,8 @@ import { zonedToUtcMicros } from '../../time/zone.js';
 export type ContextFrom = 'record' | 'line' | 'reference' | 'nearby' | 'merged' | 'none';
 export type ErrorKind = 'exception' | 'crash' | 'log';
 
-export interface Observation extends Correlation {
-  ts: number | null;
-  sourceFile: string;
-  sourceLine: number;
-  sourceKind: string;
+/** What a sighting and an occurrence of an error both say about it. */
+export interface ErrorFields {
   level: string | null;
   kind: ErrorKind;
   language: Language | null;
@@ -31,6 +28,13 @@ export interface Observation extends Correlation {
   traceback: string | null;
   logger: string | null;
   contextFrom: ContextFrom;
+}
+
+export interface Observation extends Correlation, ErrorFields {
+  ts: number | null;
+  sourceFile: string;
+  sourceLine: number;
+  sourceKind: string;
   /** Where the time came from: the record, a record naming this crash file, or the crash file's name. */
   tsFrom: 'record' | 'reference' | 'file_name' | null;
 }

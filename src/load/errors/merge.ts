@@ -12,9 +12,9 @@
  */
 import path from 'node:path';
 import { CORRELATION_COLUMNS, type CorrelationColumn } from '../../sources/fields.js';
-import type { ContextFrom, ErrorKind, Observation } from './extract.js';
+import type { ContextFrom, ErrorFields, ErrorKind, Observation } from './extract.js';
 import { fingerprint, shortType } from './fingerprint.js';
-import type { ChainLink, Frame, Language } from '../../tracebacks/index.js';
+import type { Frame } from '../../tracebacks/index.js';
 
 export const MERGE_WINDOW_MICROS = 2_000_000;
 
@@ -29,24 +29,14 @@ export interface SeenIn {
   ts: number | null;
 }
 
-export interface Occurrence {
+export interface Occurrence extends ErrorFields {
   errorId: string;
-  /** Indexes into the observations passed to mergeObservations. */
+  /** Indexes into the observations given to groupObservations. */
   members: number[];
   ts: number | null;
   lastTs: number | null;
   primary: Observation;
   correlation: Record<CorrelationColumn, string | null>;
-  level: string | null;
-  kind: ErrorKind;
-  language: Language | null;
-  errorType: string | null;
-  message: string;
-  frames: Frame[];
-  chain: ChainLink[];
-  traceback: string | null;
-  logger: string | null;
-  contextFrom: ContextFrom;
   fingerprint: string;
   seenIn: SeenIn[];
 }

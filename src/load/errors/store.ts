@@ -6,20 +6,25 @@
 import type { DuckDBAppender } from '@duckdb/node-api';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import { timestampValue, type Database } from '../../db/database.js';
+import type { Database } from '../../db/database.js';
 import { sqlFile } from '../../db/sql-files.js';
 import { CORRELATION_COLUMNS } from '../../sources/fields.js';
-import type { ContextFrom, Observation } from './extract.js';
+import { str, ts } from '../sink.js';
+import type { ContextFrom, ErrorFields, Observation } from './extract.js';
 import { buildOccurrence, groupObservations, type Occurrence } from './merge.js';
 
-function str(a: DuckDBAppender, v: string | null | undefined): void {
-  if (v === null || v === undefined) a.appendNull();
-  else a.appendVarchar(v);
-}
-
-function ts(a: DuckDBAppender, v: number | null): void {
-  if (v === null) a.appendNull();
-  else a.appendTimestampTZ(timestampValue(v));
+/** The columns error_records and errors share, from level to context_from. */
+function appendErrorFields(a: DuckDBAppender, e: ErrorFields): void {
+  str(a, e.level);
+  str(a, e.kind);
+  str(a, e.language);
+  str(a, e.errorType);
+  str(a, e.message);
+  str(a, JSON.stringify(e.frames));
+  str(a, JSON.stringify(e.chain));
+  str(a, e.traceback);
+  str(a, e.logger);
+  str(a, e.contextFrom);
 }
 
 async function appendObservations(db: Database, observations: readonly Observation[], errorIds: string[]): Promise<void> {
@@ -31,16 +36,7 @@ async function appendObservations(db: Database, observations: readonly Observati
     a.appendBigInt(BigInt(o.sourceLine));
     str(a, o.sourceKind);
     for (const c of CORRELATION_COLUMNS) str(a, o[c]);
-    str(a, o.level);
-    str(a, o.kind);
-    str(a, o.language);
-    str(a, o.errorType);
-    str(a, o.message);
-    str(a, JSON.stringify(o.frames));
-    str(a, JSON.stringify(o.chain));
-    str(a, o.traceback);
-    str(a, o.logger);
-    str(a, o.contextFrom);
+    appendErrorFields(a, o);
     str(a, o.tsFrom);
     str(a, errorIds[i]);
     a.endRow();
@@ -110,16 +106,7 @@ async function appendOccurrences(db: Database, occurrences: readonly Occurrence[
     a.appendBigInt(BigInt(o.primary.sourceLine));
     str(a, o.primary.sourceKind);
     for (const c of CORRELATION_COLUMNS) str(a, o.correlation[c]);
-    str(a, o.level);
-    str(a, o.kind);
-    str(a, o.language);
-    str(a, o.errorType);
-    str(a, o.message);
-    str(a, JSON.stringify(o.frames));
-    str(a, JSON.stringify(o.chain));
-    str(a, o.traceback);
-    str(a, o.logger);
-    str(a, o.contextFrom);
+    appendErrorFields(a, o);
     str(a, o.fingerprint);
     a.appendBigInt(BigInt(o.seenIn.length));
     str(a, JSON.stringify(o.seenIn));
