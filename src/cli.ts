@@ -45,5 +45,13 @@ export async function run(argv: string[], ctx: Context): Promise<ExitCode> {
 }
 
 export async function main(argv: string[]): Promise<void> {
+  // A reader that stops early (`obs errors | head`) closes the pipe: stop quietly, as
+  // other Unix tools do, instead of crashing on the next write.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      throw err;
+    });
+  }
   process.exitCode = await run(argv, processContext());
 }

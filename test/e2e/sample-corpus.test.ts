@@ -5,7 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { CORPUS, obs, obsJson } from '../helpers/cli.js';
+import { execa } from 'execa';
+import { BIN, CORPUS, obs, obsJson } from '../helpers/cli.js';
 
 interface Turn { stage: string | null; status: string }
 interface Thread {
@@ -169,5 +170,19 @@ describe('sample corpus: events and sources', () => {
     ]);
     expect(exitCode).toBe(0);
     expect(data.rows).toEqual([{ calls: 58, prompt: truth.global.tokens.prompt, completion: truth.global.tokens.completion }]);
+  });
+});
+
+describe('a reader that stops early', () => {
+  it('obs stops quietly when the pipe closes (obs ... | head -1)', async () => {
+    // Through a real shell pipe, as users run it; events --ndjson writes enough to fill the pipe.
+    const r = await execa('sh', ['-c', `"${process.execPath}" "${BIN}" events --logs "${CORPUS}" --ndjson | head -1`], {
+      env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', NO_COLOR: '1', TZ: 'UTC' },
+      extendEnv: false,
+      reject: false,
+    });
+    expect(r.stdout.split('\n')[0]).toMatch(/^\{"ts":/);
+    expect(r.stderr).not.toContain('EPIPE');
+    expect(r.stderr).not.toContain('Unhandled');
   });
 });
