@@ -168,7 +168,8 @@ export class ErrorCollector {
     const obj = row.raw !== null && (severe || ERROR_FIELD_HINT.test(row.raw)) ? parseObject(row.raw) : null;
     const tracebackText = (obj && firstString(obj, TRACEBACK_FIELDS)) ?? null;
     const inField = tracebackText ? parseTracebacks(tracebackText) : [];
-    const inText = parseTracebacks(message);
+    // A formatter that puts the traceback in a field and in the message too gives it once.
+    const inText = parseTracebacks(message).filter((t) => !inField.some((f) => f.type === t.type && f.message === t.message));
     const hasTraceback = inField.length + inText.length > 0;
 
     // No traceback: an error only if the record says so. Most records stop here.
@@ -201,7 +202,7 @@ export class ErrorCollector {
         // A traceback printed on its own after an unrelated line (an uncaught exception
         // after an INFO line) is placed at its own first line; one the record reported
         // (logger.exception) at the record's line.
-        const own = inText.includes(p) && p.startLine > 0 && !REPORTS_ERRORS.has(row.level ?? '');
+        const standalone = inText.includes(p) && p.startLine > 0 && !REPORTS_ERRORS.has(row.level ?? '');
         const crash = p.kind === 'crash';
         let ts = row.ts;
         let tsFrom = base.tsFrom;
@@ -221,7 +222,7 @@ export class ErrorCollector {
           frames: p.frames,
           chain: p.chain,
           traceback: p.text,
-          sourceLine: own ? row.sourceLine + p.startLine : row.sourceLine,
+          sourceLine: standalone ? row.sourceLine + p.startLine : row.sourceLine,
         });
       }
       return;

@@ -20,8 +20,10 @@ const TIMESTAMP_PREFIX = new RegExp(
 );
 /** `INFO:     127.0.0.1:5000 - "POST / HTTP/1.1" 200 OK` (uvicorn, gunicorn). */
 const LEVEL_PREFIX = new RegExp(String.raw`^(TRACE|DEBUG|INFO|WARNING|WARN|ERROR|CRITICAL|FATAL):\s+(.*)$`);
-/** `[logger.name] message` or Flask's `in module: message`, right after the level. */
-const LOGGER_PREFIX = /^(?:\[([\w.\-:]+)\]|in ([\w.]+):)\s+(.*)$/;
+/** `[logger.name] message`, right after the level. */
+const LOGGER_PREFIX = /^\[([\w.\-:]+)\]\s+(.*)$/;
+/** Flask's `[%(asctime)s] %(levelname)s in %(module)s: %(message)s`: `in module: message`. */
+const MODULE_PREFIX = /^in ([\w.]+):\s+(.*)$/;
 
 interface OpenRecord {
   line: RawLine;
@@ -83,10 +85,10 @@ export function textParser(ctx: FileContext, sink: RecordSink, opts: TextParserO
     flush();
     let logger: string | null = null;
     let message = rest;
-    const lm = LOGGER_PREFIX.exec(rest);
+    const lm = LOGGER_PREFIX.exec(rest) ?? (line.text.startsWith('[') && level !== null ? MODULE_PREFIX.exec(rest) : null);
     if (lm) {
-      logger = lm[1] ?? lm[2] ?? null;
-      message = lm[3] ?? '';
+      logger = lm[1] ?? null;
+      message = lm[2] ?? '';
     }
     const rec: OpenRecord = { line, ts, level: normalizeLevel(level), logger, message, continuation: [] };
     const trimmed = message.trim();

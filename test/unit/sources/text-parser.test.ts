@@ -24,6 +24,19 @@ function parse(text: string, strictJson = false, tz = 'UTC'): { events: EventRow
 }
 
 describe('text parser', () => {
+  it("reads Flask's `[time] LEVEL in module: message` with the module as logger, and nothing else that way", () => {
+    const { events } = parse(
+      [
+        '[2026-11-21 22:18:30,765] ERROR in planner_agent: {"type": "LLMCall", "status": "error", "session_key": "C07:1.2"}',
+        '2026-11-21 22:18:31,000 INFO in progress: 3 jobs left',
+      ].join('\n'),
+    );
+    expect(events.map((e) => [e.logger, e.session_key, e.message])).toEqual([
+      ['planner_agent', 'C07:1.2', null],
+      [null, 'C1:1.2', 'in progress: 3 jobs left'],
+    ]);
+  });
+
   it('reads a Python logging line with a JSON message as structured fields', () => {
     const { events } = parse(
       '2026-11-21 22:18:19,705 INFO {"event": "graph_turn_start", "session_key": "C0A:1795299499.694654", "stage": "collect", "turn": 1}',
