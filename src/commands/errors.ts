@@ -9,10 +9,9 @@ import type { Context } from '../context.js';
 import { SqlParams } from '../db/params.js';
 import { sqlFile } from '../db/sql-files.js';
 import { EXIT, usageError, type ExitCode } from '../errors.js';
-import { isGlob, recordConditions } from '../filters/filters.js';
+import { isGlob, levelCondition, levelsAtLeast, recordConditions } from '../filters/filters.js';
 import { renderErrorDetail, renderTracebacks } from '../output/errors.js';
 import type { Column, Row } from '../output/render.js';
-import { levelsAtLeast } from './events.js';
 import { output, readCommand, withSources } from './shared/command.js';
 import type { CommonOptions, Loaded } from './shared/options.js';
 import { filteredCte, selectPage } from './shared/query.js';
@@ -99,7 +98,7 @@ function conditions(s: Loaded, o: ErrorsOptions, params: SqlParams): string[] {
         `OR regexp_extract(source_file, '[^/\\\\]+$') ${op} ${p} OR source_kind ${op} ${p})`,
     );
   }
-  if (o.level !== undefined) conds.push(`list_contains(${params.add(JSON.stringify(levelsAtLeast(o.level)))}::VARCHAR[], level)`);
+  if (o.level !== undefined) conds.push(levelCondition(levelsAtLeast(o.level), params));
   return conds;
 }
 

@@ -5,10 +5,9 @@ import { Command } from 'commander';
 import path from 'node:path';
 import type { Context } from '../context.js';
 import { SqlParams } from '../db/params.js';
-import { usageError, type ExitCode } from '../errors.js';
-import { matchText, recordConditions } from '../filters/filters.js';
+import type { ExitCode } from '../errors.js';
+import { levelCondition, levelsAtLeast, matchText, recordConditions } from '../filters/filters.js';
 import type { Column, Row } from '../output/render.js';
-import { LEVELS, normalizeLevel } from '../sources/fields.js';
 import { output, readCommand, withSources } from './shared/command.js';
 import type { CommonOptions } from './shared/options.js';
 import { parseRaw, selectPage } from './shared/query.js';
@@ -46,15 +45,6 @@ export function details(row: Row): string {
     .join(' ');
 }
 
-export function levelsAtLeast(level: string): string[] {
-  const norm = normalizeLevel(level) ?? '';
-  const i = (LEVELS as readonly string[]).indexOf(norm);
-  if (i === -1) {
-    throw usageError(`unknown level "${level}"`, { help: `use one of ${LEVELS.join(', ')} (warning and critical are accepted too)` });
-  }
-  return LEVELS.slice(i);
-}
-
 export async function runEvents(ctx: Context, o: EventsOptions): Promise<ExitCode> {
   const minLevels = o.level === undefined ? null : levelsAtLeast(o.level);
   return withSources(ctx, o, async (s) => {
@@ -62,12 +52,7 @@ export async function runEvents(ctx: Context, o: EventsOptions): Promise<ExitCod
     const conds = recordConditions(s.filters, EVENTS, params);
     if (o.event !== undefined) conds.push(matchText('event', o.event, params));
     if (o.category !== undefined) conds.push(`category = ${params.add(o.category)}`);
-    if (minLevels !== null) {
-      // A level obs does not know (kept as written) ranks as info, so nothing vanishes under --level.
-      const known = params.add(JSON.stringify(LEVELS));
-      const wanted = params.add(JSON.stringify(minLevels));
-      conds.push(`level IS NOT NULL AND list_contains(${wanted}::VARCHAR[], CASE WHEN list_contains(${known}::VARCHAR[], level) THEN level ELSE 'info' END)`);
-    }
+    if (minLevels !== null) conds.push(levelCondition(minLevels, params));
     if (o.contains !== undefined) {
       const p = params.add(o.contains);
       conds.push(`(contains(coalesce(message, ''), ${p}) OR contains(coalesce(CAST(raw AS VARCHAR), ''), ${p}))`);

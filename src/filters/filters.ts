@@ -5,6 +5,7 @@
  */
 import type { SqlParams } from '../db/params.js';
 import { usageError } from '../errors.js';
+import { LEVELS, normalizeLevel } from '../sources/fields.js';
 import { compileWhere, jsonPathFor, type FieldRef, type FieldType } from './where.js';
 
 export interface RecordFilters {
@@ -127,4 +128,21 @@ export function isGlob(value: string): boolean {
 /** `col = value`, or `col GLOB value` when the value has wildcards. */
 export function matchText(col: string, value: string, params: SqlParams): string {
   return isGlob(value) ? `${quote(col)} GLOB ${params.add(value)}` : `${quote(col)} = ${params.add(value)}`;
+}
+
+/** The levels at or above one (--level warn → warn, error, fatal); a usage error for an unknown one. */
+export function levelsAtLeast(level: string): string[] {
+  const norm = normalizeLevel(level) ?? '';
+  const i = (LEVELS as readonly string[]).indexOf(norm);
+  if (i === -1) {
+    throw usageError(`unknown level "${level}"`, { help: `use one of ${LEVELS.join(', ')} (warning and critical are accepted too)` });
+  }
+  return LEVELS.slice(i);
+}
+
+/** `level` among the wanted levels; a level obs does not know (kept as written) ranks as info, so nothing vanishes. */
+export function levelCondition(wanted: string[], params: SqlParams): string {
+  const known = params.add(JSON.stringify(LEVELS));
+  const want = params.add(JSON.stringify(wanted));
+  return `level IS NOT NULL AND list_contains(${want}::VARCHAR[], CASE WHEN list_contains(${known}::VARCHAR[], level) THEN level ELSE 'info' END)`;
 }

@@ -172,6 +172,7 @@ export async function loadSources(db: Database, specs: readonly string[], opts: 
   await storeFiles(db, files);
   await db.exec(sqlFile('link.sql'));
   await storeErrors(db, errors.observations);
+  await db.exec('DROP TABLE link_by_key; DROP TABLE link_by_thread;');
   await db.exec(sqlFile('sessions.sql'));
 
   return {

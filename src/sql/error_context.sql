@@ -9,34 +9,16 @@
 -- (record_id, ts, source_file, kind, the correlation ids, context_from,
 -- ts_from); the loader reads it back and drops it.
 
--- Session keys and threads complete each other where the answer is unique.
-CREATE TEMP TABLE err_by_key AS
-SELECT session_key, any_value(thread_ts) AS thread_ts, any_value(channel_id) AS channel_id
-FROM (
-  SELECT session_key, thread_ts, channel_id FROM events WHERE session_key IS NOT NULL AND thread_ts IS NOT NULL
-  UNION ALL
-  SELECT session_key, thread_ts, channel_id FROM session_index WHERE session_key IS NOT NULL AND thread_ts IS NOT NULL
-)
-GROUP BY session_key
-HAVING count(DISTINCT thread_ts) = 1 AND count(DISTINCT channel_id) <= 1;
-
+-- Session keys and threads complete each other where the answer is unique
+-- (link.sql's mappings).
 UPDATE error_context SET thread_ts = k.thread_ts, channel_id = coalesce(error_context.channel_id, k.channel_id)
-FROM err_by_key k
+FROM link_by_key k
 WHERE error_context.session_key = k.session_key AND error_context.thread_ts IS NULL;
 
-CREATE TEMP TABLE err_by_thread AS
-SELECT thread_ts, any_value(session_key) AS session_key
-FROM (
-  SELECT session_key, thread_ts FROM events WHERE session_key IS NOT NULL AND thread_ts IS NOT NULL
-  UNION ALL
-  SELECT session_key, thread_ts FROM session_index WHERE session_key IS NOT NULL AND thread_ts IS NOT NULL
-)
-GROUP BY thread_ts
-HAVING count(DISTINCT session_key) = 1;
-
-UPDATE error_context SET session_key = t.session_key
-FROM err_by_thread t
-WHERE error_context.session_key IS NULL AND error_context.thread_ts = t.thread_ts;
+UPDATE error_context SET session_key = t.session_key, channel_id = coalesce(error_context.channel_id, t.channel_id)
+FROM link_by_thread t
+WHERE error_context.session_key IS NULL AND error_context.thread_ts = t.thread_ts
+  AND (error_context.channel_id IS NULL OR t.channel_id IS NULL OR error_context.channel_id = t.channel_id);
 
 -- A crash dump named by a record (`thread dump written to .../faulthandler_...log`).
 CREATE TEMP TABLE crash_refs AS
@@ -106,5 +88,3 @@ WHERE error_context.record_id = n.record_id;
 
 DROP TABLE crash_refs;
 DROP TABLE nearby;
-DROP TABLE err_by_key;
-DROP TABLE err_by_thread;

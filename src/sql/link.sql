@@ -13,36 +13,35 @@ UNION ALL
 SELECT session_key, thread_ts, channel_id FROM session_index
   WHERE session_key IS NOT NULL AND thread_ts IS NOT NULL;
 
-CREATE TEMP TABLE by_key AS
+CREATE TEMP TABLE link_by_key AS
 SELECT session_key, any_value(thread_ts) AS thread_ts, any_value(channel_id) AS channel_id
 FROM key_pairs
 GROUP BY session_key
 HAVING count(DISTINCT thread_ts) = 1 AND count(DISTINCT channel_id) <= 1;
 
-CREATE TEMP TABLE by_thread AS
+CREATE TEMP TABLE link_by_thread AS
 SELECT thread_ts, any_value(session_key) AS session_key, any_value(channel_id) AS channel_id
 FROM key_pairs
 GROUP BY thread_ts
 HAVING count(DISTINCT session_key) = 1;
 
 UPDATE events SET thread_ts = k.thread_ts, channel_id = coalesce(events.channel_id, k.channel_id)
-FROM by_key k
+FROM link_by_key k
 WHERE events.session_key = k.session_key AND events.thread_ts IS NULL;
 
 UPDATE llm_calls SET thread_ts = k.thread_ts, channel_id = coalesce(llm_calls.channel_id, k.channel_id)
-FROM by_key k
+FROM link_by_key k
 WHERE llm_calls.session_key = k.session_key AND llm_calls.thread_ts IS NULL;
 
 UPDATE events SET session_key = t.session_key, channel_id = coalesce(events.channel_id, t.channel_id)
-FROM by_thread t
+FROM link_by_thread t
 WHERE events.session_key IS NULL AND events.thread_ts = t.thread_ts
   AND (events.channel_id IS NULL OR t.channel_id IS NULL OR events.channel_id = t.channel_id);
 
 UPDATE llm_calls SET session_key = t.session_key, channel_id = coalesce(llm_calls.channel_id, t.channel_id)
-FROM by_thread t
+FROM link_by_thread t
 WHERE llm_calls.session_key IS NULL AND llm_calls.thread_ts = t.thread_ts
   AND (llm_calls.channel_id IS NULL OR t.channel_id IS NULL OR llm_calls.channel_id = t.channel_id);
 
 DROP TABLE key_pairs;
-DROP TABLE by_key;
-DROP TABLE by_thread;
+-- link_by_key and link_by_thread stay for error_context.sql; the loader drops them.
