@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // A real Prometheus serving fixtures/prometheus/metrics.om for the whole run.
+    globalSetup: ['test/setup/prometheus.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
