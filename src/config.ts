@@ -8,9 +8,42 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { usageError } from './errors.js';
-import { isValidTimeZone } from './time/time.js';
+import { isValidTimeZone, parseDurationOrNull } from './time/time.js';
 
 export const CONFIG_FILE = 'obs.config.json';
+
+/** An http or https URL, as Prometheus' base URL. */
+export function isHttpUrl(text: string): boolean {
+  try {
+    const u = new URL(text);
+    return (u.protocol === 'http:' || u.protocol === 'https:') && u.hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
+const duration = z.string().refine((s) => parseDurationOrNull(s) !== null, {
+  message: 'not a duration (for example "10s", "500ms" or "1m")',
+});
+
+const promQuery = z
+  .object({
+    name: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_:. -]*$/, { message: 'a name is letters, digits, "_", ":", ".", "-" or spaces, starting with a letter' }),
+    query: z.string().min(1, { message: 'the PromQL query is empty' }),
+  })
+  .strict();
+
+const prometheusSchema = z
+  .object({
+    url: z.string().refine(isHttpUrl, { message: 'not an http(s) URL (for example "http://127.0.0.1:9090")' }).optional(),
+    timeout: duration.optional(),
+    bearer_token: z.string().min(1).optional(),
+    basic_auth: z.object({ username: z.string().min(1), password: z.string() }).strict().optional(),
+    queries: z.array(promQuery).optional(),
+  })
+  .strict();
 
 export const configSchema = z
   .object({
@@ -23,14 +56,49 @@ export const configSchema = z
       .refine(isValidTimeZone, { message: 'not an IANA time zone (for example "UTC" or "Europe/Amsterdam")' })
       .describe('zone for timestamps written without one')
       .optional(),
+    prometheus: prometheusSchema.describe('the Prometheus server to query for metrics').optional(),
   })
   .strict();
+
+/** Keys allowed at each level, for "unknown key" messages. */
+const KEYS_AT: Record<string, string[]> = {
+  '': Object.keys(configSchema.shape),
+  prometheus: Object.keys(prometheusSchema.shape),
+  'prometheus.basic_auth': ['username', 'password'],
+  'prometheus.queries.*': ['name', 'query'],
+};
+
+const EXAMPLE: Record<string, string> = {
+  logs: '{"logs": ["./logs"]}',
+  tz: '{"tz": "UTC"}',
+  prometheus: '{"prometheus": {"url": "http://127.0.0.1:9090", "timeout": "10s"}}',
+  'prometheus.basic_auth': '{"prometheus": {"basic_auth": {"username": "obs", "password": "..."}}}',
+  'prometheus.queries': '{"prometheus": {"queries": [{"name": "llm errors", "query": "sum by (model) (increase(llm_calls_total{status=\\"error\\"}[$rate_interval]))"}]}}',
+};
+
+export interface PrometheusConfig {
+  url?: string;
+  timeout?: string;
+  bearer_token?: string;
+  basic_auth?: { username: string; password: string };
+  queries?: Array<{ name: string; query: string }>;
+}
 
 export interface Config {
   logs?: string[];
   tz?: string;
+  prometheus?: PrometheusConfig;
   /** The file it came from, for messages. */
   file?: string;
+}
+
+function exampleFor(key: string): string {
+  const parts = key.split('.');
+  for (let n = parts.length; n > 0; n--) {
+    const k = parts.slice(0, n).filter((p) => !/^\d+$/.test(p)).join('.');
+    if (EXAMPLE[k]) return EXAMPLE[k];
+  }
+  return '{"logs": ["./logs"], "tz": "UTC"}';
 }
 
 export function loadConfig(cwd: string, explicit: string | undefined): Config {
@@ -41,11 +109,12 @@ export function loadConfig(cwd: string, explicit: string | undefined): Config {
     }
     return {};
   }
+  const shown = path.relative(cwd, file) || file;
   let data: unknown;
   try {
     data = JSON.parse(readFileSync(file, 'utf8'));
   } catch (err) {
-    throw usageError(`cannot read config file ${path.relative(cwd, file) || file}`, {
+    throw usageError(`cannot read config file ${shown}`, {
       reason: (err as Error).message,
       help: 'the config file must be one JSON object, for example {"logs": ["./logs"], "tz": "UTC"}',
     });
@@ -53,16 +122,18 @@ export function loadConfig(cwd: string, explicit: string | undefined): Config {
   const parsed = configSchema.safeParse(data);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    const shown = path.relative(cwd, file) || file;
+    const at = (issue?.path ?? []).map(String);
     if (issue?.code === 'unrecognized_keys') {
-      throw usageError(`unknown key "${issue.keys.join('", "')}" in ${shown}`, {
-        help: `the keys are: ${Object.keys(configSchema.shape).join(', ')}`,
+      const where = at.map((p) => (/^\d+$/.test(p) ? '*' : p)).join('.');
+      const keys = issue.keys.map((k) => [...at, k].join('.'));
+      throw usageError(`unknown key "${keys.join('", "')}" in ${shown}`, {
+        help: `the keys${where === '' ? '' : ` of "${at.join('.')}"`} are: ${(KEYS_AT[where] ?? []).join(', ')}`,
       });
     }
-    const key = issue?.path.join('.') || '(top level)';
+    const key = at.join('.') || '(top level)';
     throw usageError(`invalid value for "${key}" in ${shown}`, {
       reason: issue?.message,
-      help: 'for example {"logs": ["./logs"], "tz": "UTC"}',
+      help: `for example ${exampleFor(key)}`,
     });
   }
   const dir = path.dirname(file);
@@ -70,6 +141,7 @@ export function loadConfig(cwd: string, explicit: string | undefined): Config {
   return {
     logs: logs === undefined ? undefined : (Array.isArray(logs) ? logs : [logs]).map((p) => path.resolve(dir, p)),
     tz: parsed.data.tz,
+    prometheus: parsed.data.prometheus,
     file,
   };
 }

@@ -8,6 +8,8 @@ import type { ExitCode } from './errors.js';
 import { errorsCommand } from './commands/errors.js';
 import { eventsCommand } from './commands/events.js';
 import { llmCommand } from './commands/llm.js';
+import { metricsCommand } from './commands/metrics.js';
+import { queryCommand } from './commands/query.js';
 import { sessionsCommand } from './commands/sessions.js';
 import { sourcesCommand } from './commands/sources.js';
 import { sqlCommand } from './commands/sql.js';
@@ -40,8 +42,9 @@ export function buildProgram(ctx: Context, run: (p: Promise<ExitCode>) => void):
     .addHelpText('after', EXIT_CODES_HELP);
 
   const groups: Array<[string, Command[]]> = [
-    ['Threads and sessions:', [sessionsCommand(ctx, run), eventsCommand(ctx, run), llmCommand(ctx, run)]],
+    ['Threads and sessions:', [queryCommand(ctx, run), sessionsCommand(ctx, run), eventsCommand(ctx, run), llmCommand(ctx, run)]],
     ['Errors:', [errorsCommand(ctx, run)]],
+    ['Metrics:', [metricsCommand(ctx, run)]],
     ['Inputs and ad-hoc queries:', [sourcesCommand(ctx, run), sqlCommand(ctx, run)]],
   ];
   for (const [heading, commands] of groups) {

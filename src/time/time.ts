@@ -80,6 +80,12 @@ export function parseDuration(text: string): number {
   throw usageError(`invalid duration '${text}'`, { reason: r, help: DURATION_HELP });
 }
 
+/** Milliseconds, or null when `text` is not a duration. */
+export function parseDurationOrNull(text: string): number | null {
+  const r = durationOrReason(String(text));
+  return typeof r === 'number' ? r : null;
+}
+
 // ---------------------------------------------------------------------------
 // Character helpers
 

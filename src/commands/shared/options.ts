@@ -215,3 +215,16 @@ export function reportLoad(load: LoadResult, report: Reporter): void {
 export function exitFor(load: LoadResult): ExitCode {
   return load.rejected > 0 || load.unreadable > 0 ? EXIT.PARTIAL : EXIT.OK;
 }
+
+export interface PrometheusOptions {
+  prometheus?: string;
+  prometheusTimeout?: string;
+  step?: string;
+}
+
+export function addPrometheusOptions(cmd: Command): Command {
+  return cmd
+    .option('--prometheus <url>', 'Prometheus base URL (or OBS_PROMETHEUS_URL, or "prometheus.url" in the config file)')
+    .option('--prometheus-timeout <duration>', 'give up on a Prometheus call after this long (default 10s)')
+    .option('--step <duration>', 'resolution of range queries (default: the window / 250, at least 1s)');
+}

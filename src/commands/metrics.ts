@@ -1,0 +1,118 @@
+/**
+ * `obs metrics '<promql>'`: one range query against Prometheus over the time
+ * window flags; a sparkline per series on a terminal, the points in JSON.
+ */
+import { Command, Option } from 'commander';
+import { loadConfig } from '../config.js';
+import type { Context } from '../context.js';
+import { EXIT, usageError, type ExitCode } from '../errors.js';
+import { palette, useColor } from '../output/color.js';
+import { render, FORMATS, type Column } from '../output/render.js';
+import { shortNumber, sparkline } from '../output/sparkline.js';
+import { PrometheusClient } from '../prometheus/client.js';
+import { chooseStep } from '../prometheus/queries.js';
+import { prometheusSettings } from '../prometheus/settings.js';
+import { sampleValue } from '../prometheus/store.js';
+import { defaultTimeZone, formatIsoMicros, parseDuration, parseInstant, resolveWindow } from '../time/time.js';
+import { addPrometheusOptions, outputFormat, type CommonOptions, type PrometheusOptions } from './shared/options.js';
+import { reporter } from './shared/report.js';
+
+export interface MetricsOptions extends CommonOptions, PrometheusOptions {}
+
+const TSV_COLUMNS: Column[] = [{ key: 'labels' }, { key: 'ts' }, { key: 'value' }];
+
+function finite(text: string): number | null {
+  const v = sampleValue(text);
+  return Number.isFinite(v) ? v : null;
+}
+
+export async function runMetrics(ctx: Context, promql: string, o: MetricsOptions): Promise<ExitCode> {
+  const report = reporter(ctx, o.quiet === true);
+  const format = outputFormat(ctx, o);
+  const config = loadConfig(ctx.cwd, o.config);
+  const tz = o.tz ?? ctx.env['OBS_TZ'] ?? config.tz ?? defaultTimeZone();
+  const settings = prometheusSettings(o, ctx.env, config);
+  if (settings === null) {
+    throw usageError('no Prometheus to query', {
+      help: 'pass --prometheus <url>, set OBS_PROMETHEUS_URL, or set "prometheus": {"url": ...} in obs.config.json',
+    });
+  }
+  if (promql.trim() === '') throw usageError('the PromQL query is empty', { help: "for example: obs metrics 'sum by (model) (rate(llm_calls_total[5m]))'" });
+  const nowText = ctx.env['OBS_NOW'];
+  const now = nowText ? parseInstant(nowText, { tz, now: ctx.now(), allowRelative: false }) : ctx.now();
+  const w = resolveWindow({ since: o.since ?? (o.from === undefined ? '1h' : undefined), until: o.until, from: o.from, to: o.to }, { tz, now });
+  const fromUs = w.from ?? now - 3_600_000_000;
+  const toUs = w.to ?? now;
+  const stepSeconds = o.step === undefined ? undefined : parseDuration(o.step) / 1000;
+  if (stepSeconds !== undefined && stepSeconds <= 0) throw usageError(`--step must be more than 0, got "${o.step}"`, { help: 'for example --step 15s' });
+  const step = chooseStep((toUs - fromUs) / 1e6, stepSeconds);
+  if (step.raisedFrom !== undefined) report.warn(`--step ${o.step} would give more than 11,000 points per series; using ${step.seconds}s`);
+
+  const client = new PrometheusClient(settings);
+  // A PrometheusError carries its own exit code: 2 for a query Prometheus rejects, 3 when there is no answer.
+  const result = await client.queryRange(promql, fromUs / 1e6, toUs / 1e6, step.seconds);
+  for (const warning of result.warnings) report.warn(`Prometheus: ${warning}`);
+  for (const info of result.infos) report.note(`Prometheus: ${info}`);
+  const series = result.data.map((s) => ({
+    labels: s.metric,
+    points: s.values.map(([t, v]) => [t, finite(v)] as [number, number | null]),
+  }));
+  const window = { from: formatIsoMicros(fromUs), to: formatIsoMicros(toUs) };
+  if (series.length === 0) report.note(`no series matched in ${window.from} to ${window.to}`);
+  const color = palette(useColor(ctx.env, ctx.stdout.isTTY === true, o.color));
+
+  if (format === 'json') {
+    const doc = { query: promql, url: settings.url, window, step_seconds: step.seconds, series, warnings: result.warnings, infos: result.infos };
+    ctx.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
+  } else if (format === 'ndjson') {
+    for (const s of series) ctx.stdout.write(`${JSON.stringify(s)}\n`);
+  } else if (format === 'tsv') {
+    const rows = series.flatMap((s) => s.points.map(([t, v]) => ({ labels: JSON.stringify(s.labels), ts: t, value: v })));
+    render(ctx.stdout, { format, noun: 'points', columns: TSV_COLUMNS, rows, meta: {}, color });
+  } else {
+    const width = ctx.stdout.columns ?? 100;
+    const spark = Math.max(10, Math.min(60, width - 60));
+    const lines = [color.bold(`${promql}`) + `  ·  ${window.from} to ${window.to}  ·  step ${step.seconds}s`];
+    for (const s of series) {
+      const name = Object.entries(s.labels).map(([k, v]) => `${k}=${v}`).join(' ') || '{}';
+      const values = s.points.map((p) => p[1]);
+      const known = values.filter((v): v is number => v !== null);
+      const max = known.length > 0 ? Math.max(...known) : null;
+      lines.push(`  ${name}`);
+      lines.push(`    ${sparkline(values, spark)}  max ${shortNumber(max)}  last ${shortNumber(values[values.length - 1] ?? null)}`);
+    }
+    ctx.stdout.write(`${lines.join('\n')}\n`);
+  }
+  return EXIT.OK;
+}
+
+export function metricsCommand(ctx: Context, run: (p: Promise<ExitCode>) => void): Command {
+  const cmd = new Command('metrics')
+    .summary('one PromQL range query over a time window: a sparkline per series, points in JSON')
+    .description(
+      'Run one range query against Prometheus over --since/--until or --from/--to (default: the last hour) at ' +
+        '--step (default: the window / 250, at least 1s). Exit 2 when Prometheus rejects the query, 3 when it cannot be reached.',
+    )
+    .argument('<promql>', 'the PromQL expression');
+  addPrometheusOptions(cmd);
+  return cmd
+    .option('--since <when>', 'start: a duration back from now (1h, 30m) or a time (default 1h)')
+    .option('--until <when>', 'end: a duration back from now or a time (default now)')
+    .option('--from <time>', 'start: ISO 8601, Unix seconds or a Slack ts')
+    .option('--to <time>', 'end: ISO 8601, Unix seconds or a Slack ts')
+    .addOption(new Option('-o, --output <format>', 'output format (default: table on a terminal, tsv when piped)').choices([...FORMATS]))
+    .option('--json', 'one JSON document (same as -o json)')
+    .option('--ndjson', 'one JSON object per series (same as -o ndjson)')
+    .option('--tz <zone>', 'zone of times written without one')
+    .option('--config <file>', 'config file (default ./obs.config.json)')
+    .option('-q, --quiet', 'print no notes on stderr')
+    .option('--no-color', 'no colours')
+    .addHelpText(
+      'after',
+      '\nExamples:\n' +
+        "  obs metrics 'sum by (model, status) (increase(planner_llm_calls_total[1m]))' --from 2026-11-21T22:18:00Z --to 2026-11-21T22:20:00Z\n" +
+        "  obs metrics 'histogram_quantile(0.95, sum by (le, stage) (rate(planner_stage_duration_seconds_bucket[5m])))' --since 6h --json | jq '.series[].labels.stage'\n" +
+        "  obs metrics 'ALERTS{alertstate=\"firing\"}' --since 1d --prometheus http://prometheus:9090",
+    )
+    .action((promql: string, opts: MetricsOptions) => run(runMetrics(ctx, promql, opts)));
+}

@@ -1,0 +1,38 @@
+/** Range-query results into the metric_samples table, through an appender. */
+import { timestampValue, type Database } from '../db/database.js';
+import type { MatrixSeries } from './client.js';
+
+export interface QueryResultSet {
+  name: string;
+  query: string;
+  series: MatrixSeries[];
+}
+
+/** Prometheus writes values as strings: "1.5", "NaN", "+Inf", "-Inf". */
+export function sampleValue(text: string): number {
+  if (text === '+Inf') return Infinity;
+  if (text === '-Inf') return -Infinity;
+  return Number(text);
+}
+
+export async function storeSamples(db: Database, results: QueryResultSet[]): Promise<number> {
+  const a = await db.appender('metric_samples');
+  let n = 0;
+  for (const r of results) {
+    for (const [i, s] of r.series.entries()) {
+      const labels = JSON.stringify(s.metric);
+      for (const [t, v] of s.values) {
+        a.appendVarchar(r.name);
+        a.appendVarchar(r.query);
+        a.appendInteger(i);
+        a.appendVarchar(labels);
+        a.appendTimestampTZ(timestampValue(Math.round(t * 1e6)));
+        a.appendDouble(sampleValue(v));
+        a.endRow();
+        n++;
+      }
+    }
+  }
+  a.closeSync();
+  return n;
+}
