@@ -163,7 +163,7 @@ export class PrometheusClient {
         method,
         headers: this.headers(method === 'POST'),
         body: method === 'POST' ? body.toString() : undefined,
-        signal: AbortSignal.timeout(this.settings.timeoutMs),
+        signal: AbortSignal.timeout(Math.max(1, Math.ceil(this.settings.timeoutMs))),
         redirect: 'follow',
       });
     } catch (err) {
