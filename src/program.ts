@@ -20,14 +20,18 @@ Exit codes:
   0   success, including when nothing matched
   1   errors matched and --fail was given (obs errors --fail, for CI)
   2   usage or configuration error (bad flag, value, --where expression, config key, SQL)
-  3   no usable input (a path is missing or unreadable, or no log file was found)
-  4   partial result (some lines were rejected or a file could not be read; the rest was answered)
+  3   no usable input (a path is missing or unreadable, no log file was found, or obs metrics got no answer from Prometheus)
+  4   partial result (lines rejected, a file unreadable, or Prometheus failing for obs query; the rest was answered)
   70  internal error (a bug in obs; run with --debug and report it)
 
 Environment:
   OBS_LOGS     log paths, separated by ':' (instead of --logs)
   OBS_TZ       zone for timestamps written without one (instead of --tz)
   OBS_NOW      pin "now" for relative times, e.g. OBS_NOW=2026-11-21T22:20:00Z obs events --since 5m
+  OBS_PROMETHEUS_URL       Prometheus base URL (instead of --prometheus)
+  OBS_PROMETHEUS_TOKEN     bearer token for Prometheus (never printed)
+  OBS_PROMETHEUS_USERNAME, OBS_PROMETHEUS_PASSWORD   basic auth for Prometheus (never printed)
+  OBS_PROMETHEUS_TIMEOUT   per-call timeout (instead of --prometheus-timeout; default 10s)
   NO_COLOR     no colours; FORCE_COLOR=1 forces them
 `;
 
@@ -35,7 +39,8 @@ export function buildProgram(ctx: Context, run: (p: Promise<ExitCode>) => void):
   const program = new Command('obs')
     .description(
       'Everything about one Slack thread or agent session: session logs, the llm_io audit log and ' +
-        'application logs, loaded into an in-process DuckDB and answered in one command.',
+        'application logs, loaded into an in-process DuckDB, joined with the Prometheus metrics of the ' +
+        'same window, and answered in one command.',
     )
     .version(VERSION, '-V, --version')
     .option('--debug', 'show stack traces of internal errors')

@@ -8,7 +8,7 @@ import type { Context } from '../context.js';
 import { EXIT, usageError, type ExitCode } from '../errors.js';
 import { palette, useColor } from '../output/color.js';
 import { render, FORMATS, type Column } from '../output/render.js';
-import { shortNumber, sparkline } from '../output/sparkline.js';
+import { onGrid, shortNumber, sparkline } from '../output/sparkline.js';
 import { PrometheusClient } from '../prometheus/client.js';
 import { chooseStep } from '../prometheus/queries.js';
 import { prometheusSettings } from '../prometheus/settings.js';
@@ -74,12 +74,13 @@ export async function runMetrics(ctx: Context, promql: string, o: MetricsOptions
     const spark = Math.max(10, Math.min(60, width - 60));
     const lines = [color.bold(`${promql}`) + `  ·  ${window.from} to ${window.to}  ·  step ${step.seconds}s`];
     for (const s of series) {
-      const name = Object.entries(s.labels).map(([k, v]) => `${k}=${v}`).join(' ') || '{}';
-      const values = s.points.map((p) => p[1]);
+      const { __name__: metric, ...rest } = s.labels;
+      const name = `${metric ?? ''}{${Object.entries(rest).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(', ')}}`;
+      const values = onGrid(s.points, fromUs / 1e6, toUs / 1e6, step.seconds);
       const known = values.filter((v): v is number => v !== null);
       const max = known.length > 0 ? Math.max(...known) : null;
       lines.push(`  ${name}`);
-      lines.push(`    ${sparkline(values, spark)}  max ${shortNumber(max)}  last ${shortNumber(values[values.length - 1] ?? null)}`);
+      lines.push(`    ${sparkline(values, spark)}  max ${shortNumber(max)}  last ${shortNumber(s.points[s.points.length - 1]?.[1] ?? null)}`);
     }
     ctx.stdout.write(`${lines.join('\n')}\n`);
   }

@@ -10,7 +10,7 @@ import type { Frame } from '../tracebacks/index.js';
 import { levelColor } from './color.js';
 import { frameLine } from './errors.js';
 import { render, type Column, type Row } from './render.js';
-import { shortNumber, sparkline } from './sparkline.js';
+import { onGrid, shortNumber, sparkline } from './sparkline.js';
 
 export interface QueryView {
   color: ChalkInstance;
@@ -237,8 +237,17 @@ function errors(doc: Record<string, unknown>, v: QueryView): string[] {
   return out;
 }
 
+/** Labels that tell series apart first, so a clipped line still says what it is. */
+const LABEL_ORDER = ['alertname', 'stage', 'model', 'status', 'type', 'error_type', 'component', 'tool', 'call_label', 'agent'];
+
 function labelText(s: SeriesDoc): string {
-  const entries = Object.entries(s.labels).filter(([k]) => k !== '__name__' && k !== 'alertstate');
+  const rank = (k: string): number => {
+    const i = LABEL_ORDER.indexOf(k);
+    return i === -1 ? LABEL_ORDER.length : i;
+  };
+  const entries = Object.entries(s.labels)
+    .filter(([k]) => k !== '__name__' && k !== 'alertstate')
+    .sort(([a], [b]) => rank(a) - rank(b) || a.localeCompare(b));
   return entries.length === 0 ? '(all series summed)' : entries.map(([k, val]) => `${k}=${val}`).join(' ');
 }
 
@@ -254,13 +263,18 @@ function metrics(doc: Record<string, unknown>, v: QueryView): string[] {
   const shown = v.verbose ? related : related.filter((s) => !flat(s));
   const zero = related.length - shown.length;
   const spark = Math.max(10, Math.min(40, v.width - 60));
+  const w = doc['window'] as Record<string, unknown> | null;
+  const grid = (s: SeriesDoc): Array<number | null> =>
+    w && m.step_seconds
+      ? onGrid(s.points, Date.parse(String(w['from'])) / 1000, Date.parse(String(w['to'])) / 1000, m.step_seconds)
+      : s.points.map((p) => p[1]);
   let current = '';
   for (const s of shown) {
     if (s.name !== current) {
       current = s.name;
       out.push(`  ${c.bold(s.name)}`);
     }
-    const line = sparkline(s.points.map((p) => p[1]), spark).padEnd(spark);
+    const line = sparkline(grid(s), spark).padEnd(spark);
     const range = `${`max ${shortNumber(s.max)}`.padEnd(10)} ${`last ${shortNumber(s.last)}`.padEnd(10)}`;
     const room = Math.max(20, v.width - 4 - spark - 2 - 21 - 2);
     out.push(`    ${s.match === 'thread' ? c.cyan(line) : line}  ${range}  ${clip(labelText(s), room)}`);

@@ -25,10 +25,26 @@ export function sparkline(values: Array<number | null>, width = 40): string {
   return cells
     .map((v) => {
       if (v === null) return ' ';
-      if (hi === lo) return BARS[0];
+      // A flat series: low bars at zero, full bars otherwise (an alert that fired for a while).
+      if (hi === lo) return hi === 0 ? BARS[0] : BARS[BARS.length - 1];
       return BARS[Math.min(BARS.length - 1, Math.floor(((v - lo) / (hi - lo)) * BARS.length))];
     })
     .join('');
+}
+
+/**
+ * The points of a range query placed on its time grid (start, start + step,
+ * ... end), so a series that exists for part of the window (an alert that
+ * fired, a counter born late) shows gaps where it had no sample.
+ */
+export function onGrid(points: Array<[number, number | null]>, start: number, end: number, step: number): Array<number | null> {
+  const slots = Math.max(1, Math.floor((end - start) / step + 1e-9) + 1);
+  const out: Array<number | null> = new Array(slots).fill(null);
+  for (const [t, v] of points) {
+    const i = Math.round((t - start) / step);
+    if (i >= 0 && i < slots) out[i] = v;
+  }
+  return out;
 }
 
 /** A number for people: integers as is, others with up to 3 significant decimals. */

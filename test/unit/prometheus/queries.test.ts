@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MAX_POINTS } from '../../../src/prometheus/client.js';
 import { alternation, chooseStep, defaultQueries, fillTemplate, regexLiteral } from '../../../src/prometheus/queries.js';
-import { sparkline } from '../../../src/output/sparkline.js';
+import { onGrid, sparkline } from '../../../src/output/sparkline.js';
 
 describe('chooseStep', () => {
   it('aims at 250 points per series, at least 1 s', () => {
@@ -59,7 +59,12 @@ describe('sparkline', () => {
   it('scales between the lowest and highest value and keeps spikes when squeezed', () => {
     expect(sparkline([0, 1, 2, 3, 4, 5, 6, 7])).toBe('▁▂▃▄▅▆▇█');
     expect(sparkline([0, 0, 9, 0, 0, 0], 3)).toBe('▁█▁');
-    expect(sparkline([2, 2, 2])).toBe('▁▁▁');
+    expect(sparkline([2, 2, 2])).toBe('███');
+    expect(sparkline([0, 0])).toBe('▁▁');
     expect(sparkline([1, null, 3])).toBe('▁ █');
+  });
+  it('places points on the query\'s time grid, gaps where a series had no sample', () => {
+    expect(onGrid([[12, 1], [14, 1]], 10, 16, 2)).toEqual([null, 1, 1, null]);
+    expect(sparkline(onGrid([[12.5, 1]], 10.5, 16.5, 2))).toBe(' █  ');
   });
 });
