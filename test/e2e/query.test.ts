@@ -4,14 +4,15 @@
  * truth.json (recorded by the harness that played Slack and the LLM provider)
  * and from Prometheus itself, never from obs's own output.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { CORPUS, obs, obsJson } from '../helpers/cli.js';
-import { startPrometheus, WARNING_SELECTOR, type PrometheusServer } from '../helpers/prometheus.js';
+import { freePort, startPrometheus, WARNING_SELECTOR, type PrometheusServer } from '../helpers/prometheus.js';
+
+/** A port nothing listens on: a free one, closed again. */
+const closedPort = freePort;
 
 type Row = Record<string, unknown>;
 
@@ -81,19 +82,6 @@ const stagesNamed = (t: Thread): Set<string> =>
 
 async function query(args: string[], env: Record<string, string> = {}): Promise<{ data: QueryDoc; stderr: string; exitCode: number }> {
   return obsJson<QueryDoc>(['query', ...LOGS, ...args], { env });
-}
-
-/** A port nothing listens on. */
-async function closedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 /** The same range query, straight from the server. */
@@ -253,6 +241,24 @@ describe('obs query on the first thread', () => {
     expect(data.timeline.length).toBeGreaterThan(0);
     for (const e of data.timeline) expect(e['trace_id'] === trace || e['via'] === 'sighting' || e['kind'] === 'error').toBe(true);
     expect(data.sessions.map((s) => s['session_key'])).toEqual([thread.session_key]);
+  });
+
+  it('looks up one request id: its records, plus those of its traces', async () => {
+    const ids = await obsJson<{ rows: Array<{ request_id: string }> }>([
+      'sql', ...LOGS, 'SELECT DISTINCT request_id FROM events WHERE request_id IS NOT NULL ORDER BY 1 LIMIT 1',
+    ]);
+    const id = ids.data.rows[0]!.request_id;
+    const { data } = await query(['--request', id, '--no-metrics']);
+    const direct = data.timeline.filter((e) => e['via'] === 'selector');
+    expect(direct.length).toBeGreaterThan(0);
+    const rows = await obsJson<{ rows: Array<{ source_file: string; source_line: number }> }>([
+      'sql', ...LOGS, `SELECT source_file, source_line FROM events WHERE request_id = '${id}' ORDER BY ts, source_file, source_line`,
+    ]);
+    expect(direct.map((e) => `${e['source_file']}:${e['source_line']}`).sort()).toEqual(
+      rows.data.rows.map((r) => `${r.source_file}:${r.source_line}`).sort(),
+    );
+    const traces = new Set(direct.map((e) => e['trace_id']).filter((t) => t !== null));
+    for (const e of data.timeline.filter((x) => x['via'] === 'trace')) expect(traces).toContain(e['trace_id']);
   });
 
   it('answers `jq .llm.total_tokens` and prints the timeline as NDJSON', async () => {

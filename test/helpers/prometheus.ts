@@ -140,7 +140,7 @@ export function ensurePrometheus(): PrometheusBinaries {
   return found;
 }
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
