@@ -94,21 +94,22 @@ export function parseSelector(o: QueryOptions): Selector {
   return s;
 }
 
+/** Whether a table without a raw record has the field as a column. */
+function knownField(table: TableSpec, field: string): boolean {
+  try {
+    fieldResolver(table)(field, field.split('.'));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** The selector as a condition on one table; FALSE when the table cannot hold the field (errors are then found through their sightings). */
 function condition(sel: Selector, table: TableSpec, params: SqlParams): string {
   if (sel.kind === 'key') {
     const conds: string[] = [];
     for (const k of sel.keys ?? []) {
-      if (table.raw === undefined) {
-        const ref = (() => {
-          try {
-            return fieldResolver(table)(k.field, k.field.split('.'));
-          } catch {
-            return null;
-          }
-        })();
-        if (ref === null) return 'FALSE';
-      }
+      if (table.raw === undefined && !knownField(table, k.field)) return 'FALSE';
       conds.push(fieldEquals(table, k.field, k.value, params));
     }
     return conds.map((c) => `(${c})`).join(' AND ');
