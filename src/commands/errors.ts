@@ -14,7 +14,7 @@ import { renderErrorDetail, renderTracebacks } from '../output/errors.js';
 import type { Column, Row } from '../output/render.js';
 import { output, readCommand, withSources } from './shared/command.js';
 import type { CommonOptions, Loaded } from './shared/options.js';
-import { filteredCte, selectPage } from './shared/query.js';
+import { filteredCte, parseJsonFields, selectPage } from './shared/query.js';
 import { ERRORS } from './shared/tables.js';
 
 export interface ErrorsOptions extends CommonOptions {
@@ -29,7 +29,7 @@ export interface ErrorsOptions extends CommonOptions {
 }
 
 const KINDS = ['exception', 'crash', 'log'] as const;
-const JSON_COLUMNS = ['frames', 'chain', 'seen_in'];
+export const JSON_COLUMNS = ['frames', 'chain', 'seen_in'] as const;
 
 const COLUMNS: Column[] = [
   { key: 'ts' },
@@ -55,15 +55,7 @@ const GROUP_COLUMNS: Column[] = [
 ];
 
 /** JSON columns come back from DuckDB as text. */
-function parseJsonColumns(rows: Row[]): Row[] {
-  return rows.map((r) => {
-    const out = { ...r };
-    for (const k of JSON_COLUMNS) {
-      if (typeof out[k] === 'string') out[k] = JSON.parse(out[k] as string);
-    }
-    return out;
-  });
-}
+const parseJsonColumns = (rows: Row[]): Row[] => parseJsonFields(rows, JSON_COLUMNS);
 
 function parseKinds(text: string): string[] {
   if (text.trim() === 'all') return [...KINDS];

@@ -2,19 +2,19 @@
  * `obs metrics '<promql>'`: one range query against Prometheus over the time
  * window flags; a sparkline per series on a terminal, the points in JSON.
  */
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 import { loadConfig } from '../config.js';
 import type { Context } from '../context.js';
 import { EXIT, usageError, type ExitCode } from '../errors.js';
 import { palette, useColor } from '../output/color.js';
-import { render, FORMATS, type Column } from '../output/render.js';
+import { render, type Column } from '../output/render.js';
 import { onGrid, shortNumber, sparkline } from '../output/sparkline.js';
 import { PrometheusClient } from '../prometheus/client.js';
 import { chooseStep } from '../prometheus/queries.js';
 import { prometheusSettings } from '../prometheus/settings.js';
 import { sampleValue } from '../prometheus/store.js';
-import { defaultTimeZone, formatIsoMicros, parseDuration, parseInstant, resolveWindow } from '../time/time.js';
-import { addPrometheusOptions, outputFormat, type CommonOptions, type PrometheusOptions } from './shared/options.js';
+import { formatIsoMicros, parseDuration } from '../time/time.js';
+import { addOutputOptions, addPrometheusOptions, outputFormat, resolveTime, type CommonOptions, type PrometheusOptions } from './shared/options.js';
 import { reporter } from './shared/report.js';
 
 export interface MetricsOptions extends CommonOptions, PrometheusOptions {}
@@ -30,7 +30,6 @@ export async function runMetrics(ctx: Context, promql: string, o: MetricsOptions
   const report = reporter(ctx, o.quiet === true);
   const format = outputFormat(ctx, o);
   const config = loadConfig(ctx.cwd, o.config);
-  const tz = o.tz ?? ctx.env['OBS_TZ'] ?? config.tz ?? defaultTimeZone();
   const settings = prometheusSettings(o, ctx.env, config);
   if (settings === null) {
     throw usageError('no Prometheus to query', {
@@ -38,9 +37,8 @@ export async function runMetrics(ctx: Context, promql: string, o: MetricsOptions
     });
   }
   if (promql.trim() === '') throw usageError('the PromQL query is empty', { help: "for example: obs metrics 'sum by (model) (rate(llm_calls_total[5m]))'" });
-  const nowText = ctx.env['OBS_NOW'];
-  const now = nowText ? parseInstant(nowText, { tz, now: ctx.now(), allowRelative: false }) : ctx.now();
-  const w = resolveWindow({ since: o.since ?? (o.from === undefined ? '1h' : undefined), until: o.until, from: o.from, to: o.to }, { tz, now });
+  // Without a start, the last hour.
+  const { now, window: w } = resolveTime(ctx, { ...o, since: o.since ?? (o.from === undefined ? '1h' : undefined) }, config);
   const fromUs = w.from ?? now - 3_600_000_000;
   const toUs = w.to ?? now;
   const stepSeconds = o.step === undefined ? undefined : parseDuration(o.step) / 1000;
@@ -96,14 +94,12 @@ export function metricsCommand(ctx: Context, run: (p: Promise<ExitCode>) => void
     )
     .argument('<promql>', 'the PromQL expression');
   addPrometheusOptions(cmd);
+  addOutputOptions(cmd);
   return cmd
     .option('--since <when>', 'start: a duration back from now (1h, 30m) or a time (default 1h)')
     .option('--until <when>', 'end: a duration back from now or a time (default now)')
     .option('--from <time>', 'start: ISO 8601, Unix seconds or a Slack ts')
     .option('--to <time>', 'end: ISO 8601, Unix seconds or a Slack ts')
-    .addOption(new Option('-o, --output <format>', 'output format (default: table on a terminal, tsv when piped)').choices([...FORMATS]))
-    .option('--json', 'one JSON document (same as -o json)')
-    .option('--ndjson', 'one JSON object per series (same as -o ndjson)')
     .option('--tz <zone>', 'zone of times written without one')
     .option('--config <file>', 'config file (default ./obs.config.json)')
     .option('-q, --quiet', 'print no notes on stderr')

@@ -20,7 +20,8 @@ import { prometheusSettings } from '../prometheus/settings.js';
 import { formatIsoMicros, parseDuration } from '../time/time.js';
 import { readCommand } from './shared/command.js';
 import { addPrometheusOptions, exitFor, openSources, type CommonOptions, type Loaded, type PrometheusOptions } from './shared/options.js';
-import { filteredCte, parseRaw } from './shared/query.js';
+import { filteredCte, parseJsonFields, parseRaw } from './shared/query.js';
+import { JSON_COLUMNS } from './errors.js';
 import { ERRORS, EVENTS, LLM_CALLS, SESSIONS } from './shared/tables.js';
 
 export interface QueryOptions extends CommonOptions, PrometheusOptions {
@@ -168,14 +169,6 @@ function llmDoc(rows: Row[]): Record<string, unknown> {
   };
 }
 
-function parseJsonFields(rows: Row[], keys: string[]): Row[] {
-  return rows.map((r) => {
-    const out = { ...r };
-    for (const k of keys) if (typeof out[k] === 'string') out[k] = JSON.parse(out[k] as string);
-    return out;
-  });
-}
-
 const TIMELINE_COLUMNS: Column[] = [
   'ts', 'kind', 'level', 'stage', 'event', 'message', 'error_type', 'model', 'call_label', 'status',
   'total_tokens', 'latency_ms', 'error_ids', 'session_key', 'trace_id', 'source_file', 'source_line', 'via',
@@ -190,7 +183,7 @@ export async function runQuery(ctx: Context, o: QueryOptions): Promise<ExitCode>
   const config = loadConfig(ctx.cwd, o.config);
   const settings = o.metrics === false ? null : prometheusSettings(o, ctx.env, config);
 
-  const s = await openSources(ctx, o);
+  const s = await openSources(ctx, o, config);
   try {
     await selectSubject(s.db, sel);
     const [summary] = (await s.db.query(sqlFile('query_summary.sql'))).rows;
@@ -232,7 +225,7 @@ export async function runQuery(ctx: Context, o: QueryOptions): Promise<ExitCode>
             'JOIN filtered f USING (error_id) ORDER BY q.ts NULLS LAST, q.source_file, q.source_line',
         )
       ).rows,
-      ['frames', 'chain', 'seen_in'],
+      JSON_COLUMNS,
     );
 
     let metrics: MetricsDoc = notQueried(settings?.url ?? null);

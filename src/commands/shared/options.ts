@@ -4,7 +4,7 @@
  */
 import { Option, type Command } from 'commander';
 import path from 'node:path';
-import { loadConfig } from '../../config.js';
+import { loadConfig, type Config } from '../../config.js';
 import type { Context } from '../../context.js';
 import type { Database } from '../../db/database.js';
 import { EXIT, noInputError, usageError, type ExitCode } from '../../errors.js';
@@ -12,7 +12,7 @@ import type { RecordFilters } from '../../filters/filters.js';
 import type { LoadResult } from '../../load/load.js';
 import { palette, useColor } from '../../output/color.js';
 import { FORMATS, type Format } from '../../output/render.js';
-import { defaultTimeZone, formatIsoMicros, isValidTimeZone, parseInstant, resolveWindow } from '../../time/time.js';
+import { defaultTimeZone, formatIsoMicros, isValidTimeZone, parseInstant, resolveWindow, type TimeWindow } from '../../time/time.js';
 import { reporter, type Reporter } from './report.js';
 import type { ChalkInstance } from 'chalk';
 
@@ -110,12 +110,8 @@ function splitPaths(value: string): string[] {
   return value.split(path.delimiter).filter((p) => p !== '');
 }
 
-/** Parses shared flags, loads the logs, and reports what was read. Throws ObsError on bad input. */
-export async function openSources(ctx: Context, o: CommonOptions): Promise<Loaded> {
-  const report = reporter(ctx, o.quiet === true);
-  const format = outputFormat(ctx, o);
-  const limit = parseLimit(o.limit);
-  const config = loadConfig(ctx.cwd, o.config);
+/** The zone, "now" (OBS_NOW pins it) and the window of the time flags, in epoch µs. Throws usage errors. */
+export function resolveTime(ctx: Context, o: CommonOptions, config: Config): { tz: string; now: number; window: TimeWindow } {
   const tz = o.tz ?? ctx.env['OBS_TZ'] ?? config.tz ?? defaultTimeZone();
   if (!isValidTimeZone(tz)) {
     throw usageError(`unknown time zone "${tz}"`, { help: 'use an IANA zone name such as UTC, Europe/Amsterdam or America/New_York' });
@@ -123,6 +119,18 @@ export async function openSources(ctx: Context, o: CommonOptions): Promise<Loade
   const nowText = ctx.env['OBS_NOW'];
   const now = nowText ? parseInstant(nowText, { tz, now: ctx.now(), allowRelative: false }) : ctx.now();
   const window = resolveWindow({ since: o.since, until: o.until, from: o.from, to: o.to }, { tz, now });
+  return { tz, now, window };
+}
+
+/**
+ * Parses shared flags, loads the logs, and reports what was read. Throws
+ * ObsError on bad input. A command that read the config file already passes it.
+ */
+export async function openSources(ctx: Context, o: CommonOptions, config: Config = loadConfig(ctx.cwd, o.config)): Promise<Loaded> {
+  const report = reporter(ctx, o.quiet === true);
+  const format = outputFormat(ctx, o);
+  const limit = parseLimit(o.limit);
+  const { tz, window } = resolveTime(ctx, o, config);
 
   const envLogs = ctx.env['OBS_LOGS'];
   const logs = o.logs && o.logs.length > 0 ? o.logs : envLogs ? splitPaths(envLogs) : (config.logs ?? ['logs']);

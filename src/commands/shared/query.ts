@@ -45,3 +45,12 @@ export function parseRaw(rows: Row[]): Row[] {
     }
   });
 }
+
+/** Parses JSON columns that DuckDB returns as text (frames, chain, ...) so JSON output nests them. */
+export function parseJsonFields(rows: Row[], keys: readonly string[]): Row[] {
+  return rows.map((r) => {
+    const out = { ...r };
+    for (const k of keys) if (typeof out[k] === 'string') out[k] = JSON.parse(out[k] as string);
+    return out;
+  });
+}
