@@ -9,6 +9,8 @@ import path from 'node:path';
 import { z } from 'zod';
 import { usageError } from './errors.js';
 import { isValidTimeZone, parseDurationOrNull } from './time/time.js';
+import { FORMAT_FIELD_KEYS, FORMAT_KEYS, formatSchema, type FormatDefinition } from './formats/definition.js';
+import { checkSamples } from './formats/samples.js';
 
 export const CONFIG_FILE = 'obs.config.json';
 
@@ -57,6 +59,7 @@ export const configSchema = z
       .describe('zone for timestamps written without one')
       .optional(),
     prometheus: prometheusSchema.describe('the Prometheus server to query for metrics').optional(),
+    formats: z.array(formatSchema).describe('log formats of your own, tried before the built-in ones').optional(),
   })
   .strict();
 
@@ -66,6 +69,9 @@ const KEYS_AT: Record<string, string[]> = {
   prometheus: Object.keys(prometheusSchema.shape),
   'prometheus.basic_auth': ['username', 'password'],
   'prometheus.queries.*': ['name', 'query'],
+  'formats.*': FORMAT_KEYS,
+  'formats.*.fields': [...FORMAT_FIELD_KEYS],
+  'formats.*.samples.*': ['line', 'expect'],
 };
 
 const EXAMPLE: Record<string, string> = {
@@ -73,6 +79,8 @@ const EXAMPLE: Record<string, string> = {
   tz: '{"tz": "UTC"}',
   prometheus: '{"prometheus": {"url": "http://127.0.0.1:9090", "timeout": "10s"}}',
   'prometheus.basic_auth': '{"prometheus": {"basic_auth": {"username": "obs", "password": "..."}}}',
+  formats:
+    '{"formats": [{"name": "myapp", "type": "regex", "pattern": "^(?<ts>\\\\S+) (?<level>[A-Z]+) (?<message>.*)$", "samples": [{"line": "2026-11-21T22:18:05Z INFO started"}]}]}',
   'prometheus.queries': '{"prometheus": {"queries": [{"name": "llm errors", "query": "sum by (model) (increase(llm_calls_total{status=\\"error\\"}[$rate_interval]))"}]}}',
 };
 
@@ -88,6 +96,7 @@ export interface Config {
   logs?: string[];
   tz?: string;
   prometheus?: PrometheusConfig;
+  formats?: FormatDefinition[];
   /** The file it came from, for messages. */
   file?: string;
 }
@@ -142,6 +151,31 @@ export function loadConfig(cwd: string, explicit: string | undefined): Config {
     logs: logs === undefined ? undefined : (Array.isArray(logs) ? logs : [logs]).map((p) => path.resolve(dir, p)),
     tz: parsed.data.tz,
     prometheus: parsed.data.prometheus,
+    formats: checkFormats(parsed.data.formats, shown),
     file,
   };
+}
+
+/** Each format of the config file must read its own samples, as a built-in format's do; names are unique. */
+function checkFormats(formats: FormatDefinition[] | undefined, shown: string): FormatDefinition[] | undefined {
+  if (formats === undefined) return undefined;
+  const seen = new Set<string>();
+  formats.forEach((f, i) => {
+    if (seen.has(f.name)) {
+      throw usageError(`invalid value for "formats.${i}.name" in ${shown}`, {
+        reason: `a second format is named "${f.name}"`,
+        help: 'give each format its own name (a format named like a built-in one replaces it)',
+      });
+    }
+    seen.add(f.name);
+  });
+  const problem = checkSamples(formats)[0];
+  if (problem !== undefined) {
+    const i = formats.findIndex((f) => f.name === problem.format);
+    throw usageError(`format "${problem.format}" in ${shown} does not read its sample ${problem.sample + 1}`, {
+      reason: problem.reason,
+      help: `fix "formats.${i}.pattern" (or "require"), or the sample's "expect"; \`obs formats --check '<line>'\` shows which format reads a line`,
+    });
+  }
+  return formats;
 }

@@ -7,6 +7,7 @@
 import { existsSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Database } from '../db/database.js';
+import type { FormatSet } from '../formats/formats.js';
 import { sqlFile } from '../db/sql-files.js';
 import { timestampValue } from '../db/database.js';
 import { detectKind } from '../sources/index.js';
@@ -44,6 +45,7 @@ export interface LoadResult {
 export interface LoadOptions {
   tz: string;
   cwd: string;
+  formats: FormatSet;
 }
 
 interface Planned {
@@ -94,11 +96,11 @@ async function plan(file: FoundFile): Promise<Planned> {
   }
 }
 
-async function parseFile(p: Planned, sink: DatabaseSink, tz: string, defaults: Correlation, onIndexEntry: (e: IndexEntry) => void): Promise<void> {
+async function parseFile(p: Planned, sink: DatabaseSink, opts: LoadOptions, defaults: Correlation, onIndexEntry: (e: IndexEntry) => void): Promise<void> {
   const kind = p.kind;
   if (kind === null || kind.parser === undefined || p.report.status !== 'loaded') return;
   const fileSink = sink.forFile(p.report.path, kind.name, defaults, p.report, onIndexEntry);
-  const parser = kind.parser({ path: p.report.path, tz, defaults }, fileSink);
+  const parser = kind.parser({ path: p.report.path, tz: opts.tz, defaults, formats: opts.formats }, fileSink);
   try {
     await readLines(p.file.abs, (line) => {
       fileSink.line(line);
@@ -133,7 +135,7 @@ export async function loadSources(db: Database, specs: readonly string[], opts: 
     // 1. Index files: record their entries and find the files they name.
     for (const p of planned.filter((x) => x.kind?.isIndex)) {
       const entries: IndexEntry[] = [];
-      await parseFile(p, sink, opts.tz, {}, (e) => entries.push(e));
+      await parseFile(p, sink, opts, {}, (e) => entries.push(e));
       for (const entry of entries) {
         const target = resolveIndexTarget(entry.logPath, p.file.abs);
         const targetDisplay = target === null ? null : displayPath(target, opts.cwd);
@@ -162,7 +164,7 @@ export async function loadSources(db: Database, specs: readonly string[], opts: 
           ? { session_key: entry.sessionKey, thread_ts: entry.threadTs, channel_id: entry.channelId }
           : sessionFromFileName(path.basename(p.file.abs));
       }
-      await parseFile(p, sink, opts.tz, defaults, () => {});
+      await parseFile(p, sink, opts, defaults, () => {});
     }
   } finally {
     sink.close();
@@ -191,11 +193,13 @@ async function storeFiles(db: Database, files: FileReport[]): Promise<void> {
     a.appendVarchar(f.kind);
     a.appendVarchar(f.status);
     a.appendBigInt(BigInt(f.sizeBytes));
-    for (const n of [f.lines, f.records, f.rejected, f.repaired, f.blank]) a.appendBigInt(BigInt(n));
+    for (const n of [f.lines, f.records, f.rejected, f.repaired, f.blank, f.untimed]) a.appendBigInt(BigInt(n));
     for (const t of [f.firstTs, f.lastTs]) {
       if (t === null) a.appendNull();
       else a.appendTimestampTZ(timestampValue(t));
     }
+    if (Object.keys(f.formats).length === 0) a.appendNull();
+    else a.appendVarchar(JSON.stringify(f.formats));
     if (f.note === null) a.appendNull();
     else a.appendVarchar(f.note);
     a.endRow();

@@ -27,11 +27,15 @@ export interface FileCounts {
   blank: number;
   firstTs: number | null;
   lastTs: number | null;
+  /** Records with no time of their own (a crash dump, a line with no timestamp). */
+  untimed: number;
+  /** Records read by each format. */
+  formats: Record<string, number>;
   issues: LineIssue[];
 }
 
 export function emptyCounts(): FileCounts {
-  return { lines: 0, records: 0, rejected: 0, repaired: 0, blank: 0, firstTs: null, lastTs: null, issues: [] };
+  return { lines: 0, records: 0, rejected: 0, repaired: 0, blank: 0, untimed: 0, firstTs: null, lastTs: null, formats: {}, issues: [] };
 }
 
 function excerpt(text: string): string {
@@ -89,6 +93,10 @@ export class DatabaseSink {
       if (counts.firstTs === null || t < counts.firstTs) counts.firstTs = t;
       if (counts.lastTs === null || t > counts.lastTs) counts.lastTs = t;
     };
+    const counted = (format: string): void => {
+      counts.records++;
+      counts.formats[format] = (counts.formats[format] ?? 0) + 1;
+    };
     const issue = (line: RawLine, problem: LineIssue['problem'], reason: string): void => {
       const item = { line: line.lineNo, problem, reason, excerpt: excerpt(line.text) };
       counts.issues.push(item);
@@ -110,6 +118,7 @@ export class DatabaseSink {
       const a = this.events;
       start(a, row.ts, row.sourceLine);
       str(a, kind);
+      str(a, row.parseError ? null : (row.format ?? kind));
       correlation(a, row);
       str(a, row.level);
       str(a, row.event);
@@ -133,12 +142,13 @@ export class DatabaseSink {
         }
       },
       event: (row) => {
-        counts.records++;
+        counted(row.format ?? kind);
+        if (row.ts === null) counts.untimed++;
         appendEvent(row);
         this.errors.fromEvent(row, file, kind);
       },
       llmCall: (row: LlmCallRow) => {
-        counts.records++;
+        counted(kind);
         this.errors.fromLlmCall(row, file, kind);
         const a = this.llm;
         start(a, row.ts, row.sourceLine);
@@ -160,7 +170,7 @@ export class DatabaseSink {
         a.endRow();
       },
       indexEntry: (entry: IndexEntry) => {
-        counts.records++;
+        counted(kind);
         seen(entry.createdAt);
         onIndexEntry(entry);
       },

@@ -21,6 +21,8 @@ export interface Column {
   align?: 'left' | 'right';
   /** Colour by level value. */
   level?: boolean;
+  /** How the terminal shows the value, when not as plain text. */
+  text?: (v: unknown) => string;
 }
 
 export interface RenderOptions {
@@ -60,7 +62,7 @@ function truncate(s: string, width: number): string {
 
 function renderTable(o: RenderOptions): string {
   const headers = o.columns.map((c) => c.header ?? c.key);
-  const cells = o.rows.map((r) => o.columns.map((c) => firstLine(cellText(r[c.key]))));
+  const cells = o.rows.map((r) => o.columns.map((c) => firstLine(c.text ? c.text(r[c.key]) : cellText(r[c.key]))));
   const widths = headers.map((h, i) => Math.max(h.length, ...cells.map((row) => row[i]?.length ?? 0)));
   const total = (ws: number[]): number => ws.reduce((a, b) => a + b + 2, 0);
   const limit = o.width ?? 0;

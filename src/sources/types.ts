@@ -5,6 +5,7 @@
  */
 import type { RawLine } from './lines.js';
 import type { CorrelationColumn } from './fields.js';
+import type { FormatSet } from '../formats/formats.js';
 
 export type Correlation = Partial<Record<CorrelationColumn, string | null>>;
 
@@ -15,6 +16,8 @@ export interface EventRow extends Correlation {
   event: string | null;
   message: string | null;
   logger: string | null;
+  /** The format that read the record (src/formats); the source kind's name when it has none. */
+  format?: string | null;
   parseError?: string | null;
   /** The record's JSON text, as logged. */
   raw: string | null;
@@ -72,6 +75,8 @@ export interface FileContext {
   tz: string;
   /** Correlation ids known for every record of the file (from its name or an index). */
   defaults: Correlation;
+  /** The log formats in effect: built in, and the config file's. */
+  formats: FormatSet;
 }
 
 export interface LineParser {

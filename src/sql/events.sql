@@ -17,6 +17,7 @@ SELECT
   category,
   logger,
   source_kind,
+  format,
   source_file,
   CAST(source_line AS INTEGER) AS source_line,
   parse_error,

@@ -11,8 +11,10 @@ CREATE TABLE files (
   rejected    BIGINT NOT NULL DEFAULT 0,
   repaired    BIGINT NOT NULL DEFAULT 0,
   blank       BIGINT NOT NULL DEFAULT 0,
+  untimed     BIGINT NOT NULL DEFAULT 0,
   first_ts    TIMESTAMPTZ,
   last_ts     TIMESTAMPTZ,
+  formats     JSON,
   note        VARCHAR
 );
 COMMENT ON TABLE files IS 'One row per file found: its kind, line accounting and time range.';
@@ -20,6 +22,8 @@ COMMENT ON COLUMN files.status IS 'loaded, unreadable, or skipped (not a log: bi
 COMMENT ON COLUMN files.lines IS 'Physical lines read; lines = lines inside records + rejected + blank.';
 COMMENT ON COLUMN files.records IS 'Rows loaded from the file (a record may span several lines, e.g. a traceback).';
 COMMENT ON COLUMN files.rejected IS 'Lines that could not be parsed; each is kept as an event with parse_error set.';
+COMMENT ON COLUMN files.untimed IS 'Records with no time of their own (crash dumps, lines without a timestamp): time filters never select them.';
+COMMENT ON COLUMN files.formats IS 'Records read by each log format, e.g. {"pino": 120, "text": 1}; a file may mix formats.';
 COMMENT ON COLUMN files.repaired IS 'Lines loaded after replacing invalid UTF-8 or removing NUL bytes.';
 
 CREATE TABLE line_issues (
@@ -37,6 +41,7 @@ CREATE TABLE events (
   source_file VARCHAR NOT NULL,
   source_line BIGINT NOT NULL,
   source_kind VARCHAR NOT NULL,
+  format      VARCHAR,
   session_key VARCHAR,
   thread_ts   VARCHAR,
   channel_id  VARCHAR,
@@ -56,11 +61,12 @@ CREATE TABLE events (
 );
 COMMENT ON TABLE events IS 'Every log record: session-log events, application-log lines, audit-log exceptions, rejected lines.';
 COMMENT ON COLUMN events.ts IS 'Record time in UTC (naive times are read in --tz).';
+COMMENT ON COLUMN events.format IS 'The log format that read the record (obs formats lists them): pino, structlog, python_logging, logfmt, text, ...; NULL for rejected lines.';
 COMMENT ON COLUMN events.level IS 'Normalised level: trace, debug, info, warn, error or fatal.';
 COMMENT ON COLUMN events.event IS 'Event name (event, event_type) when the record has one.';
 COMMENT ON COLUMN events.message IS 'Message text; for text lines the line itself, with continuation lines (tracebacks) appended.';
 COMMENT ON COLUMN events.parse_error IS 'Why the line could not be parsed; the line text is in message.';
-COMMENT ON COLUMN events.raw IS 'The record as JSON, exactly as logged (NULL for plain-text lines).';
+COMMENT ON COLUMN events.raw IS 'The record as JSON: a JSON line exactly as logged, the JSON message of a text line, or the fields a text format read (logfmt pairs, access-log fields); NULL for plain text.';
 
 CREATE TABLE llm_calls (
   ts                TIMESTAMPTZ,

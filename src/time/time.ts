@@ -344,6 +344,32 @@ export function parseTimestampValue(value: unknown, tz: string): number | null {
   return epochDigitsToMicros(s);
 }
 
+/**
+ * A time written at the start of a text log line: Python's asctime
+ * (`2026-11-21 22:18:19,705`), ISO 8601, or either with a space before the
+ * zone (`2026-11-21 22:18:05 +0000`, gunicorn). Naive times are read in `tz`.
+ */
+export function parseLogTime(text: string, tz: string): number | null {
+  const asctime = parseAsctime(text, tz);
+  if (asctime !== null) return asctime;
+  const iso = text.replace(',', '.');
+  return parseTimestampValue(iso, tz) ?? parseTimestampValue(iso.replace(/ ([+-]\d{2}:?\d{2})$/, '$1'), tz);
+}
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+const CLF = /^(\d{2})\/([A-Z][a-z]{2})\/(\d{4}):(\d{2}):(\d{2}):(\d{2}) ([+-])(\d{2})(\d{2})$/;
+
+/** The access-log time `21/Nov/2026:22:18:05 +0000` → epoch µs, or null. */
+export function parseClfTime(text: string): number | null {
+  const m = CLF.exec(text);
+  if (!m) return null;
+  const month = MONTHS.indexOf(m[2] ?? '') + 1;
+  const [d, y, h, mi, s] = [m[1], m[3], m[4], m[5], m[6]].map(Number) as [number, number, number, number, number];
+  if (month === 0 || d < 1 || d > daysInMonth(y, month) || h > 23 || mi > 59 || s > 60) return null;
+  const offsetMin = (m[7] === '-' ? -1 : 1) * (Number(m[8]) * 60 + Number(m[9]));
+  return (civilToMs(y, month, d, h, mi, s) - offsetMin * 60_000) * 1000;
+}
+
 // ---------------------------------------------------------------------------
 // Command-line instants and windows
 

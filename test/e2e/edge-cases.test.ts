@@ -76,22 +76,21 @@ describe('edge: malformed-json (line 3 is broken JSON)', () => {
 });
 
 describe('edge: non-json-line (line 3 is plain text)', () => {
-  it('loads 4 records and rejects line 3 as text, exit 4', async () => {
+  it('reads line 3 as a text record of its own, between the 4 JSON records; nothing rejected, exit 0', async () => {
     const { data, exitCode, stderr } = await obsJson<SourcesDoc>(['sources', ...logs('non-json-line')]);
-    expect(exitCode).toBe(4);
-    expect(warnings(stderr)).toHaveLength(1);
-    expect(stderr).toContain(`${EDGE}/non-json-line/app.jsonl:3: line rejected`);
+    expect(exitCode).toBe(0);
+    expect(warnings(stderr)).toHaveLength(0);
     const f = data.files[0] as SourcesDoc['files'][number];
-    expect(f).toMatchObject({ lines: 5, records: 4, rejected: 1 });
-    expect(f.issues.map((i) => [i['line'], i['problem'], i['excerpt']])).toEqual([[3, 'rejected', 'WARNING: disk almost full']]);
-    expect(f.issues[0]?.['reason']).toMatch(/not JSON/);
+    expect(f).toMatchObject({ lines: 5, records: 5, rejected: 0, untimed: 1, formats: { json: 4, level_prefix: 1 } });
+    expect(f.issues).toEqual([]);
   });
 
-  it('the text line stays searchable', async () => {
+  it('the text line is an event with its level and no time, and stays searchable', async () => {
     const { data, exitCode } = await obsJson<{ events: Row[] }>(['events', ...logs('non-json-line'), '--contains', 'disk almost full']);
-    expect(exitCode).toBe(4);
-    expect(data.events.map((e) => [e['source_line'], e['message']])).toEqual([[3, 'WARNING: disk almost full']]);
-    expect(data.events[0]?.['parse_error']).not.toBeNull();
+    expect(exitCode).toBe(0);
+    expect(data.events.map((e) => [e['source_line'], e['message'], e['level'], e['ts'], e['format'], e['parse_error']])).toEqual([
+      [3, 'disk almost full', 'warn', null, 'level_prefix', null],
+    ]);
   });
 });
 

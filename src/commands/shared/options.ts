@@ -138,10 +138,11 @@ export async function openSources(ctx: Context, o: CommonOptions, config: Config
   // DuckDB takes a third of a second to load: only commands that read logs pay for it.
   const { Database } = await import('../../db/database.js');
   const { loadSources } = await import('../../load/load.js');
+  const { FormatSet } = await import('../../formats/formats.js');
   const db = await Database.open();
   let load: LoadResult;
   try {
-    load = await loadSources(db, logs, { tz, cwd: ctx.cwd });
+    load = await loadSources(db, logs, { tz, cwd: ctx.cwd, formats: FormatSet.create(config.formats) });
   } catch (err) {
     db.close();
     throw err;

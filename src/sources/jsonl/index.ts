@@ -1,9 +1,11 @@
 /**
- * JSON-lines application logs: one object per line with a time field, a
- * level, a message or event name and any correlation ids (see fields.ts).
+ * JSON-lines application logs: one object per line, read by the JSON format
+ * that claims it (src/formats). The strict JSON-lines loop here serves the
+ * files whose every line must be a JSON object (indexes, the LLM audit log).
  */
 import type { JsonObject } from '../fields.js';
-import { eventFromObject, parseJsonObject } from '../json-record.js';
+import { parseJsonObject } from '../json-record.js';
+import { logReader } from '../../formats/reader.js';
 import type { RawLine } from '../lines.js';
 import type { FileContext, LineParser, RecordSink, SourceKind } from '../types.js';
 
@@ -54,11 +56,9 @@ export function jsonLinesParser(
 
 export const jsonlSource: SourceKind = {
   name: 'jsonl',
-  description: 'JSON-lines application log (one object per line)',
+  description: 'JSON-lines application log (pino, winston, bunyan, structlog, ...); text lines and tracebacks among them are read too',
   // A .json file is read as JSON lines only when its first line is a whole
   // object: a pretty-printed document is not a log.
   detect: ({ name, head }) => /\.(jsonl|ndjson)$/i.test(name) || isJsonObjectLine(head[0]),
-  parser(ctx: FileContext, sink: RecordSink) {
-    return jsonLinesParser(sink, (obj, raw, line) => sink.event(eventFromObject(obj, raw, line.lineNo, ctx)));
-  },
+  parser: (ctx: FileContext, sink: RecordSink) => logReader(ctx, sink, { strictJson: false }),
 };

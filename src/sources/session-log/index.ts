@@ -5,7 +5,7 @@
  * (from the index, or its name) is given to every record that lacks one.
  */
 import type { Correlation, SourceKind } from '../types.js';
-import { textParser } from '../text/parser.js';
+import { logReader } from '../../formats/reader.js';
 
 export const SESSION_LOG_NAME = /^timeboxing_session_(\d{8}_\d{6})_(.+)_(\d+)\.log$/;
 const SESSION_LOG_LINE = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2},\d{3} [A-Z]+ \{"event"/;
@@ -29,5 +29,5 @@ export const sessionLogSource: SourceKind = {
   name: 'session_log',
   description: 'per-session debug log (Python logging, JSON messages)',
   detect: ({ name, head }) => SESSION_LOG_NAME.test(name) || (head[0] !== undefined && SESSION_LOG_LINE.test(head[0])),
-  parser: (ctx, sink) => textParser(ctx, sink, { strictJson: true }),
+  parser: (ctx, sink) => logReader(ctx, sink, { strictJson: true }),
 };

@@ -1,10 +1,10 @@
+import { logReader } from '../../formats/reader.js';
 import type { SourceKind } from '../types.js';
-import { textParser } from './parser.js';
 
-/** Any other text log: records start with a timestamp or a level; other lines continue them. */
+/** Any other text log: each line read by the text format that claims it; tracebacks kept with their record. */
 export const textSource: SourceKind = {
   name: 'text',
-  description: 'text log (timestamped or level-prefixed lines; tracebacks kept with their record)',
+  description: 'text log (Python logging, uvicorn, gunicorn, access logs, logfmt, ...; tracebacks kept with their record)',
   detect: () => true,
-  parser: (ctx, sink) => textParser(ctx, sink, { strictJson: false }),
+  parser: (ctx, sink) => logReader(ctx, sink, { strictJson: false }),
 };

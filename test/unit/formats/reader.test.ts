@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { textParser } from '../../../src/sources/text/parser.js';
+import { logReader } from '../../../src/formats/reader.js';
+import { FormatSet } from '../../../src/formats/formats.js';
 import type { EventRow, RecordSink } from '../../../src/sources/types.js';
 import type { RawLine } from '../../../src/sources/lines.js';
 
@@ -14,7 +15,7 @@ function parse(text: string, strictJson = false, tz = 'UTC'): { events: EventRow
     reject: (l, reason) => rejected.push([l.lineNo, reason]),
     blank: () => blank++,
   };
-  const p = textParser({ path: 'x.log', tz, defaults: { session_key: 'C1:1.2' } }, sink, { strictJson });
+  const p = logReader({ path: 'x.log', tz, defaults: { session_key: 'C1:1.2' }, formats: FormatSet.create() }, sink, { strictJson });
   text.split('\n').forEach((t, i) => {
     const line: RawLine = { lineNo: i + 1, text: t, invalidUtf8: false, nulBytes: false, unterminated: false };
     p.line(line);
@@ -23,7 +24,7 @@ function parse(text: string, strictJson = false, tz = 'UTC'): { events: EventRow
   return { events, rejected, blank };
 }
 
-describe('text parser', () => {
+describe('log reader', () => {
   it("reads Flask's `[time] LEVEL in module: message` with the module as logger, and nothing else that way", () => {
     const { events } = parse(
       [

@@ -1,0 +1,157 @@
+/**
+ * Reads a log file line by line, each line through the format that claims
+ * it, so one file may interleave JSON records, text lines of several formats
+ * and tracebacks:
+ *
+ * - a line that is a JSON object is one record, read by the best JSON format;
+ * - a line a text format claims starts a record; for multi-line formats
+ *   (Python logging, uvicorn), the lines no format claims continue it, so a
+ *   traceback stays with the record that logged it;
+ * - a line no format claims continues the open record when it is indented or
+ *   the record is multi-line; otherwise it is a record of its own (`text`),
+ *   multi-line when it opens a traceback or a crash dump.
+ *
+ * A line that starts like JSON but does not parse is rejected with the reason,
+ * never read as text: it is a record cut short.
+ */
+import { parseJsonObject } from '../sources/json-record.js';
+import { rejectReason } from '../sources/jsonl/index.js';
+import type { RawLine } from '../sources/lines.js';
+import type { EventRow, FileContext, LineParser, RecordSink } from '../sources/types.js';
+import { PLAIN_TEXT } from './builtin.js';
+import { columnsOf, extraFields, type Claimed, type RecordColumns } from './formats.js';
+
+export interface ReaderOptions {
+  /**
+   * A text record whose message starts with "{" must be a JSON object; one
+   * that does not parse is rejected (session logs always log JSON). When
+   * false, such a message is kept as text.
+   */
+  strictJson: boolean;
+}
+
+/**
+ * Lines that open a traceback or a crash dump: what follows belongs to them.
+ * Node starts an uncaught error with the throwing file and line on a line of
+ * their own (`/app/checkout.js:10`, `file:///app/invoices.mjs:9`,
+ * `node:internal/process/promises:389`).
+ */
+const TRACEBACK_START =
+  /^(Traceback \(most recent call last\):|Exception in thread |Exception ignored in|Fatal Python error:|(Current thread|Thread) 0x[0-9a-f]+|Stack \(most recent call first\)|Uncaught |panic: |goroutine \d+ |(file:\/\/\S+|node:\S+|\S+\.[cm]?[jt]s):\d+$)/;
+
+interface OpenRecord {
+  line: RawLine;
+  columns: RecordColumns;
+  format: string;
+  raw: string | null;
+  multiline: boolean;
+  continuation: string[];
+}
+
+export function logReader(ctx: FileContext, sink: RecordSink, opts: ReaderOptions): LineParser {
+  const formats = ctx.formats;
+  let open: OpenRecord | null = null;
+
+  const emit = (rec: OpenRecord): void => {
+    const cont = rec.continuation;
+    while (cont.length > 0 && cont[cont.length - 1]?.trim() === '') cont.pop();
+    const row: EventRow = { ...rec.columns, sourceLine: rec.line.lineNo, format: rec.format, raw: rec.raw };
+    if (cont.length > 0) {
+      const extra = cont.join('\n');
+      row.message = row.message === null ? extra : `${row.message}\n${extra}`;
+    }
+    sink.event(row);
+  };
+
+  const flush = (): void => {
+    if (open === null) return;
+    const rec = open;
+    open = null;
+    emit(rec);
+  };
+
+  const jsonLine = (line: RawLine, text: string): void => {
+    flush();
+    const { value, error } = parseJsonObject(text);
+    if (value === undefined) {
+      sink.reject(line, rejectReason(line, error ?? 'invalid JSON'));
+      return;
+    }
+    const format = formats.claimJson(value);
+    emit({ line, columns: columnsOf(value, format, ctx.tz, ctx.defaults), format: format.def.name, raw: text, multiline: false, continuation: [] });
+  };
+
+  const textLine = (line: RawLine, claimed: Claimed): void => {
+    flush();
+    const f = claimed.format;
+    let columns = columnsOf(claimed.fields, f, ctx.tz, ctx.defaults);
+    const extra = extraFields(claimed.fields, f);
+    let raw = extra === null ? null : JSON.stringify(extra);
+    // Python logging of a JSON message (the session logs, structlog through stdlib): its fields count.
+    const message = columns.message?.trim() ?? '';
+    if (message.startsWith('{')) {
+      const { value, error } = parseJsonObject(message);
+      if (value !== undefined) {
+        const inner = columnsOf(value, formats.claimJson(value), ctx.tz, ctx.defaults);
+        // The prefix says when the line was written and at which level: it wins.
+        columns = { ...inner, ts: columns.ts ?? inner.ts, level: columns.level ?? inner.level, logger: columns.logger ?? inner.logger };
+        raw = message;
+      } else if (opts.strictJson) {
+        sink.reject(line, `the message is not valid JSON: ${error ?? 'invalid JSON'}`, { ts: columns.ts, level: columns.level });
+        return;
+      }
+    }
+    const rec: OpenRecord = { line, columns, format: f.def.name, raw, multiline: f.def.multiline, continuation: [] };
+    if (rec.multiline) open = rec;
+    else emit(rec);
+  };
+
+  const plainLine = (line: RawLine, text: string): void => {
+    flush();
+    const columns: RecordColumns = { ...ctx.defaults, ts: null, level: null, event: null, message: text, logger: null };
+    open = { line, columns, format: PLAIN_TEXT, raw: null, multiline: TRACEBACK_START.test(text), continuation: [] };
+  };
+
+  return {
+    line(line) {
+      const text = line.text;
+      const indented = text.length > 0 && (text.charCodeAt(0) === 32 || text.charCodeAt(0) === 9);
+      if (text.trim() === '') {
+        if (open !== null) open.continuation.push(text);
+        else sink.blank(line);
+        return;
+      }
+      if (indented && open !== null) {
+        open.continuation.push(text);
+        return;
+      }
+      const trimmed = indented ? text.trim() : text;
+      if (trimmed.startsWith('{')) {
+        jsonLine(line, trimmed);
+        return;
+      }
+      const claimed = formats.claimText(text);
+      if (claimed !== null) {
+        textLine(line, claimed);
+        return;
+      }
+      if (open !== null && open.multiline) {
+        open.continuation.push(text);
+        return;
+      }
+      // Other JSON ([1,2], "text", 42) on a line of its own: say what it is.
+      if (/^(\[|"|-?\d|null$|true$|false$)/.test(trimmed) && trimmed.length < 4096) {
+        const other = parseJsonObject(trimmed).error;
+        if (other?.startsWith('JSON value')) {
+          flush();
+          sink.reject(line, other);
+          return;
+        }
+      }
+      plainLine(line, text);
+    },
+    end() {
+      flush();
+    },
+  };
+}
