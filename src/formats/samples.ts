@@ -24,6 +24,7 @@ export function readSample(text: string, formats: FormatSet, tz = 'UTC'): ReadLi
   const sink: RecordSink = {
     event: (row) => out.push({ format: row.format ?? null, row, rejected: null }),
     llmCall: () => {},
+    span: () => {},
     indexEntry: () => {},
     reject: (_line, reason) => out.push({ format: null, row: null, rejected: reason }),
     blank: () => {},

@@ -7,7 +7,7 @@ import type { DuckDBAppender } from '@duckdb/node-api';
 import { timestampValue, type Database } from '../db/database.js';
 import { CORRELATION_COLUMNS } from '../sources/fields.js';
 import type { RawLine } from '../sources/lines.js';
-import type { Correlation, EventRow, IndexEntry, LlmCallRow, RecordSink } from '../sources/types.js';
+import type { Correlation, EventRow, IndexEntry, LlmCallRow, RecordSink, SpanRow } from '../sources/types.js';
 import type { ErrorCollector } from './errors/extract.js';
 
 export const EXCERPT_CHARS = 200;
@@ -65,6 +65,7 @@ export class DatabaseSink {
   private constructor(
     private readonly events: DuckDBAppender,
     private readonly llm: DuckDBAppender,
+    private readonly spans: DuckDBAppender,
     private readonly index: DuckDBAppender,
     private readonly issues: DuckDBAppender,
     private readonly errors: ErrorCollector,
@@ -74,6 +75,7 @@ export class DatabaseSink {
     return new DatabaseSink(
       await db.appender('events'),
       await db.appender('llm_calls'),
+      await db.appender('spans'),
       await db.appender('session_index'),
       await db.appender('line_issues'),
       errors,
@@ -169,6 +171,24 @@ export class DatabaseSink {
         str(a, row.raw);
         a.endRow();
       },
+      span: (row: SpanRow) => {
+        counted('otlp_span');
+        const a = this.spans;
+        start(a, row.ts, row.sourceLine);
+        correlation(a, row);
+        str(a, row.parentSpanId);
+        str(a, row.name);
+        str(a, row.kind);
+        str(a, row.service);
+        str(a, row.scope);
+        ts(a, row.endTs);
+        if (row.durationMs === null) a.appendNull();
+        else a.appendDouble(row.durationMs);
+        str(a, row.status);
+        str(a, row.statusMessage);
+        for (const j of [row.attributes, row.resource, row.events, row.links]) a.appendVarchar(j);
+        a.endRow();
+      },
       indexEntry: (entry: IndexEntry) => {
         counted(kind);
         seen(entry.createdAt);
@@ -213,6 +233,6 @@ export class DatabaseSink {
   }
 
   close(): void {
-    for (const a of [this.events, this.llm, this.index, this.issues]) a.closeSync();
+    for (const a of [this.events, this.llm, this.spans, this.index, this.issues]) a.closeSync();
   }
 }

@@ -32,7 +32,7 @@ export const ALIASES = {
   message: ['message', 'msg', '@message', '@m'],
   event: ['event', 'event_type', 'event_name', 'eventName'],
   logger: ['logger', 'logger_name', 'log.logger', 'name'],
-  session_key: ['session_key', 'session_id', 'sessionId', 'sessionKey'],
+  session_key: ['session_key', 'session_id', 'sessionId', 'sessionKey', 'session.id'],
   thread_ts: ['thread_ts', 'threadTs'],
   channel_id: ['channel_id', 'channelId', 'channel'],
   stage: ['stage'],

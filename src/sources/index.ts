@@ -6,7 +6,7 @@ import { jsonDocumentSource } from './json-document/index.js';
 import { jsonlSource } from './jsonl/index.js';
 import { llmIoSource } from './llm-io/index.js';
 import { logIndexSource } from './log-index/index.js';
-import { otlpSource } from './otlp/index.js';
+import { otlpMetricsSource, otlpSource } from './otlp/index.js';
 import { sessionLogSource } from './session-log/index.js';
 import { textSource } from './text/index.js';
 import type { SourceKind } from './types.js';
@@ -16,6 +16,7 @@ export const SOURCES: readonly SourceKind[] = [
   sessionLogSource,
   llmIoSource,
   otlpSource,
+  otlpMetricsSource,
   jsonDocumentSource,
   jsonlSource,
   textSource,

@@ -41,6 +41,26 @@ export interface LlmCallRow extends Correlation {
   raw: string;
 }
 
+/** One OpenTelemetry span; ts is its start. */
+export interface SpanRow extends Correlation {
+  ts: number | null;
+  endTs: number | null;
+  sourceLine: number;
+  parentSpanId: string | null;
+  name: string;
+  kind: string;
+  service: string | null;
+  scope: string | null;
+  durationMs: number | null;
+  status: string;
+  statusMessage: string | null;
+  /** JSON texts. */
+  attributes: string;
+  resource: string;
+  events: string;
+  links: string;
+}
+
 export interface IndexEntry {
   sourceLine: number;
   type: string | null;
@@ -58,6 +78,7 @@ export interface IndexEntry {
 export interface RecordSink {
   event(row: EventRow): void;
   llmCall(row: LlmCallRow): void;
+  span(row: SpanRow): void;
   indexEntry(entry: IndexEntry): void;
   /**
    * A line that could not be parsed: kept as a raw event with parse_error,

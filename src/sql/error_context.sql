@@ -53,11 +53,13 @@ WHERE error_context.record_id = c.record_id;
 
 -- Records of the same file within 10 s, all of one session. Both sides are cut
 -- into 10-second buckets so the join is an equality join on (file, bucket).
+-- A sighting with a trace id is left alone: its trace says where it belongs
+-- (a malformed request's span has no session, whatever ran beside it).
 CREATE TEMP TABLE nearby AS
 WITH wanted AS (
   SELECT record_id, source_file, ts, floor(epoch(ts) / 10)::BIGINT + unnest([-1, 0, 1]) AS bucket
   FROM error_context
-  WHERE session_key IS NULL AND ts IS NOT NULL
+  WHERE session_key IS NULL AND trace_id IS NULL AND ts IS NOT NULL
 ),
 candidates AS (
   SELECT source_file, ts, session_key, thread_ts, channel_id, stage, floor(epoch(ts) / 10)::BIGINT AS bucket

@@ -100,6 +100,42 @@ COMMENT ON TABLE llm_calls IS 'One row per LLM call in the llm_io audit log.';
 COMMENT ON COLUMN llm_calls.total_tokens IS 'As logged, or prompt_tokens + completion_tokens when absent.';
 COMMENT ON COLUMN llm_calls.latency_ms IS 'Call latency when the record carries it (latency_ms, duration_ms); NULL otherwise.';
 
+CREATE TABLE spans (
+  ts             TIMESTAMPTZ,
+  source_file    VARCHAR NOT NULL,
+  source_line    BIGINT NOT NULL,
+  session_key    VARCHAR,
+  thread_ts      VARCHAR,
+  channel_id     VARCHAR,
+  stage          VARCHAR,
+  trace_id       VARCHAR,
+  span_id        VARCHAR,
+  request_id     VARCHAR,
+  run_id         VARCHAR,
+  workflow_id    VARCHAR,
+  category       VARCHAR,
+  parent_span_id VARCHAR,
+  name           VARCHAR NOT NULL,
+  kind           VARCHAR NOT NULL,
+  service        VARCHAR,
+  scope          VARCHAR,
+  end_ts         TIMESTAMPTZ,
+  duration_ms    DOUBLE,
+  status         VARCHAR NOT NULL,
+  status_message VARCHAR,
+  attributes     JSON NOT NULL,
+  resource       JSON NOT NULL,
+  events         JSON NOT NULL,
+  links          JSON NOT NULL
+);
+COMMENT ON TABLE spans IS 'OpenTelemetry spans from OTLP/JSON exports (one export request per line, as the Collector''s file exporter writes).';
+COMMENT ON COLUMN spans.ts IS 'Span start (UTC); end_ts is its end.';
+COMMENT ON COLUMN spans.kind IS 'internal, server, client, producer, consumer or unspecified.';
+COMMENT ON COLUMN spans.status IS 'unset, ok or error; status_message says why.';
+COMMENT ON COLUMN spans.duration_ms IS 'end - start, from the nanosecond times.';
+COMMENT ON COLUMN spans.session_key IS 'Correlation ids from the span attributes: common names, session.id, or a namespaced key ending in one (slack.thread_ts).';
+COMMENT ON COLUMN spans.events IS 'Span events [{name, ts, attributes}]; each is also a row of events, and an exception event an error.';
+
 CREATE TABLE session_index (
   session_key  VARCHAR,
   thread_ts    VARCHAR,

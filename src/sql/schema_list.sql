@@ -7,5 +7,5 @@ SELECT
 FROM duckdb_columns() AS c
 WHERE c.schema_name = 'main' AND NOT c.internal
 ORDER BY
-  list_position(['sessions', 'events', 'llm_calls', 'session_index', 'files', 'line_issues'], c.table_name),
+  list_position(['sessions', 'events', 'llm_calls', 'errors', 'error_records', 'spans', 'metric_samples', 'session_index', 'files', 'line_issues'], c.table_name),
   c.column_index

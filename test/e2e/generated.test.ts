@@ -444,10 +444,12 @@ describe('generated: obs sql', () => {
   it('--schema lists the tables and their columns', async () => {
     const { data, exitCode } = await obsJson<{ rows: Row[] }>(['sql', ...LOGS, '--schema']);
     expect(exitCode).toBe(0);
-    expect([...new Set(data.rows.map((r) => r['table']))].sort()).toEqual(['error_records', 'errors', 'events', 'files', 'line_issues', 'llm_calls', 'metric_samples', 'session_index', 'sessions']);
+    expect([...new Set(data.rows.map((r) => r['table']))].sort()).toEqual(['error_records', 'errors', 'events', 'files', 'line_issues', 'llm_calls', 'metric_samples', 'session_index', 'sessions', 'spans']);
     const col = (t: string, c: string): Row | undefined => data.rows.find((r) => r['table'] === t && r['column'] === c);
     expect(col('llm_calls', 'latency_ms')?.['type']).toBe('DOUBLE');
     expect(col('events', 'parse_error')?.['type']).toBe('VARCHAR');
+    expect(col('spans', 'duration_ms')?.['type']).toBe('DOUBLE');
+    expect(col('events', 'format')?.['type']).toBe('VARCHAR');
     expect(col('sessions', 'log_missing')?.['type']).toBe('BOOLEAN');
   });
 

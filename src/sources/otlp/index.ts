@@ -1,9 +1,258 @@
-import type { SourceKind } from '../types.js';
+/**
+ * OpenTelemetry OTLP/JSON, as the Collector's file exporter writes it: one
+ * export request per line, `{"resourceSpans": [...]}` or
+ * `{"resourceLogs": [...]}`. Ids are hex, 64-bit integers are strings, enums
+ * are integers (or their names), unknown fields are ignored.
+ *
+ * Spans go to the spans table; span events go to events (an `exception`
+ * event is an error with its stack); a span with status ERROR and no
+ * exception event is an error-level event too; log records go to events.
+ * Correlation ids come from the attributes: the common names (fields.ts),
+ * the semantic-convention `session.id`, and any namespaced key whose last
+ * part is one (`slack.thread_ts`, `planner.session_key`).
+ */
+import { ALIASES, CORRELATION_COLUMNS, asId, getPath, normalizeLevel, type JsonObject } from '../fields.js';
+import { jsonLinesParser } from '../jsonl/index.js';
+import type { Correlation, EventRow, FileContext, RecordSink, SourceKind, SpanRow } from '../types.js';
 
-/** OpenTelemetry OTLP/JSON exports. Recognised so they are reported, not misread as logs. */
+const HEAD = /^\s*\{\s*"resource(Spans|Logs|Metrics)"/;
+const KINDS = ['unspecified', 'internal', 'server', 'client', 'producer', 'consumer'];
+const STATUSES = ['unset', 'ok', 'error'];
+/** Attribute names that carry a correlation id besides the common names. */
+const OTEL_NAMES: Partial<Record<(typeof CORRELATION_COLUMNS)[number], string[]>> = {
+  session_key: ['session.id', 'session.key'],
+  thread_ts: ['slack.thread_ts', 'messaging.slack.thread_ts'],
+  channel_id: ['slack.channel', 'slack.channel_id'],
+  request_id: ['http.request_id', 'http.request.header.x-request-id'],
+};
+
+/** An OTLP AnyValue as a plain JSON value. */
+export function anyValue(v: unknown): unknown {
+  if (v === null || typeof v !== 'object') return v ?? null;
+  const o = v as JsonObject;
+  if ('stringValue' in o) return o['stringValue'];
+  if ('boolValue' in o) return o['boolValue'];
+  if ('intValue' in o) {
+    const i = o['intValue'];
+    const n = typeof i === 'string' ? Number(i) : i;
+    return typeof n === 'number' && Number.isSafeInteger(n) ? n : String(i);
+  }
+  if ('doubleValue' in o) {
+    const d = o['doubleValue'];
+    return typeof d === 'string' ? Number(d) : d;
+  }
+  if ('bytesValue' in o) return o['bytesValue'];
+  if ('arrayValue' in o) {
+    const values = (o['arrayValue'] as JsonObject | null)?.['values'];
+    return Array.isArray(values) ? values.map(anyValue) : [];
+  }
+  if ('kvlistValue' in o) return attributes((o['kvlistValue'] as JsonObject | null)?.['values']);
+  return null;
+}
+
+/** A list of {key, value} as one object (keys kept literally, dots included). */
+export function attributes(list: unknown): JsonObject {
+  const out: JsonObject = {};
+  if (!Array.isArray(list)) return out;
+  for (const kv of list) {
+    if (kv === null || typeof kv !== 'object') continue;
+    const key = (kv as JsonObject)['key'];
+    if (typeof key === 'string') out[key] = anyValue((kv as JsonObject)['value']);
+  }
+  return out;
+}
+
+/** Correlation ids in attributes: exact names first, then a namespaced key ending in a common name. */
+export function correlationFromAttributes(attrs: JsonObject, inherited: Correlation = {}): Correlation {
+  const out: Correlation = {};
+  const keys = Object.keys(attrs);
+  for (const col of CORRELATION_COLUMNS) {
+    let v: string | null = null;
+    for (const name of [...ALIASES[col], ...(OTEL_NAMES[col] ?? [])]) {
+      v = asId(attrs[name]);
+      if (v !== null) break;
+    }
+    if (v === null) {
+      const suffixes = (ALIASES[col] as readonly string[]).filter((n) => !n.includes('.'));
+      const key = keys.find((k) => k.includes('.') && suffixes.includes(k.slice(k.lastIndexOf('.') + 1)));
+      v = key === undefined ? null : asId(attrs[key]);
+    }
+    out[col] = v ?? inherited[col] ?? null;
+  }
+  return out;
+}
+
+/** Hex id, lower-cased; empty, all-zero or missing → null. */
+function hexId(v: unknown): string | null {
+  if (typeof v !== 'string' || v === '' || /^0+$/.test(v)) return null;
+  return v.toLowerCase();
+}
+
+/** Nanoseconds since the epoch (a string or number) → µs. */
+function nanosToMicros(v: unknown): number | null {
+  if (typeof v === 'string' && /^\d{1,20}$/.test(v)) {
+    const n = BigInt(v);
+    return n === 0n ? null : Number(n / 1000n);
+  }
+  if (typeof v === 'number' && Number.isFinite(v) && v > 0) return Math.trunc(v / 1000);
+  return null;
+}
+
+function enumName(v: unknown, names: readonly string[], prefix: string): string {
+  if (typeof v === 'number') return names[v] ?? String(v);
+  if (typeof v === 'string') {
+    const short = v.startsWith(prefix) ? v.slice(prefix.length).toLowerCase() : v.toLowerCase();
+    return names.includes(short) ? short : v;
+  }
+  return names[0] as string;
+}
+
+/** OTLP severity number (1-24) → level; the text when there is no number. */
+function severityLevel(number: unknown, text: unknown): string | null {
+  if (typeof number === 'number' && number >= 1) {
+    return number >= 21 ? 'fatal' : number >= 17 ? 'error' : number >= 13 ? 'warn' : number >= 9 ? 'info' : number >= 5 ? 'debug' : 'trace';
+  }
+  return normalizeLevel(text);
+}
+
+function list(obj: unknown, key: string): JsonObject[] {
+  const v = obj !== null && typeof obj === 'object' ? (obj as JsonObject)[key] : undefined;
+  return Array.isArray(v) ? (v.filter((x) => x !== null && typeof x === 'object') as JsonObject[]) : [];
+}
+
+interface Scope {
+  service: string | null;
+  scope: string | null;
+  resource: JsonObject;
+}
+
+function scopeOf(resourceBlock: JsonObject, scopeBlock: JsonObject): Scope {
+  const resource = attributes((resourceBlock['resource'] as JsonObject | undefined)?.['attributes']);
+  const scope = (scopeBlock['scope'] as JsonObject | undefined)?.['name'];
+  return { service: asId(resource['service.name']), scope: typeof scope === 'string' ? scope : null, resource };
+}
+
+function readSpans(doc: JsonObject, line: number, ctx: FileContext, sink: RecordSink): void {
+  for (const rs of list(doc, 'resourceSpans')) {
+    for (const ss of list(rs, 'scopeSpans')) {
+      const where = scopeOf(rs, ss);
+      for (const span of list(ss, 'spans')) {
+        const attrs = attributes(span['attributes']);
+        const start = nanosToMicros(span['startTimeUnixNano']);
+        const end = nanosToMicros(span['endTimeUnixNano']);
+        const startNs = typeof span['startTimeUnixNano'] === 'string' ? BigInt(span['startTimeUnixNano'] as string) : null;
+        const endNs = typeof span['endTimeUnixNano'] === 'string' ? BigInt(span['endTimeUnixNano'] as string) : null;
+        const status = (span['status'] ?? {}) as JsonObject;
+        const statusName = enumName(status['code'], STATUSES, 'STATUS_CODE_');
+        const statusMessage = typeof status['message'] === 'string' && status['message'] !== '' ? status['message'] : null;
+        const traceId = hexId(span['traceId']);
+        const spanId = hexId(span['spanId']);
+        const correlation = { ...correlationFromAttributes(attrs, ctx.defaults), trace_id: traceId, span_id: spanId };
+        const events = list(span, 'events').map((e) => ({
+          name: typeof e['name'] === 'string' ? e['name'] : '',
+          ts: nanosToMicros(e['timeUnixNano']),
+          attributes: attributes(e['attributes']),
+        }));
+        const row: SpanRow = {
+          ...correlation,
+          ts: start,
+          endTs: end,
+          sourceLine: line,
+          parentSpanId: hexId(span['parentSpanId']),
+          name: typeof span['name'] === 'string' ? span['name'] : '',
+          kind: enumName(span['kind'], KINDS, 'SPAN_KIND_'),
+          service: where.service,
+          scope: where.scope,
+          durationMs: startNs !== null && endNs !== null && endNs >= startNs ? Number(endNs - startNs) / 1e6 : start !== null && end !== null ? (end - start) / 1000 : null,
+          status: statusName,
+          statusMessage,
+          attributes: JSON.stringify(attrs),
+          resource: JSON.stringify(where.resource),
+          events: JSON.stringify(events.map((e) => ({ name: e.name, ts: e.ts === null ? null : new Date(e.ts / 1000).toISOString(), attributes: e.attributes }))),
+          links: JSON.stringify(list(span, 'links').map((l) => ({ trace_id: hexId(l['traceId']), span_id: hexId(l['spanId']), attributes: attributes(l['attributes']) }))),
+        };
+        sink.span(row);
+        const spanCorrelation = { ...correlation, span_id: spanId };
+        for (const e of events) {
+          const isException = e.name === 'exception';
+          const type = isException ? asId(e.attributes['exception.type']) : null;
+          const message = isException ? asId(e.attributes['exception.message']) : null;
+          sink.event({
+            ...spanCorrelation,
+            ts: e.ts ?? start,
+            sourceLine: line,
+            level: isException ? 'error' : 'info',
+            event: e.name,
+            message: isException ? [type, message].filter(Boolean).join(': ') || null : null,
+            logger: where.service,
+            format: 'otlp_span_event',
+            raw: JSON.stringify({ span: row.name, ...e.attributes }),
+          });
+        }
+        if (statusName === 'error' && !events.some((e) => e.name === 'exception')) {
+          sink.event({
+            ...spanCorrelation,
+            ts: end ?? start,
+            sourceLine: line,
+            level: 'error',
+            event: 'span_error',
+            message: `${row.name} failed${statusMessage === null ? '' : `: ${statusMessage}`}`,
+            logger: where.service,
+            format: 'otlp_span_status',
+            raw: JSON.stringify({ span: row.name, status: statusName, status_message: statusMessage }),
+          });
+        }
+      }
+    }
+  }
+}
+
+function readLogs(doc: JsonObject, line: number, ctx: FileContext, sink: RecordSink): void {
+  for (const rl of list(doc, 'resourceLogs')) {
+    for (const sl of list(rl, 'scopeLogs')) {
+      const where = scopeOf(rl, sl);
+      for (const rec of list(sl, 'logRecords')) {
+        const attrs = attributes(rec['attributes']);
+        const body = anyValue(rec['body']);
+        const fields: JsonObject = body !== null && typeof body === 'object' && !Array.isArray(body) ? { ...(body as JsonObject), ...attrs } : attrs;
+        const message = typeof body === 'string' ? body : body === null ? null : JSON.stringify(body);
+        const event: EventRow = {
+          ...correlationFromAttributes(fields, ctx.defaults),
+          trace_id: hexId(rec['traceId']) ?? asId(getPath(fields, 'trace_id')),
+          span_id: hexId(rec['spanId']) ?? asId(getPath(fields, 'span_id')),
+          ts: nanosToMicros(rec['timeUnixNano']) ?? nanosToMicros(rec['observedTimeUnixNano']),
+          sourceLine: line,
+          level: severityLevel(rec['severityNumber'], rec['severityText']),
+          event: typeof rec['eventName'] === 'string' && rec['eventName'] !== '' ? rec['eventName'] : null,
+          message,
+          logger: where.scope ?? where.service,
+          format: 'otlp_log',
+          raw: JSON.stringify({ service: where.service, ...fields }),
+        };
+        sink.event(event);
+      }
+    }
+  }
+}
+
 export const otlpSource: SourceKind = {
   name: 'otlp',
-  description: 'OpenTelemetry OTLP/JSON export (spans, logs or metrics)',
-  detect: ({ head }) => head[0] !== undefined && /^\{\s*"resource(Spans|Logs|Metrics)"/.test(head[0]),
-  skipReason: 'OpenTelemetry exports are recognised but not loaded by this version',
+  description: 'OpenTelemetry OTLP/JSON export: spans and log records (one export request per line)',
+  detect: ({ head }) => head[0] !== undefined && HEAD.test(head[0]) && !/^\s*\{\s*"resourceMetrics"/.test(head[0]),
+  parser(ctx, sink) {
+    return jsonLinesParser(sink, (obj, _raw, line) => {
+      if ('resourceSpans' in obj) readSpans(obj, line.lineNo, ctx, sink);
+      else if ('resourceLogs' in obj) readLogs(obj, line.lineNo, ctx, sink);
+      else if ('resourceMetrics' in obj) sink.reject(line, 'OTLP metrics are not loaded: obs reads metrics from Prometheus');
+      else sink.reject(line, 'not an OTLP/JSON export request: expected "resourceSpans" or "resourceLogs"');
+    });
+  },
+};
+
+/** OTLP metrics exports are recognised and passed over: metrics come from Prometheus. */
+export const otlpMetricsSource: SourceKind = {
+  name: 'otlp_metrics',
+  description: 'OpenTelemetry OTLP/JSON metrics export',
+  detect: ({ head }) => head[0] !== undefined && /^\s*\{\s*"resourceMetrics"/.test(head[0]),
+  skipReason: 'OTLP metrics are not loaded: obs reads metrics from Prometheus (--prometheus)',
 };

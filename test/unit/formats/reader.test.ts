@@ -11,6 +11,7 @@ function parse(text: string, strictJson = false, tz = 'UTC'): { events: EventRow
   const sink: RecordSink = {
     event: (r) => events.push(r),
     llmCall: () => {},
+    span: () => {},
     indexEntry: () => {},
     reject: (l, reason) => rejected.push([l.lineNo, reason]),
     blank: () => blank++,
