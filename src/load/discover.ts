@@ -29,10 +29,98 @@ export interface Discovery {
   unreadable: PassedOver[];
 }
 
-/** Names a directory walk reads. A file named explicitly is always read. */
-const LOG_NAME = /\.(log|jsonl|ndjson|json|txt|out|err)$|\.log\.\d+$/i;
-const COMPRESSED = /\.(gz|bz2|xz|zst|zip)$/i;
+/** Names a directory walk reads (live or rotated, see rotationKey). A file named explicitly is always read. */
+const LOG_EXT = '(?:log|jsonl|ndjson|json|txt|out|err)';
+const LIVE_NAME = new RegExp(`\\.${LOG_EXT}$`, 'i');
+/** logrotate and RotatingFileHandler: `app.log.1`, `app.log.2` (compressed: `app.log.2.gz`). */
+const NUMBERED_NAME = new RegExp(`^(.+\\.${LOG_EXT})\\.(\\d+)$`, 'i');
+/**
+ * TimedRotatingFileHandler (`app.log.2026-11-21`, `app.log.2026-11-21_13-05`)
+ * and logrotate dateext (`app.log-20261121`, `app.log-2026112113`).
+ */
+const DATED_NAME = new RegExp(`^(.+\\.${LOG_EXT})[-._](\\d{4}-\\d{2}-\\d{2}(?:_\\d{2}(?:-\\d{2}(?:-\\d{2})?)?)?|\\d{8}(?:\\d{2}){0,3})$`, 'i');
 const GLOB_CHARS = /[*?[{]/;
+
+/** Compressed files a walk passes over, with what to do about them. */
+const NOT_GZIP: ReadonlyArray<[RegExp, string]> = [
+  [/\.(tar\.(gz|bz2|xz|zst)|tgz|tbz2?|txz)$/i, 'compressed tar archive: obs does not read archives; extract it first (tar -xf)'],
+  [/\.bz2$/i, 'bzip2-compressed: obs reads gzip only; decompress it first (bunzip2 -k)'],
+  [/\.xz$/i, 'xz-compressed: obs reads gzip only; decompress it first (unxz -k)'],
+  [/\.zst$/i, 'zstd-compressed: obs reads gzip only; decompress it first (unzstd)'],
+  [/\.zip$/i, 'zip archive: obs reads gzip only; extract it first (unzip)'],
+];
+
+/**
+ * Where a file name stands in its rotation set: `base` is the live file's
+ * name (`app.log` for `app.log`, `app.log.1`, `app.log.2.gz`,
+ * `app.log-20261121`); null when the name is not a log name, live or rotated.
+ * `stamp` is the date of a dated name, digits only (`20261121`).
+ */
+export interface RotationKey {
+  base: string;
+  kind: 'live' | 'numbered' | 'dated';
+  /** The number of a numbered name (1 is the newest backup). */
+  n: number;
+  stamp: string;
+  gzip: boolean;
+}
+
+export function rotationKey(name: string): RotationKey | null {
+  const gzip = /\.gz$/i.test(name);
+  const inner = gzip ? name.slice(0, -3) : name;
+  let m = DATED_NAME.exec(inner);
+  if (m !== null) return { base: m[1] as string, kind: 'dated', n: 0, stamp: (m[2] as string).replace(/\D/g, ''), gzip };
+  m = NUMBERED_NAME.exec(inner);
+  if (m !== null) return { base: m[1] as string, kind: 'numbered', n: Number(m[2]), stamp: '', gzip };
+  if (LIVE_NAME.test(inner)) return { base: inner, kind: 'live', n: 0, stamp: '', gzip };
+  return null;
+}
+
+/**
+ * Whether a directory walk reads a file of this name: log names, live or
+ * rotated, plain or gzip-compressed. Otherwise, why not.
+ */
+export function walkAccepts(name: string): { read: true } | { read: false; reason: string } {
+  for (const [re, reason] of NOT_GZIP) if (re.test(name)) return { read: false, reason };
+  if (rotationKey(name) !== null) return { read: true };
+  if (/\.gz$/i.test(name)) {
+    return { read: false, reason: `gzip-compressed, but ${name.slice(0, -3)} is not a log file name (name the file in --logs to read it anyway)` };
+  }
+  return { read: false, reason: 'not a log file name' };
+}
+
+const byName = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * Orders the names of one folder: by name, except that the files of one
+ * rotation set (`app.log`, `app.log.1`, `app.log.2.gz`...) come together,
+ * oldest first: dated names oldest date first, then numbered names highest
+ * number first, then the live file.
+ */
+export function compareRotation(a: string, b: string): number {
+  const ka = rotationKey(a);
+  const kb = rotationKey(b);
+  const c = byName(ka?.base ?? a, kb?.base ?? b);
+  if (c !== 0) return c;
+  const rank = (k: RotationKey | null): number => (k === null || k.kind === 'live' ? 2 : k.kind === 'numbered' ? 1 : 0);
+  const ra = rank(ka);
+  const rb = rank(kb);
+  if (ra !== rb) return ra - rb;
+  if (ka !== null && kb !== null) {
+    if (ka.kind === 'numbered' && ka.n !== kb.n) return kb.n - ka.n;
+    // Dates of different precision: 20261121 is 20261121000000.
+    if (ka.kind === 'dated') {
+      const d = byName(ka.stamp.padEnd(14, '0'), kb.stamp.padEnd(14, '0'));
+      if (d !== 0) return d;
+    }
+  }
+  return byName(a, b);
+}
+
+/** The names in the order a walk reads them (see compareRotation). */
+export function sortRotations(names: readonly string[]): string[] {
+  return [...names].sort(compareRotation);
+}
 
 export function displayPath(abs: string, cwd: string): string {
   const rel = path.relative(cwd, abs);
@@ -120,7 +208,7 @@ async function walk(dir: string, st: WalkState, match?: (abs: string) => boolean
       st.out.unreadable.push({ display: displayPath(current, st.cwd), reason: (err as Error).message });
       continue;
     }
-    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    entries.sort((a, b) => compareRotation(a.name, b.name));
     const subdirs: string[] = [];
     for (const entry of entries) {
       if (entry.name.startsWith('.') || entry.name === 'node_modules') continue;
@@ -138,13 +226,12 @@ async function walk(dir: string, st: WalkState, match?: (abs: string) => boolean
       }
       if (!s.isFile()) continue;
       if (match && !match(abs)) continue;
-      if (!match && COMPRESSED.test(entry.name)) {
-        st.out.ignored.push({ display: displayPath(abs, st.cwd), reason: 'compressed files are not read by this version' });
-        continue;
-      }
-      if (!match && !LOG_NAME.test(entry.name)) {
-        st.out.ignored.push({ display: displayPath(abs, st.cwd), reason: 'not a log file name' });
-        continue;
+      if (!match) {
+        const accepted = walkAccepts(entry.name);
+        if (!accepted.read) {
+          st.out.ignored.push({ display: displayPath(abs, st.cwd), reason: accepted.reason });
+          continue;
+        }
       }
       matched++;
       await addFile(abs, s.size, st);

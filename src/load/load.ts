@@ -82,7 +82,8 @@ async function plan(file: FoundFile): Promise<Planned> {
       report.note = 'binary file, not a log';
       return { file, kind: null, report };
     }
-    const kind = detectKind({ name: path.basename(file.abs), head: head.lines });
+    // A rotated, compressed file is recognised by the name it had before it was compressed.
+    const kind = detectKind({ name: path.basename(file.abs).replace(/\.gz$/i, ''), head: head.lines });
     report.kind = kind.name;
     if (kind.skipReason) {
       report.status = 'skipped';
@@ -108,6 +109,8 @@ async function parseFile(p: Planned, sink: DatabaseSink, opts: LoadOptions, defa
     });
     parser.end();
   } catch (err) {
+    // The record open when reading stopped (a cut gzip stream) is kept.
+    parser.end();
     p.report.status = 'unreadable';
     p.report.note = (err as Error).message;
   }

@@ -3,8 +3,15 @@
  * accounted for: CRLF ends are stripped, invalid UTF-8 and NUL bytes are
  * flagged (the text keeps U+FFFD replacements), a last line with no newline is
  * marked as unterminated, and a line of any length is returned whole.
+ *
+ * A gzip file (one that starts with the gzip magic bytes 1f 8b, whatever its
+ * name) is decompressed as it is read, and its lines are the lines of the
+ * decompressed text, with the same accounting.
  */
+import type { FileHandle } from 'node:fs/promises';
 import { open } from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
 
 export interface RawLine {
   /** 1-based line number in the file. */
@@ -20,6 +27,8 @@ export interface RawLine {
 }
 
 const CHUNK = 1 << 20;
+/** Compressed bytes read at a time by readHead, and decompressed bytes per zlib step. */
+const GZIP_STEP = 16 * 1024;
 const strictDecoder = new TextDecoder('utf-8', { fatal: true });
 
 function decode(bytes: Buffer, lineNo: number, unterminated: boolean): RawLine {
@@ -43,62 +52,259 @@ function decode(bytes: Buffer, lineNo: number, unterminated: boolean): RawLine {
   return { lineNo, text, invalidUtf8, nulBytes, unterminated };
 }
 
+/** Cuts a stream of byte chunks into lines; a line may span any number of chunks. */
+class LineSplitter {
+  lineNo = 0;
+  private carry: Buffer[] = [];
+
+  constructor(private readonly onLine: (line: RawLine) => void) {}
+
+  /** The chunk may be reused by the caller after this returns: the unfinished tail is copied. */
+  push(chunk: Buffer): void {
+    let start = 0;
+    for (;;) {
+      const nl = chunk.indexOf(0x0a, start);
+      if (nl === -1) break;
+      let line = chunk.subarray(start, nl);
+      if (this.carry.length > 0) {
+        this.carry.push(line);
+        line = Buffer.concat(this.carry);
+        this.carry = [];
+      }
+      this.onLine(decode(line, ++this.lineNo, false));
+      start = nl + 1;
+    }
+    if (start < chunk.length) this.carry.push(Buffer.from(chunk.subarray(start)));
+  }
+
+  /** Delivers the last line when the file does not end with a line end. */
+  end(): void {
+    if (this.carry.length > 0) {
+      this.onLine(decode(Buffer.concat(this.carry), ++this.lineNo, true));
+      this.carry = [];
+    }
+  }
+}
+
+function isGzip(head: Buffer): boolean {
+  return head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b;
+}
+
+/** The gzip data ended early or is damaged; `lines` complete lines came before. */
+function gzipDamage(err: NodeJS.ErrnoException, lines: number): Error {
+  const read = lines === 0 ? 'no complete line could be read' : `lines 1-${lines} were read, the rest of the file was not`;
+  let message: string;
+  if (err.code === 'Z_BUF_ERROR') {
+    message = `gzip data is truncated after line ${lines}: the compressed stream ends early (${err.message}), as when a file is cut while being written or copied; ${read}`;
+  } else {
+    // A checksum is checked at the end of the data it covers: the text before it was decoded, but may be damaged.
+    const checksum = /(data|length) check/.test(err.message) ? ', the text does not match the checksum stored with it, so the lines read may hold damaged bytes' : '';
+    message = `gzip data is corrupt after line ${lines}: ${err.message}${checksum}; ${read}`;
+  }
+  return new Error(message, { cause: err });
+}
+
+function isZlibError(err: unknown): err is NodeJS.ErrnoException {
+  const code = (err as NodeJS.ErrnoException | null)?.code;
+  return typeof code === 'string' && code.startsWith('Z_');
+}
+
+/**
+ * The compressed bytes of an open file: `first` (already read), then the rest
+ * read `size` bytes at a time from `position` (null: the current position).
+ */
+async function* fileChunks(
+  handle: FileHandle,
+  first: Buffer,
+  position: number | null,
+  size: number,
+  counter: { bytes: number },
+): AsyncGenerator<Buffer> {
+  for (let i = 0; i < first.length; i += size) yield first.subarray(i, i + size);
+  let pos = position;
+  for (;;) {
+    // A new buffer each time: zlib may still hold the previous one.
+    const buf = Buffer.allocUnsafe(size);
+    const { bytesRead } = await handle.read(buf, 0, size, pos);
+    if (bytesRead === 0) return;
+    counter.bytes += bytesRead;
+    if (pos !== null) pos += bytesRead;
+    yield bytesRead === size ? buf : buf.subarray(0, bytesRead);
+  }
+}
+
+/**
+ * Inflates gzip data as it is consumed, one zlib step (GZIP_STEP bytes of
+ * text) at a time, with back pressure: only what the consumer asks for is
+ * read. Throws zlib's error (code Z_...) when the data is damaged or ends
+ * early; zlib drops the text of the step that failed. `progress.input` is then
+ * the compressed bytes the steps before it consumed. When this returns or
+ * throws, the file is no longer being read.
+ */
+async function* inflate(compressed: AsyncIterable<Buffer>, progress: { input: number }): AsyncGenerator<Buffer> {
+  const input = Readable.from(compressed, { objectMode: false });
+  const inflater = createGunzip({ chunkSize: GZIP_STEP });
+  input.on('error', (err) => inflater.destroy(err));
+  // Errors reach the loop below; none may go unhandled once it has stopped.
+  inflater.on('error', () => {});
+  input.pipe(inflater);
+  const inputClosed = new Promise<void>((resolve) => input.once('close', () => resolve()));
+  try {
+    for await (const chunk of inflater) yield chunk as Buffer;
+  } finally {
+    progress.input = inflater.bytesWritten;
+    inflater.destroy();
+    input.destroy();
+    // The caller closes the file handle: wait until no read is under way.
+    await inputClosed;
+  }
+}
+
+/**
+ * The same bytes, but those from offset `from` on (up to GZIP_STEP * 4 of
+ * them: a zlib step that fails has consumed far fewer) in pieces of one byte.
+ */
+async function* byteByByteFrom(chunks: AsyncIterable<Buffer>, from: number): AsyncGenerator<Buffer> {
+  const to = from + GZIP_STEP * 4;
+  let offset = 0;
+  for await (const chunk of chunks) {
+    const fine = Math.max(0, Math.min(chunk.length, from - offset));
+    const coarse = Math.max(fine, Math.min(chunk.length, to - offset));
+    if (fine > 0) yield chunk.subarray(0, fine);
+    for (let i = fine; i < coarse; i++) yield chunk.subarray(i, i + 1);
+    if (coarse < chunk.length) yield chunk.subarray(coarse);
+    offset += chunk.length;
+  }
+}
+
+/**
+ * The decompressed text of a gzip file, from `first` (its first bytes, already
+ * read) and then the rest read `size` bytes at a time from `position` (null:
+ * the current position); `counter.bytes` counts the bytes read after `first`.
+ * On damage, yields all the text zlib decoded before it, then throws zlib's
+ * error: the text of the failing step, which zlib drops, is recovered by
+ * inflating the file once more, the failing stretch one byte at a time (the
+ * cost of a second decompression, only for a damaged file).
+ */
+async function* gunzipFile(
+  handle: FileHandle,
+  first: Buffer,
+  position: number | null,
+  size: number,
+  counter: { bytes: number },
+): AsyncGenerator<Buffer> {
+  const progress = { input: 0 };
+  let out = 0;
+  let damage: NodeJS.ErrnoException;
+  try {
+    for await (const text of inflate(fileChunks(handle, first, position, size, counter), progress)) {
+      out += text.length;
+      yield text;
+    }
+    return;
+  } catch (err) {
+    if (!isZlibError(err)) throw err;
+    damage = err;
+  }
+  let skip = out;
+  try {
+    const again = byteByByteFrom(fileChunks(handle, Buffer.alloc(0), 0, CHUNK, { bytes: 0 }), progress.input);
+    for await (const text of inflate(again, { input: 0 })) {
+      if (text.length <= skip) {
+        skip -= text.length;
+        continue;
+      }
+      yield skip > 0 ? text.subarray(skip) : text;
+      skip = 0;
+    }
+  } catch (err) {
+    if (!isZlibError(err)) throw err;
+  }
+  throw damage;
+}
+
 /**
  * Calls onLine for each line of the file, in order. Returns the number of
- * lines and bytes read. Throws the file system's error if the file cannot be
- * opened or read.
+ * lines and the bytes read from disk (for a gzip file, the compressed bytes).
+ * Throws the file system's error if the file cannot be opened or read. A
+ * gzip file that is damaged or cut short delivers the lines before the damage,
+ * then throws an Error saying after which line the gzip data is corrupt or
+ * truncated.
  */
 export async function readLines(
   path: string,
   onLine: (line: RawLine) => void,
 ): Promise<{ lines: number; bytes: number }> {
   const handle = await open(path, 'r');
-  let lineNo = 0;
+  const splitter = new LineSplitter(onLine);
   let bytes = 0;
   try {
     const buf = Buffer.allocUnsafe(CHUNK);
-    let carry: Buffer[] = [];
-    for (;;) {
-      const { bytesRead } = await handle.read(buf, 0, CHUNK, null);
-      if (bytesRead === 0) break;
-      bytes += bytesRead;
-      const chunk = buf.subarray(0, bytesRead);
-      let start = 0;
-      for (;;) {
-        const nl = chunk.indexOf(0x0a, start);
-        if (nl === -1) break;
-        let line = chunk.subarray(start, nl);
-        if (carry.length > 0) {
-          carry.push(line);
-          line = Buffer.concat(carry);
-          carry = [];
+    const first = (await handle.read(buf, 0, CHUNK, null)).bytesRead;
+    bytes = first;
+    if (isGzip(buf.subarray(0, first))) {
+      const counter = { bytes: first };
+      try {
+        for await (const text of gunzipFile(handle, Buffer.from(buf.subarray(0, first)), null, CHUNK, counter)) {
+          splitter.push(text);
         }
-        onLine(decode(line, ++lineNo, false));
-        start = nl + 1;
+      } catch (err) {
+        if (isZlibError(err)) throw gzipDamage(err, splitter.lineNo);
+        throw err;
       }
-      if (start < bytesRead) carry.push(Buffer.from(chunk.subarray(start)));
+      bytes = counter.bytes;
+    } else {
+      let bytesRead = first;
+      while (bytesRead > 0) {
+        splitter.push(buf.subarray(0, bytesRead));
+        bytesRead = (await handle.read(buf, 0, CHUNK, null)).bytesRead;
+        bytes += bytesRead;
+      }
     }
-    if (carry.length > 0) {
-      onLine(decode(Buffer.concat(carry), ++lineNo, true));
-    }
+    splitter.end();
   } finally {
     await handle.close();
   }
-  return { lines: lineNo, bytes };
+  return { lines: splitter.lineNo, bytes };
+}
+
+/**
+ * The first maxBytes of the file's text, for detection: of a gzip file, of its
+ * decompressed text, inflating no more than that. `cut` when the text goes on.
+ */
+async function headBytes(handle: FileHandle, maxBytes: number): Promise<{ head: Buffer; cut: boolean }> {
+  const buf = Buffer.alloc(maxBytes);
+  const { bytesRead } = await handle.read(buf, 0, maxBytes, 0);
+  const raw = buf.subarray(0, bytesRead);
+  if (!isGzip(raw)) return { head: raw, cut: bytesRead === maxBytes };
+  const parts: Buffer[] = [];
+  let total = 0;
+  try {
+    for await (const text of gunzipFile(handle, raw, bytesRead, GZIP_STEP, { bytes: 0 })) {
+      parts.push(text);
+      total += text.length;
+      if (total >= maxBytes) break;
+    }
+  } catch (err) {
+    // Damaged further on: detect on what came before; readLines reports the damage.
+    if (!isZlibError(err)) throw err;
+    if (total === 0) throw gzipDamage(err, 0);
+    return { head: Buffer.concat(parts), cut: true };
+  }
+  const head = Buffer.concat(parts);
+  return { head: head.subarray(0, maxBytes), cut: total >= maxBytes };
 }
 
 /** Reads up to maxLines lines (and at most maxBytes) from the start of a file, for detection. */
 export async function readHead(path: string, maxLines = 5, maxBytes = 64 * 1024): Promise<{ lines: string[]; binary: boolean }> {
   const handle = await open(path, 'r');
   try {
-    const buf = Buffer.alloc(maxBytes);
-    const { bytesRead } = await handle.read(buf, 0, maxBytes, 0);
-    const head = buf.subarray(0, bytesRead);
-    const binary = looksBinary(head);
+    const { head, cut } = await headBytes(handle, maxBytes);
+    const binary = looksBinary(head) || isTarArchive(head);
     const text = head.toString('utf8').replaceAll('\0', '');
     const lines = text.split('\n').map((l) => l.replace(/\r$/, ''));
     // The last piece may be cut by maxBytes; keep it only if the file ended there.
-    if (bytesRead === maxBytes && lines.length > 1) lines.pop();
+    if (cut && lines.length > 1) lines.pop();
     return { lines: lines.filter((l) => l.trim() !== '').slice(0, maxLines), binary };
   } finally {
     await handle.close();
@@ -118,4 +324,9 @@ function looksBinary(head: Buffer): boolean {
     if ((b > 0 && b < 0x09) || (b > 0x0d && b < 0x20 && b !== 0x1b)) control++;
   }
   return control / head.length > 0.01;
+}
+
+/** A tar archive (such as a decompressed .tar.gz): its header is mostly NULs and ASCII, so looksBinary misses it. */
+function isTarArchive(head: Buffer): boolean {
+  return head.length >= 262 && head.toString('latin1', 257, 262) === 'ustar';
 }

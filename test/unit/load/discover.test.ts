@@ -29,20 +29,21 @@ describe('discover', () => {
   writeFileSync(path.join(dir, 'logs/app.log.1'), 'x\n');
   writeFileSync(path.join(dir, 'logs/config.yml'), 'x: 1\n');
   writeFileSync(path.join(dir, 'logs/old.log.gz'), 'x');
+  writeFileSync(path.join(dir, 'logs/older.log.bz2'), 'x');
   writeFileSync(path.join(dir, 'logs/sub/c.jsonl'), '{}\n');
   writeFileSync(path.join(dir, 'logs/.hidden/d.jsonl'), '{}\n');
   symlinkSync('loop.log', path.join(dir, 'logs/loop.log'));
 
   it('walks folders in name order, reports what it passes over and what it cannot read', async () => {
     const d = await discover(['logs'], dir);
-    expect(d.files.map((f) => f.display)).toEqual(['logs/a.log', 'logs/app.log.1', 'logs/b.jsonl', 'logs/sub/c.jsonl']);
-    expect(d.ignored.map((i) => i.display).sort()).toEqual(['logs/config.yml', 'logs/old.log.gz']);
+    expect(d.files.map((f) => f.display)).toEqual(['logs/a.log', 'logs/app.log.1', 'logs/b.jsonl', 'logs/old.log.gz', 'logs/sub/c.jsonl']);
+    expect(d.ignored.map((i) => i.display).sort()).toEqual(['logs/config.yml', 'logs/older.log.bz2']);
     expect(d.unreadable.map((u) => u.display)).toEqual(['logs/loop.log']);
   });
 
   it('reads a file named explicitly whatever its name, once', async () => {
     const d = await discover(['logs/config.yml', 'logs/config.yml', 'logs'], dir);
-    expect(d.files.map((f) => f.display)).toEqual(['logs/config.yml', 'logs/a.log', 'logs/app.log.1', 'logs/b.jsonl', 'logs/sub/c.jsonl']);
+    expect(d.files.map((f) => f.display)).toEqual(['logs/config.yml', 'logs/a.log', 'logs/app.log.1', 'logs/b.jsonl', 'logs/old.log.gz', 'logs/sub/c.jsonl']);
   });
 
   it('expands globs, and fails with exit 3 when a path or glob names nothing', async () => {
