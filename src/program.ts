@@ -10,6 +10,7 @@ import { eventsCommand } from './commands/events.js';
 import { llmCommand } from './commands/llm.js';
 import { metricsCommand } from './commands/metrics.js';
 import { queryCommand } from './commands/query.js';
+import { traceCommand } from './commands/trace.js';
 import { sessionsCommand } from './commands/sessions.js';
 import { sourcesCommand } from './commands/sources.js';
 import { sqlCommand } from './commands/sql.js';
@@ -47,7 +48,7 @@ export function buildProgram(ctx: Context, run: (p: Promise<ExitCode>) => void):
     .addHelpText('after', EXIT_CODES_HELP);
 
   const groups: Array<[string, Command[]]> = [
-    ['Threads and sessions:', [queryCommand(ctx, run), sessionsCommand(ctx, run), eventsCommand(ctx, run), llmCommand(ctx, run)]],
+    ['Threads and sessions:', [queryCommand(ctx, run), traceCommand(ctx, run), sessionsCommand(ctx, run), eventsCommand(ctx, run), llmCommand(ctx, run)]],
     ['Errors:', [errorsCommand(ctx, run)]],
     ['Metrics:', [metricsCommand(ctx, run)]],
     ['Inputs and ad-hoc queries:', [sourcesCommand(ctx, run), sqlCommand(ctx, run)]],

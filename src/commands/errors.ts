@@ -15,7 +15,7 @@ import type { Column, Row } from '../output/render.js';
 import { output, readCommand, withSources } from './shared/command.js';
 import type { CommonOptions, Loaded } from './shared/options.js';
 import { filteredCte, parseJsonFields, selectPage } from './shared/query.js';
-import { ERRORS } from './shared/tables.js';
+import { ERROR_JSON_COLUMNS, ERRORS } from './shared/tables.js';
 
 export interface ErrorsOptions extends CommonOptions {
   type?: string;
@@ -29,7 +29,6 @@ export interface ErrorsOptions extends CommonOptions {
 }
 
 const KINDS = ['exception', 'crash', 'log'] as const;
-export const JSON_COLUMNS = ['frames', 'chain', 'seen_in'] as const;
 
 const COLUMNS: Column[] = [
   { key: 'ts' },
@@ -55,7 +54,7 @@ const GROUP_COLUMNS: Column[] = [
 ];
 
 /** JSON columns come back from DuckDB as text. */
-const parseJsonColumns = (rows: Row[]): Row[] => parseJsonFields(rows, JSON_COLUMNS);
+const parseJsonColumns = (rows: Row[]): Row[] => parseJsonFields(rows, ERROR_JSON_COLUMNS);
 
 function parseKinds(text: string): string[] {
   if (text.trim() === 'all') return [...KINDS];

@@ -11,7 +11,7 @@ import type { Database, Row } from '../db/database.js';
 import { SqlParams } from '../db/params.js';
 import { sqlFile } from '../db/sql-files.js';
 import { EXIT, usageError, type ExitCode } from '../errors.js';
-import { fieldEquals, fieldResolver, parseKeyFilter, type TableSpec } from '../filters/filters.js';
+import { parseKeyFilter } from '../filters/filters.js';
 import { renderQuery } from '../output/query.js';
 import { render, type Column } from '../output/render.js';
 import { PrometheusClient } from '../prometheus/client.js';
@@ -20,9 +20,9 @@ import { prometheusSettings } from '../prometheus/settings.js';
 import { formatIsoMicros, parseDuration } from '../time/time.js';
 import { readCommand } from './shared/command.js';
 import { addPrometheusOptions, exitFor, openSources, type CommonOptions, type Loaded, type PrometheusOptions } from './shared/options.js';
-import { filteredCte, parseJsonFields, parseRaw } from './shared/query.js';
-import { JSON_COLUMNS } from './errors.js';
-import { ERRORS, EVENTS, LLM_CALLS, SESSIONS } from './shared/tables.js';
+import { filteredCte, parseRaw } from './shared/query.js';
+import { SESSIONS } from './shared/tables.js';
+import { COLUMN_OF, selectSubject, subjectErrors, type Selector } from './shared/subject.js';
 
 export interface QueryOptions extends CommonOptions, PrometheusOptions {
   trace?: string;
@@ -30,24 +30,6 @@ export interface QueryOptions extends CommonOptions, PrometheusOptions {
   metrics?: boolean;
   verbose?: boolean;
 }
-
-export type SelectorKind = 'thread' | 'session' | 'run' | 'request' | 'trace' | 'key';
-
-export interface Selector {
-  kind: SelectorKind;
-  value: string;
-  /** A channel read from a Slack permalink. */
-  channel?: string;
-  keys?: Array<{ field: string; value: string }>;
-}
-
-const COLUMN_OF: Record<Exclude<SelectorKind, 'key'>, string> = {
-  thread: 'thread_ts',
-  session: 'session_key',
-  run: 'run_id',
-  request: 'request_id',
-  trace: 'trace_id',
-};
 
 /**
  * A thread as people paste it: `1795299499.694654`, the digits without the
@@ -93,44 +75,6 @@ export function parseSelector(o: QueryOptions): Selector {
   const s = given[0]!;
   if (s.value.trim() === '') throw usageError(`--${s.kind} needs a value`, { help: 'for example: obs query --thread 1795299499.694654' });
   return s;
-}
-
-/** Whether a table without a raw record has the field as a column. */
-function knownField(table: TableSpec, field: string): boolean {
-  try {
-    fieldResolver(table)(field, field.split('.'));
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** The selector as a condition on one table; FALSE when the table cannot hold the field (errors are then found through their sightings). */
-function condition(sel: Selector, table: TableSpec, params: SqlParams): string {
-  if (sel.kind === 'key') {
-    const conds: string[] = [];
-    for (const k of sel.keys ?? []) {
-      if (table.raw === undefined && !knownField(table, k.field)) return 'FALSE';
-      conds.push(fieldEquals(table, k.field, k.value, params));
-    }
-    return conds.map((c) => `(${c})`).join(' AND ');
-  }
-  const col = COLUMN_OF[sel.kind];
-  const conds = [`${col} = ${params.add(sel.value)}`];
-  if (sel.channel !== undefined) conds.push(`(channel_id IS NULL OR channel_id = ${params.add(sel.channel)})`);
-  return conds.join(' AND ');
-}
-
-async function selectSubject(db: Database, sel: Selector): Promise<void> {
-  for (const [temp, table] of [
-    ['selected_events', EVENTS],
-    ['selected_llm_calls', LLM_CALLS],
-    ['selected_errors', ERRORS],
-  ] as const) {
-    const params = new SqlParams();
-    await db.exec(`CREATE TEMP TABLE ${temp} AS SELECT * FROM ${table.name} WHERE ${condition(sel, table, params)}`, params.values);
-  }
-  await db.exec(sqlFile('query_subject.sql'));
 }
 
 /** When nothing matched: the flag the value would have matched, if any. */
@@ -218,15 +162,8 @@ export async function runQuery(ctx: Context, o: QueryOptions): Promise<ExitCode>
     ).rows;
     const timeline = parseRaw((await s.db.query(sqlFile('query_timeline.sql'))).rows);
     const llm = llmDoc((await s.db.query(sqlFile('query_llm.sql'))).rows);
-    const errors = parseJsonFields(
-      (
-        await s.db.query(
-          `WITH filtered AS (SELECT * FROM subject_errors) SELECT q.*, f.via FROM (${sqlFile('errors.sql')}) q ` +
-            'JOIN filtered f USING (error_id) ORDER BY q.ts NULLS LAST, q.source_file, q.source_line',
-        )
-      ).rows,
-      JSON_COLUMNS,
-    );
+    const traces = (await s.db.query(sqlFile('query_traces.sql'))).rows;
+    const errors = await subjectErrors(s.db);
 
     let metrics: MetricsDoc = notQueried(settings?.url ?? null);
     let metricsFailed = false;
@@ -283,6 +220,7 @@ export async function runQuery(ctx: Context, o: QueryOptions): Promise<ExitCode>
         events: summary?.['events'] ?? 0,
         llm_calls: summary?.['llm_calls'] ?? 0,
         errors: summary?.['errors'] ?? 0,
+        spans: summary?.['spans'] ?? 0,
         via_trace: summary?.['via_trace'] ?? 0,
         untimed: summary?.['untimed'] ?? 0,
       },
@@ -290,6 +228,7 @@ export async function runQuery(ctx: Context, o: QueryOptions): Promise<ExitCode>
       timeline,
       llm,
       errors,
+      traces,
       metrics,
       warnings: s.report.warnings,
     };

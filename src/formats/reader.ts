@@ -39,7 +39,12 @@ export interface ReaderOptions {
 const TRACEBACK_START =
   /^(Traceback \(most recent call last\):|Exception in thread |Exception ignored in|Fatal Python error:|(Current thread|Thread) 0x[0-9a-f]+|Stack \(most recent call first\)|Uncaught |panic: |goroutine \d+ |(file:\/\/\S+|node:\S+|\S+\.[cm]?[jt]s):\d+$)/;
 
+/** Lines inside a Python traceback that are not indented: the chain markers. */
+const CHAIN_MARKER = /^(During handling of the above exception|The above exception was the direct cause)/;
+
 interface OpenRecord {
+  /** Inside a traceback, before its final `Type: message` line. */
+  inTraceback: boolean;
   line: RawLine;
   columns: RecordColumns;
   format: string;
@@ -51,6 +56,10 @@ interface OpenRecord {
 export function logReader(ctx: FileContext, sink: RecordSink, opts: ReaderOptions): LineParser {
   const formats = ctx.formats;
   let open: OpenRecord | null = null;
+  // A file that holds JSON records is a mixed stream (a container's stdout):
+  // there a plain line after a record is a line of its own, unless it is part
+  // of a traceback. In a text log it continues the record (multi-line messages).
+  let sawJson = false;
 
   const emit = (rec: OpenRecord): void => {
     const cont = rec.continuation;
@@ -72,13 +81,14 @@ export function logReader(ctx: FileContext, sink: RecordSink, opts: ReaderOption
 
   const jsonLine = (line: RawLine, text: string): void => {
     flush();
+    sawJson = true;
     const { value, error } = parseJsonObject(text);
     if (value === undefined) {
       sink.reject(line, rejectReason(line, error ?? 'invalid JSON'));
       return;
     }
     const format = formats.claimJson(value);
-    emit({ line, columns: columnsOf(value, format, ctx.tz, ctx.defaults), format: format.def.name, raw: text, multiline: false, continuation: [] });
+    emit({ line, columns: columnsOf(value, format, ctx.tz, ctx.defaults), format: format.def.name, raw: text, multiline: false, inTraceback: false, continuation: [] });
   };
 
   const textLine = (line: RawLine, claimed: Claimed): void => {
@@ -101,7 +111,7 @@ export function logReader(ctx: FileContext, sink: RecordSink, opts: ReaderOption
         return;
       }
     }
-    const rec: OpenRecord = { line, columns, format: f.def.name, raw, multiline: f.def.multiline, continuation: [] };
+    const rec: OpenRecord = { line, columns, format: f.def.name, raw, multiline: f.def.multiline, inTraceback: false, continuation: [] };
     if (rec.multiline) open = rec;
     else emit(rec);
   };
@@ -109,7 +119,22 @@ export function logReader(ctx: FileContext, sink: RecordSink, opts: ReaderOption
   const plainLine = (line: RawLine, text: string): void => {
     flush();
     const columns: RecordColumns = { ...ctx.defaults, ts: null, level: null, event: null, message: text, logger: null };
-    open = { line, columns, format: PLAIN_TEXT, raw: null, multiline: TRACEBACK_START.test(text), continuation: [] };
+    const starts = TRACEBACK_START.test(text);
+    open = { line, columns, format: PLAIN_TEXT, raw: null, multiline: starts, inTraceback: starts, continuation: [] };
+  };
+
+  /** Whether a plain, unindented line continues the open multi-line record. */
+  const continues = (rec: OpenRecord, text: string): boolean => {
+    if (TRACEBACK_START.test(text) || CHAIN_MARKER.test(text)) {
+      rec.inTraceback = true;
+      return true;
+    }
+    if (rec.inTraceback) {
+      // The `Type: message` line that ends the traceback.
+      rec.inTraceback = false;
+      return true;
+    }
+    return !sawJson;
   };
 
   return {
@@ -135,7 +160,7 @@ export function logReader(ctx: FileContext, sink: RecordSink, opts: ReaderOption
         textLine(line, claimed);
         return;
       }
-      if (open !== null && open.multiline) {
+      if (open !== null && open.multiline && continues(open, text)) {
         open.continuation.push(text);
         return;
       }

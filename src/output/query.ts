@@ -72,7 +72,7 @@ function header(doc: Record<string, unknown>, c: ChalkInstance): string[] {
   }
   const stages = (doc['stages'] as string[]) ?? [];
   const counts = doc['counts'] as Record<string, number>;
-  const found = `${counts['events']} events, ${counts['llm_calls']} LLM calls, ${counts['errors']} errors`;
+  const found = `${counts['events']} events, ${counts['llm_calls']} LLM calls, ${counts['errors']} errors${counts['spans'] ? `, ${counts['spans']} spans` : ''}`;
   const viaTrace = counts['via_trace'] ? ` (${counts['via_trace']} found through shared trace ids)` : '';
   lines.push(`${stages.length > 0 ? `stages ${stages.join(' → ')}  ·  ` : ''}${found}${viaTrace}`);
   const s1 = sessions[0];
@@ -237,6 +237,26 @@ function errors(doc: Record<string, unknown>, v: QueryView): string[] {
   return out;
 }
 
+function traces(doc: Record<string, unknown>, v: QueryView): string[] {
+  const all = (doc['traces'] as Row[]) ?? [];
+  const c = v.color;
+  if (all.length === 0) return [];
+  const spans = all.reduce((n, t) => n + Number(t['spans'] ?? 0), 0);
+  const out = [c.bold(`Traces: ${all.length}`) + (spans > 0 ? `  ·  ${spans} spans` : '  ·  no spans loaded for them')];
+  for (const t of all) {
+    const failed = Number(t['failed_spans'] ?? 0);
+    const what = t['root'] ? `${text(t['root'])}` : '(no span)';
+    const services = (t['services'] as string[]).join(', ');
+    const status = failed > 0 ? c.red(`  ${failed} failed: ${clip(firstLine(((t['failures'] as string[]) ?? [])[0] ?? ''), v.width - 90)}`) : '';
+    out.push(
+      `  ${clock(t['start'])}  ${text(t['trace_id'])}  ${seconds(t['duration_ms']).padStart(6)}  ${String(t['spans']).padStart(3)} spans ` +
+        `${String(t['records']).padStart(3)} records  ${what}${services ? c.dim(` (${services})`) : ''}${status}`,
+    );
+  }
+  out.push(c.dim(`  obs trace <trace_id> draws one as a waterfall with its records`));
+  return out;
+}
+
 /** Labels that tell series apart first, so a clipped line still says what it is. */
 const LABEL_ORDER = ['alertname', 'stage', 'model', 'status', 'type', 'error_type', 'component', 'tool', 'call_label', 'agent'];
 
@@ -289,6 +309,6 @@ function metrics(doc: Record<string, unknown>, v: QueryView): string[] {
 }
 
 export function renderQuery(out: OutStream, doc: Record<string, unknown>, v: QueryView): void {
-  const sections = [header(doc, v.color), timeline(doc, v), llm(doc, v), errors(doc, v), metrics(doc, v)];
+  const sections = [header(doc, v.color), timeline(doc, v), llm(doc, v), errors(doc, v), traces(doc, v), metrics(doc, v)].filter((x) => x.length > 0);
   out.write(`${sections.map((s) => s.join('\n')).join('\n\n')}\n`);
 }

@@ -1,8 +1,9 @@
 -- The records of one thread, session, run, request or trace, for `obs query`.
--- Reads selected_events, selected_llm_calls and selected_errors (the rows the
--- selector matched, made by the caller with bound conditions) and adds:
---   * records that share a trace id with them (a gateway's lines for the same
---     request), unless that trace id belongs to more than one session;
+-- Reads selected_events, selected_llm_calls, selected_errors and
+-- selected_spans (the rows the selector matched, made by the caller with bound
+-- conditions) and adds:
+--   * records and spans that share a trace id with them (a gateway's lines for
+--     the same request), unless that trace id belongs to more than one session;
 --   * errors seen in those records (a sighting at the same file and line).
 -- Every row says how it was found in `via`: selector, trace or sighting.
 
@@ -11,12 +12,14 @@ SELECT DISTINCT trace_id FROM (
   SELECT trace_id FROM selected_events
   UNION ALL SELECT trace_id FROM selected_llm_calls
   UNION ALL SELECT trace_id FROM selected_errors
+  UNION ALL SELECT trace_id FROM selected_spans
 )
 WHERE trace_id IS NOT NULL
   AND trace_id NOT IN (
     SELECT trace_id FROM (
       SELECT trace_id, session_key FROM events
       UNION ALL SELECT trace_id, session_key FROM llm_calls
+      UNION ALL SELECT trace_id, session_key FROM spans
     )
     WHERE trace_id IS NOT NULL AND session_key IS NOT NULL
     GROUP BY trace_id
@@ -39,6 +42,15 @@ SELECT c.*, 'trace' AS via FROM llm_calls c
 WHERE c.trace_id IN (SELECT trace_id FROM subject_traces)
   AND NOT EXISTS (
     SELECT 1 FROM selected_llm_calls s WHERE s.source_file = c.source_file AND s.source_line = c.source_line
+  );
+
+CREATE TEMP TABLE subject_spans AS
+SELECT *, 'selector' AS via FROM selected_spans
+UNION ALL BY NAME
+SELECT p.*, 'trace' AS via FROM spans p
+WHERE p.trace_id IN (SELECT trace_id FROM subject_traces)
+  AND NOT EXISTS (
+    SELECT 1 FROM selected_spans s WHERE s.source_file = p.source_file AND s.source_line = p.source_line AND s.span_id = p.span_id
   );
 
 -- Where each error of the subject was seen among the subject's records.

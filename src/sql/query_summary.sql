@@ -4,6 +4,8 @@ WITH records AS (
   SELECT ts, stage, session_key, thread_ts, channel_id, via, 'event' AS kind FROM subject_events
   UNION ALL SELECT ts, stage, session_key, thread_ts, channel_id, via, 'llm_call' FROM subject_llm_calls
   UNION ALL SELECT ts, stage, session_key, thread_ts, channel_id, via, 'error' FROM subject_errors
+  UNION ALL SELECT ts, stage, session_key, thread_ts, channel_id, via, 'span' FROM subject_spans
+  UNION ALL SELECT end_ts, stage, session_key, thread_ts, channel_id, 'end', 'span_end' FROM subject_spans
 ),
 stage_first AS (
   SELECT stage, min(ts) AS first_ts FROM records WHERE stage IS NOT NULL GROUP BY stage
@@ -18,6 +20,7 @@ SELECT
   CAST(count(*) FILTER (WHERE kind = 'event') AS INTEGER) AS events,
   CAST(count(*) FILTER (WHERE kind = 'llm_call') AS INTEGER) AS llm_calls,
   CAST(count(*) FILTER (WHERE kind = 'error') AS INTEGER) AS errors,
+  CAST(count(*) FILTER (WHERE kind = 'span') AS INTEGER) AS spans,
   CAST(count(*) FILTER (WHERE via = 'trace') AS INTEGER) AS via_trace,
-  CAST(count(*) FILTER (WHERE ts IS NULL) AS INTEGER) AS untimed
+  CAST(count(*) FILTER (WHERE ts IS NULL AND kind <> 'span_end') AS INTEGER) AS untimed
 FROM records

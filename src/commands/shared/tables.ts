@@ -13,11 +13,30 @@ export const EVENTS: TableSpec = {
     source_line: 'number',
     source_kind: 'string',
     ...correlation,
+    format: 'string',
     level: 'string',
     event: 'string',
     message: 'string',
     logger: 'string',
     parse_error: 'string',
+  },
+};
+
+/** Spans: a field that is not a column is looked up among the span attributes. */
+export const SPANS: TableSpec = {
+  name: 'spans',
+  raw: 'attributes',
+  columns: {
+    ts: 'timestamp',
+    source_file: 'string',
+    source_line: 'number',
+    ...correlation,
+    parent_span_id: 'string',
+    name: 'string',
+    kind: 'string',
+    service: 'string',
+    status: 'string',
+    duration_ms: 'number',
   },
 };
 
@@ -91,3 +110,6 @@ export const ERRORS: TableSpec = {
     seen_count: 'number',
   },
 };
+
+/** Columns of errors that hold JSON, parsed before output. */
+export const ERROR_JSON_COLUMNS = ['frames', 'chain', 'seen_in'] as const;
