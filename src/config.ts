@@ -174,7 +174,7 @@ function checkFormats(formats: FormatDefinition[] | undefined, shown: string): F
     const i = formats.findIndex((f) => f.name === problem.format);
     throw usageError(`format "${problem.format}" in ${shown} does not read its sample ${problem.sample + 1}`, {
       reason: problem.reason,
-      help: `fix "formats.${i}.pattern" (or "require"), or the sample's "expect"; \`obs formats --check '<line>'\` shows which format reads a line`,
+      help: `fix "formats.${i}.pattern" (or "require"), or the sample's "expect"`,
     });
   }
   return formats;

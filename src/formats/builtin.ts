@@ -187,10 +187,11 @@ export const BUILTIN_FORMATS: readonly FormatInput[] = [
     type: 'regex',
     pattern: '^(?<client>\\S+) \\S+ (?<user>\\S+) \\[(?<ts>\\d{2}/[A-Z][a-z]{2}/\\d{4}:\\d{2}:\\d{2}:\\d{2} [+-]\\d{4})\\] "(?<method>[A-Z]+) (?<path>\\S+)(?: (?<protocol>[^"]*))?" (?<status>\\d{3}) (?<bytes>\\d+|-)(?: "(?<referer>[^"]*)" "(?<user_agent>[^"]*)")?.*$',
     time: 'clf',
+    default_level: 'info',
     samples: [
       {
         line: '127.0.0.1 - - [22/Nov/2026:00:29:49 +0000] "GET /admin/sessions/C0FMT00001:1795400000.000100 HTTP/1.1" 200 59 "https://admin.example.invalid/sessions" "obs-fixture-client/1.0"',
-        expect: { ts: '2026-11-22T00:29:49Z', level: null },
+        expect: { ts: '2026-11-22T00:29:49Z', level: 'info' },
       },
     ],
   },

@@ -55,6 +55,8 @@ export const formatSchema = z
     time: z.enum(['auto', 'epoch_s', 'epoch_ms', 'epoch_us', 'epoch_ns', 'clf']).default('auto'),
     /** Level values (as written) → trace|debug|info|warn|error|fatal; others go through the common names. */
     levels: z.record(z.string(), z.enum(LEVELS)).default({}),
+    /** The level of a record that names none (an access log line is written at info). */
+    default_level: z.enum(LEVELS).optional(),
     /** Text formats: lines that start no record (tracebacks) continue this one. */
     multiline: z.boolean().default(false),
     /** Lines this format must read, and what it must read from them. */

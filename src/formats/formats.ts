@@ -3,7 +3,7 @@
  * compiled once: which format claims a JSON record or a text line, and how a
  * claimed record's fields become an event's columns.
  */
-import { ALIASES, CORRELATION_COLUMNS, asId, asText, getPath, normalizeLevel, type JsonObject } from '../sources/fields.js';
+import { ALIASES, CORRELATION_COLUMNS, asId, asText, getPath, idsInLine, normalizeLevel, type CorrelationColumn, type JsonObject } from '../sources/fields.js';
 import type { Correlation } from '../sources/types.js';
 import { parseClfTime, parseLogTime, parseTimestampValue } from '../time/time.js';
 import { BUILTIN_FORMATS } from './builtin.js';
@@ -33,6 +33,8 @@ export interface RecordColumns extends Correlation {
   event: string | null;
   message: string | null;
   logger: string | null;
+  /** Columns read from the words of a text line rather than from a field. */
+  idsFromText?: CorrelationColumn[];
 }
 
 const STANDARD_GROUPS = new Set(['ts', 'level', 'logger', 'message']);
@@ -169,12 +171,18 @@ export function columnsOf(fields: JsonObject, f: Format, tz: string, defaults: C
   const mapped = rawLevel === undefined ? undefined : f.def.levels[String(rawLevel)];
   const out: RecordColumns = {
     ts: timeOf(lookup(fields, f, 'ts'), f, tz),
-    level: mapped ?? normalizeLevel(rawLevel),
+    level: mapped ?? normalizeLevel(rawLevel) ?? f.def.default_level ?? null,
     event: asText(lookup(fields, f, 'event')),
     message: asText(lookup(fields, f, 'message')),
     logger: asText(lookup(fields, f, 'logger')),
   };
-  for (const col of CORRELATION_COLUMNS) out[col] = asId(lookup(fields, f, col)) ?? defaults[col] ?? null;
+  // A text line names its ids in its words (`trace_id=...`, `session=...`, `in stage plan`).
+  const said = f.def.type === 'regex' && out.message !== null ? idsInLine(out.message.split('\n', 1)[0] ?? '') : {};
+  for (const col of CORRELATION_COLUMNS) {
+    const own = asId(lookup(fields, f, col));
+    if (own === null && said[col]) (out.idsFromText ??= []).push(col);
+    out[col] = own ?? said[col] ?? defaults[col] ?? null;
+  }
   if (out.trace_id === null || out.trace_id === undefined) {
     const tp = traceparentOf(fields, out.message);
     if (tp !== null) {

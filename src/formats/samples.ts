@@ -3,7 +3,7 @@
  * which format claimed each and what it read. Used to check that every
  * format reads its own samples (and that no other format claims them
  * first), for built-in formats in the tests and for the config file's at
- * start, and by `obs formats --check`.
+ * start.
  */
 import type { RawLine } from '../sources/lines.js';
 import type { EventRow, RecordSink } from '../sources/types.js';

@@ -21,6 +21,7 @@ export const CORRELATION_COLUMNS = [
   'category',
 ] as const;
 export type CorrelationColumn = (typeof CORRELATION_COLUMNS)[number];
+export type Correlation = Partial<Record<CorrelationColumn, string | null>>;
 
 /**
  * Field names, first match wins. A dotted name is looked up as a literal key
@@ -139,3 +140,33 @@ export function normalizeLevel(v: unknown): string | null {
   const lower = v.toLowerCase();
   return LEVEL_NAMES[lower] ?? lower;
 }
+
+/** Correlation ids written in a text line: `session=...`, `trace_id=...`, `in stage plan`. */
+const LINE_IDS = /\b(session_key|session_id|session|thread_ts|channel_id|channel|stage|trace_id|request_id|req_id|run_id|workflow_id)[=:]\s?([^\s,;)"'\]]+)/g;
+const LINE_KEY: Record<string, CorrelationColumn> = {
+  session_key: 'session_key',
+  session_id: 'session_key',
+  session: 'session_key',
+  thread_ts: 'thread_ts',
+  channel_id: 'channel_id',
+  channel: 'channel_id',
+  stage: 'stage',
+  trace_id: 'trace_id',
+  request_id: 'request_id',
+  req_id: 'request_id',
+  run_id: 'run_id',
+  workflow_id: 'workflow_id',
+};
+
+/** The ids a text line names, for the fields the record itself left empty. */
+export function idsInLine(line: string): Correlation {
+  const out: Correlation = {};
+  for (const m of line.matchAll(LINE_IDS)) {
+    const col = LINE_KEY[m[1] ?? ''];
+    if (col !== undefined && out[col] === undefined) out[col] = m[2] ?? null;
+  }
+  const stage = /\bin stage ([\w-]+)/.exec(line);
+  if (stage && out.stage === undefined) out.stage = stage[1] ?? null;
+  return out;
+}
+

@@ -4,10 +4,10 @@
  * accounting and the database; a source only parses.
  */
 import type { RawLine } from './lines.js';
-import type { CorrelationColumn } from './fields.js';
 import type { FormatSet } from '../formats/formats.js';
 
-export type Correlation = Partial<Record<CorrelationColumn, string | null>>;
+export type { Correlation } from './fields.js';
+import type { Correlation } from './fields.js';
 
 export interface EventRow extends Correlation {
   ts: number | null;
@@ -16,6 +16,8 @@ export interface EventRow extends Correlation {
   event: string | null;
   message: string | null;
   logger: string | null;
+  /** Columns read from the words of a text line (`trace_id=...`) rather than from a field. */
+  idsFromText?: readonly string[];
   /** The format that read the record (src/formats); the source kind's name when it has none. */
   format?: string | null;
   parseError?: string | null;

@@ -8,7 +8,7 @@
 import path from 'node:path';
 import { asText, getPath, type JsonObject } from '../../sources/fields.js';
 import type { Correlation, EventRow, LlmCallRow } from '../../sources/types.js';
-import { CORRELATION_COLUMNS, type CorrelationColumn } from '../../sources/fields.js';
+import { CORRELATION_COLUMNS, idsInLine } from '../../sources/fields.js';
 import { parseTracebacks, type ChainLink, type Frame, type Language } from '../../tracebacks/index.js';
 import { zonedToUtcMicros } from '../../time/zone.js';
 
@@ -55,23 +55,6 @@ const FAILED_STATUS = new Set(['error', 'failed', 'failure', 'exception', 'fail'
 /** `faulthandler_20261121_221836_7824.log`, `crash-2026-11-21T22-18-36.txt`: a time stamp in a file name. */
 const NAME_STAMP = /(\d{4})-?(\d{2})-?(\d{2})[_T-](\d{2})-?(\d{2})-?(\d{2})/;
 
-/** Correlation ids written in a text line: `session=...`, `trace_id=...`, `in stage plan`. */
-const LINE_IDS = /\b(session_key|session_id|session|thread_ts|channel_id|channel|stage|trace_id|request_id|req_id|run_id|workflow_id)[=:]\s?([^\s,;)"'\]]+)/g;
-const LINE_KEY: Record<string, CorrelationColumn> = {
-  session_key: 'session_key',
-  session_id: 'session_key',
-  session: 'session_key',
-  thread_ts: 'thread_ts',
-  channel_id: 'channel_id',
-  channel: 'channel_id',
-  stage: 'stage',
-  trace_id: 'trace_id',
-  request_id: 'request_id',
-  req_id: 'request_id',
-  run_id: 'run_id',
-  workflow_id: 'workflow_id',
-};
-
 function parseObject(text: string): JsonObject | null {
   try {
     const v: unknown = JSON.parse(text);
@@ -87,18 +70,6 @@ function firstString(obj: JsonObject, fields: readonly string[]): string | null 
     if (typeof v === 'string' && v.trim() !== '') return v;
   }
   return null;
-}
-
-/** The ids a text line names, for the fields the record itself left empty. */
-export function idsInLine(line: string): Correlation {
-  const out: Correlation = {};
-  for (const m of line.matchAll(LINE_IDS)) {
-    const col = LINE_KEY[m[1] ?? ''];
-    if (col !== undefined && out[col] === undefined) out[col] = m[2] ?? null;
-  }
-  const stage = /\bin stage ([\w-]+)/.exec(line);
-  if (stage && out.stage === undefined) out.stage = stage[1] ?? null;
-  return out;
 }
 
 /** Splits `Type: message` when the prefix is an exception type. */
@@ -182,6 +153,8 @@ export class ErrorCollector {
     if (!hasTraceback && !failed && !reportsError) return;
 
     const own = correlationOf(row);
+    // Ids a text line names in its words count as the line's, not the record's own fields.
+    for (const c of row.idsFromText ?? []) delete own[c as keyof Correlation];
     const firstLine = message.split('\n', 1)[0] ?? '';
     const fromLine = idsInLine(firstLine);
     const merged: Correlation = { ...own };
