@@ -7,6 +7,7 @@
 import { Command } from 'commander';
 import type { Context } from '../context.js';
 import type { Database, Row } from '../db/database.js';
+import { TRACEPARENT } from '../sources/fields.js';
 import { SqlParams } from '../db/params.js';
 import { sqlFile } from '../db/sql-files.js';
 import { usageError, type ExitCode } from '../errors.js';
@@ -14,16 +15,16 @@ import { renderTrace, type TraceDoc, type TraceRecord, type TraceSpan } from '..
 import { formatIsoMicros } from '../time/time.js';
 import { readCommand } from './shared/command.js';
 import { exitFor, openSources, type CommonOptions } from './shared/options.js';
+import { parseJsonFields } from './shared/query.js';
 import { selectSubject, subjectErrors } from './shared/subject.js';
 
 const TRACE_ID = /^[0-9a-f]{32}$/;
-const TRACEPARENT = /^[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$/;
 
 /** The trace id a user gave: a full id, a traceparent header value, or a unique prefix of at least 8 digits. */
 async function resolveTraceId(db: Database, given: string): Promise<string> {
   const t = given.trim().toLowerCase();
   const tp = TRACEPARENT.exec(t);
-  if (tp) return tp[1] as string;
+  if (tp && tp[0] === t) return tp[1] as string;
   if (TRACE_ID.test(t)) return t;
   if (!/^[0-9a-f]{8,31}$/.test(t)) {
     throw usageError(`"${given}" is not a trace id`, {
@@ -42,10 +43,6 @@ async function resolveTraceId(db: Database, given: string): Promise<string> {
   throw usageError(`${t} is the start of several trace ids: ${rows.map((r) => String(r['trace_id'])).join(', ')}`, { help: 'give more digits' });
 }
 
-function parseJson(text: unknown): unknown {
-  return typeof text === 'string' ? JSON.parse(text) : null;
-}
-
 /** Spans as a tree; a span whose parent was not loaded is a root. Records go to their span by id, else to the deepest span running at their time. */
 export function buildWaterfall(spanRows: Row[], recordRows: Row[]): { roots: TraceSpan[]; unplaced: TraceRecord[]; startUs: number | null; endUs: number | null } {
   const times = [
@@ -57,7 +54,7 @@ export function buildWaterfall(spanRows: Row[], recordRows: Row[]): { roots: Tra
   const offset = (us: unknown): number | null => (typeof us === 'number' && startUs !== null ? (us - startUs) / 1000 : null);
 
   const spans = new Map<string, TraceSpan>();
-  const all: TraceSpan[] = spanRows.map((s) => ({
+  const all: TraceSpan[] = parseJsonFields(spanRows, ['attributes', 'events']).map((s) => ({
     span_id: (s['span_id'] as string | null) ?? null,
     parent_span_id: (s['parent_span_id'] as string | null) ?? null,
     name: String(s['name']),
@@ -68,8 +65,8 @@ export function buildWaterfall(spanRows: Row[], recordRows: Row[]): { roots: Tra
     duration_ms: typeof s['duration_ms'] === 'number' ? s['duration_ms'] : null,
     status: String(s['status']),
     status_message: (s['status_message'] as string | null) ?? null,
-    attributes: parseJson(s['attributes']) as Record<string, unknown>,
-    events: parseJson(s['events']) as unknown[],
+    attributes: s['attributes'] as Record<string, unknown>,
+    events: s['events'] as unknown[],
     source_file: String(s['source_file']),
     source_line: Number(s['source_line']),
     records: [],

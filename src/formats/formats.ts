@@ -3,7 +3,7 @@
  * compiled once: which format claims a JSON record or a text line, and how a
  * claimed record's fields become an event's columns.
  */
-import { ALIASES, CORRELATION_COLUMNS, asId, asText, getPath, idsInLine, normalizeLevel, type CorrelationColumn, type JsonObject } from '../sources/fields.js';
+import { ALIASES, CORRELATION_COLUMNS, asId, asText, getPath, idsInLine, normalizeLevel, TRACEPARENT, type CorrelationColumn, type JsonObject } from '../sources/fields.js';
 import type { Correlation } from '../sources/types.js';
 import { parseClfTime, parseLogTime, parseTimestampValue } from '../time/time.js';
 import { BUILTIN_FORMATS } from './builtin.js';
@@ -12,8 +12,13 @@ import { parseLogfmt } from './logfmt.js';
 
 type Requirement = { names: string[]; type: 'any' | 'string' | 'number' | 'object' };
 
+type Role = FieldRole;
+const ROLES = Object.keys(ALIASES) as Role[];
+
 export interface Format {
   def: FormatDefinition;
+  /** For each role, the format's own field names, then the common ones. */
+  names: Record<Role, readonly string[]>;
   /** From the config file rather than built in. */
   user: boolean;
   regex: RegExp | null;
@@ -38,13 +43,18 @@ export interface RecordColumns extends Correlation {
 }
 
 const STANDARD_GROUPS = new Set(['ts', 'level', 'logger', 'message']);
-const TRACEPARENT = /\b00-([0-9a-f]{32})-([0-9a-f]{16})-[0-9a-f]{2}\b/;
 const TRACEPARENT_FIELDS = ['traceparent', 'headers.traceparent', 'http.request.header.traceparent', 'req.headers.traceparent'];
 const ZERO_TRACE = /^0+$/;
 
 function compile(def: FormatDefinition, user: boolean): Format {
+  const names = {} as Record<Role, readonly string[]>;
+  for (const role of ROLES) {
+    const own = def.fields[role];
+    names[role] = [...(own === undefined ? [] : Array.isArray(own) ? own : [own]), ...ALIASES[role]];
+  }
   return {
     def,
+    names,
     user,
     regex: def.pattern === undefined ? null : new RegExp(def.pattern),
     require: Object.entries(def.require).map(([names, type]) => ({ names: names.split('|'), type })),
@@ -131,9 +141,7 @@ export function readText(f: Format, line: string): JsonObject | null {
 
 /** The first value among the format's names for a role, then the common names. */
 function lookup(fields: JsonObject, f: Format, role: FieldRole): unknown {
-  const own = f.def.fields[role];
-  const names = own === undefined ? [] : Array.isArray(own) ? own : [own];
-  for (const n of [...names, ...ALIASES[role]]) {
+  for (const n of f.names[role]) {
     const v = getPath(fields, n);
     if (v !== undefined && v !== null && v !== '') return v;
   }

@@ -247,11 +247,14 @@ function traces(doc: Record<string, unknown>, v: QueryView): string[] {
     const failed = Number(t['failed_spans'] ?? 0);
     const what = t['root'] ? `${text(t['root'])}` : '(no span)';
     const services = (t['services'] as string[]).join(', ');
-    const status = failed > 0 ? c.red(`  ${failed} failed: ${clip(firstLine(((t['failures'] as string[]) ?? [])[0] ?? ''), v.width - 90)}`) : '';
     out.push(
       `  ${clock(t['start'])}  ${text(t['trace_id'])}  ${seconds(t['duration_ms']).padStart(6)}  ${String(t['spans']).padStart(3)} spans ` +
-        `${String(t['records']).padStart(3)} records  ${what}${services ? c.dim(` (${services})`) : ''}${status}`,
+        `${String(t['records']).padStart(3)} records  ${what}${services ? c.dim(` (${services})`) : ''}`,
     );
+    if (failed > 0) {
+      const why = firstLine(((t['failures'] as string[]) ?? [])[0] ?? '');
+      out.push(c.red(`      ${failed} span${failed === 1 ? '' : 's'} failed${why ? `: ${clip(why, v.width - 24)}` : ''}`));
+    }
   }
   out.push(c.dim(`  obs trace <trace_id> draws one as a waterfall with its records`));
   return out;

@@ -141,6 +141,9 @@ export function normalizeLevel(v: unknown): string | null {
   return LEVEL_NAMES[lower] ?? lower;
 }
 
+/** A W3C traceparent value, `00-<trace id>-<span id>-<flags>`: trace id and span id. */
+export const TRACEPARENT = /\b00-([0-9a-f]{32})-([0-9a-f]{16})-[0-9a-f]{2}\b/;
+
 /** Correlation ids written in a text line: `session=...`, `trace_id=...`, `in stage plan`. */
 const LINE_IDS = /\b(session_key|session_id|session|thread_ts|channel_id|channel|stage|trace_id|request_id|req_id|run_id|workflow_id)[=:]\s?([^\s,;)"'\]]+)/g;
 const LINE_KEY: Record<string, CorrelationColumn> = {

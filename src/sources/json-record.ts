@@ -1,10 +1,10 @@
 /**
- * Maps one parsed JSON log record onto the common event columns through the
- * alias table. Shared by every JSON-shaped source.
+ * A JSON line as an object (or why it is not one), and a record's correlation
+ * ids through the alias table. Shared by every JSON-shaped source; mapping a
+ * whole log record is the formats' job (src/formats).
  */
-import { CORRELATION_COLUMNS, asId, asText, normalizeLevel, pick, type JsonObject } from './fields.js';
-import type { Correlation, EventRow, FileContext } from './types.js';
-import { parseTimestampValue } from '../time/time.js';
+import { CORRELATION_COLUMNS, asId, pick, type JsonObject } from './fields.js';
+import type { Correlation } from './types.js';
 
 export function parseJsonObject(text: string): { value?: JsonObject; error?: string } {
   let value: unknown;
@@ -26,25 +26,4 @@ export function correlationOf(obj: JsonObject, defaults: Correlation): Correlati
     out[col] = asId(pick(obj, col)) ?? defaults[col] ?? null;
   }
   return out;
-}
-
-export function eventFromObject(
-  obj: JsonObject,
-  raw: string,
-  sourceLine: number,
-  ctx: FileContext,
-  fallback: { ts?: number | null; level?: string | null } = {},
-): EventRow {
-  const tsValue = pick(obj, 'ts');
-  const ts = tsValue === undefined ? null : parseTimestampValue(tsValue, ctx.tz);
-  return {
-    ...correlationOf(obj, ctx.defaults),
-    ts: ts ?? fallback.ts ?? null,
-    sourceLine,
-    level: normalizeLevel(pick(obj, 'level')) ?? fallback.level ?? null,
-    event: asText(pick(obj, 'event')),
-    message: asText(pick(obj, 'message')),
-    logger: asText(pick(obj, 'logger')),
-    raw,
-  };
 }

@@ -4,9 +4,10 @@
  * else (exceptions, unknown event types) to events, so nothing is dropped.
  */
 import { asId, asInt, asNumber, asText, getPath, pick, type JsonObject } from '../fields.js';
-import { correlationOf, eventFromObject } from '../json-record.js';
+import { correlationOf } from '../json-record.js';
+import { columnsOf } from '../../formats/formats.js';
 import { jsonLinesParser } from '../jsonl/index.js';
-import type { FileContext, LlmCallRow, SourceKind } from '../types.js';
+import type { EventRow, FileContext, LlmCallRow, SourceKind } from '../types.js';
 import { parseTimestampValue } from '../../time/time.js';
 
 const NAME = /^llm_io_\d{8}_\d{6}_\d+\.jsonl$/;
@@ -76,7 +77,8 @@ export const llmIoSource: SourceKind = {
         sink.llmCall(llmCallFromObject(obj, raw, line.lineNo, ctx));
         return;
       }
-      const row = eventFromObject(obj, raw, line.lineNo, ctx);
+      const format = ctx.formats.claimJson(obj);
+      const row: EventRow = { ...columnsOf(obj, format, ctx.tz, ctx.defaults), sourceLine: line.lineNo, format: null, raw };
       if (obj['event_type'] === 'exception') {
         row.level = row.level ?? 'error';
         row.message = row.message ?? asText(obj['error']);

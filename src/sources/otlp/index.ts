@@ -88,14 +88,16 @@ function hexId(v: unknown): string | null {
   return v.toLowerCase();
 }
 
-/** Nanoseconds since the epoch (a string or number) → µs. */
-function nanosToMicros(v: unknown): number | null {
-  if (typeof v === 'string' && /^\d{1,20}$/.test(v)) {
-    const n = BigInt(v);
-    return n === 0n ? null : Number(n / 1000n);
-  }
-  if (typeof v === 'number' && Number.isFinite(v) && v > 0) return Math.trunc(v / 1000);
+/** Nanoseconds since the epoch, a string or a number, exactly; null when missing or 0. */
+function nanos(v: unknown): bigint | null {
+  if (typeof v === 'string' && /^\d{1,20}$/.test(v)) return BigInt(v) === 0n ? null : BigInt(v);
+  if (typeof v === 'number' && Number.isFinite(v) && v > 0) return BigInt(Math.trunc(v));
   return null;
+}
+
+function nanosToMicros(v: unknown): number | null {
+  const n = nanos(v);
+  return n === null ? null : Number(n / 1000n);
 }
 
 function enumName(v: unknown, names: readonly string[], prefix: string): string {
@@ -138,10 +140,10 @@ function readSpans(doc: JsonObject, line: number, ctx: FileContext, sink: Record
       const where = scopeOf(rs, ss);
       for (const span of list(ss, 'spans')) {
         const attrs = attributes(span['attributes']);
-        const start = nanosToMicros(span['startTimeUnixNano']);
-        const end = nanosToMicros(span['endTimeUnixNano']);
-        const startNs = typeof span['startTimeUnixNano'] === 'string' ? BigInt(span['startTimeUnixNano'] as string) : null;
-        const endNs = typeof span['endTimeUnixNano'] === 'string' ? BigInt(span['endTimeUnixNano'] as string) : null;
+        const startNs = nanos(span['startTimeUnixNano']);
+        const endNs = nanos(span['endTimeUnixNano']);
+        const start = startNs === null ? null : Number(startNs / 1000n);
+        const end = endNs === null ? null : Number(endNs / 1000n);
         const status = (span['status'] ?? {}) as JsonObject;
         const statusName = enumName(status['code'], STATUSES, 'STATUS_CODE_');
         const statusMessage = typeof status['message'] === 'string' && status['message'] !== '' ? status['message'] : null;
@@ -163,7 +165,7 @@ function readSpans(doc: JsonObject, line: number, ctx: FileContext, sink: Record
           kind: enumName(span['kind'], KINDS, 'SPAN_KIND_'),
           service: where.service,
           scope: where.scope,
-          durationMs: startNs !== null && endNs !== null && endNs >= startNs ? Number(endNs - startNs) / 1e6 : start !== null && end !== null ? (end - start) / 1000 : null,
+          durationMs: startNs !== null && endNs !== null && endNs >= startNs ? Number(endNs - startNs) / 1e6 : null,
           status: statusName,
           statusMessage,
           attributes: JSON.stringify(attrs),
