@@ -5,13 +5,13 @@
 import { Command } from 'commander';
 import type { Context } from '../context.js';
 import { SqlParams } from '../db/params.js';
-import { sqlFile } from '../db/sql-files.js';
-import { usageError, type ExitCode } from '../errors.js';
+import type { ExitCode } from '../errors.js';
 import { matchText, recordConditions } from '../filters/filters.js';
 import type { Column } from '../output/render.js';
 import { output, readCommand, withSources } from './shared/command.js';
 import type { CommonOptions } from './shared/options.js';
-import { filteredCte, parseRaw, selectPage } from './shared/query.js';
+import { GROUP_KEYS, parseGroupKeys, rollupLlmCalls } from './shared/llm-rollup.js';
+import { parseRaw, selectPage } from './shared/query.js';
 import { LLM_CALLS } from './shared/tables.js';
 
 export interface LlmOptions extends CommonOptions {
@@ -20,18 +20,6 @@ export interface LlmOptions extends CommonOptions {
   callLabel?: string;
   by?: string;
 }
-
-/** --by keys and the column each groups on. A fixed list: nothing from the user reaches SQL text. */
-export const GROUP_KEYS: Record<string, string> = {
-  model: 'model',
-  stage: 'stage',
-  call_label: 'call_label',
-  session: 'session_key',
-  agent: 'agent',
-  status: 'status',
-  function: 'function',
-  channel: 'channel_id',
-};
 
 const CALL_COLUMNS: Column[] = [
   { key: 'ts' },
@@ -56,17 +44,6 @@ const ROLLUP_COLUMNS: Column[] = [
   { key: 'latency_p95_ms', header: 'p95_ms', align: 'right' },
 ];
 
-export function parseGroupKeys(text: string): string[] {
-  const keys = text.split(',').map((k) => k.trim()).filter((k) => k !== '');
-  for (const k of keys) {
-    if (!(k in GROUP_KEYS)) {
-      throw usageError(`cannot group LLM calls by "${k}"`, { help: `use --by with one or more of: ${Object.keys(GROUP_KEYS).join(', ')}` });
-    }
-  }
-  if (keys.length === 0) throw usageError('--by needs a key', { help: 'for example: --by model or --by stage,model' });
-  return keys;
-}
-
 export async function runLlm(ctx: Context, o: LlmOptions): Promise<ExitCode> {
   const groupKeys = o.by === undefined ? null : parseGroupKeys(o.by);
   return withSources(ctx, o, async (s) => {
@@ -77,10 +54,7 @@ export async function runLlm(ctx: Context, o: LlmOptions): Promise<ExitCode> {
     if (o.callLabel !== undefined) conds.push(matchText('call_label', o.callLabel, params));
 
     if (groupKeys !== null) {
-      const rollup = sqlFile('llm_rollup.sql')
-        .replaceAll('{{keys}}', groupKeys.map((k) => `${GROUP_KEYS[k]} AS ${k}`).join(', '))
-        .replaceAll('{{order}}', groupKeys.join(', '));
-      const { rows } = await s.db.query(`${filteredCte(LLM_CALLS, conds)} ${rollup}`, params.values);
+      const rows = await rollupLlmCalls(s.db, conds, params, groupKeys);
       const columns = [...groupKeys.map((k) => ({ key: k })), ...ROLLUP_COLUMNS];
       const truncated = s.limit !== null && rows.length > s.limit;
       output(ctx, s, {

@@ -16,4 +16,4 @@ SELECT
   round(quantile_cont(latency_ms, 0.95), 1) AS latency_p95_ms
 FROM filtered
 GROUP BY ALL
-ORDER BY calls DESC, {{order}}
+ORDER BY {{order}}

@@ -1,0 +1,46 @@
+/**
+ * LLM calls rolled up by one or more keys: the figures `obs llm --by` prints
+ * and `obs report` summarises. The keys come from a fixed list; nothing the
+ * user types reaches SQL text.
+ */
+import type { Database, Row } from '../../db/database.js';
+import type { SqlParams } from '../../db/params.js';
+import { sqlFile } from '../../db/sql-files.js';
+import { usageError } from '../../errors.js';
+import { filteredCte } from './query.js';
+import { LLM_CALLS } from './tables.js';
+
+/** --by keys and the SQL expression each groups on. */
+export const GROUP_KEYS: Record<string, string> = {
+  model: 'model',
+  stage: 'stage',
+  call_label: 'call_label',
+  session: 'session_key',
+  agent: 'agent',
+  status: 'status',
+  function: 'function',
+  channel: 'channel_id',
+  hour: "strftime(date_trunc('hour', ts), '%Y-%m-%dT%H:00Z')",
+  day: "strftime(date_trunc('day', ts), '%Y-%m-%d')",
+};
+
+export function parseGroupKeys(text: string): string[] {
+  const keys = text.split(',').map((k) => k.trim()).filter((k) => k !== '');
+  for (const k of keys) {
+    if (!(k in GROUP_KEYS)) {
+      throw usageError(`cannot group LLM calls by "${k}"`, { help: `use --by with one or more of: ${Object.keys(GROUP_KEYS).join(', ')}` });
+    }
+  }
+  if (keys.length === 0) throw usageError('--by needs a key', { help: 'for example: --by model or --by stage,model' });
+  return keys;
+}
+
+/** The calls under `conds` grouped by `keys` (validated by parseGroupKeys), busiest group first. */
+export async function rollupLlmCalls(db: Database, conds: string[], params: SqlParams, keys: string[]): Promise<Row[]> {
+  const time = keys.includes('hour') || keys.includes('day');
+  const rollup = sqlFile('llm_rollup.sql')
+    .replaceAll('{{keys}}', keys.map((k) => `${GROUP_KEYS[k]} AS ${k}`).join(', '))
+    .replaceAll('{{order}}', time ? keys.map((k) => `${k} NULLS LAST`).join(', ') : `calls DESC, ${keys.map((k) => `${k} NULLS LAST`).join(', ')}`);
+  const { rows } = await db.query(`${filteredCte(LLM_CALLS, conds)} ${rollup}`, params.values);
+  return rows;
+}
