@@ -11,6 +11,7 @@ import { usageError } from './errors.js';
 import { isValidTimeZone, parseDurationOrNull } from './time/time.js';
 import { FORMAT_FIELD_KEYS, FORMAT_KEYS, formatSchema, type FormatDefinition } from './formats/definition.js';
 import { checkSamples } from './formats/samples.js';
+import type { PriceOverride } from './llm/prices.js';
 
 export const CONFIG_FILE = 'obs.config.json';
 
@@ -47,6 +48,24 @@ const prometheusSchema = z
   })
   .strict();
 
+const usdPerMillion = z.number().finite().nonnegative({ message: 'a price is USD per million tokens, 0 or more' });
+
+const priceSchema = z
+  .object({
+    model: z.string().min(1).describe('model name; * and ? are wildcards, case is ignored'),
+    input: usdPerMillion,
+    output: usdPerMillion,
+    cache_read: usdPerMillion.optional(),
+    cache_write: usdPerMillion.optional(),
+    since: z
+      .string()
+      .refine((s) => /^\d{4}-\d{2}-\d{2}(T.*)?$/.test(s) && !Number.isNaN(Date.parse(s.length === 10 ? `${s}T00:00:00Z` : s)), {
+        message: 'not a date (for example "2026-01-01" or "2026-01-01T00:00:00Z")',
+      })
+      .optional(),
+  })
+  .strict();
+
 export const configSchema = z
   .object({
     logs: z
@@ -60,6 +79,7 @@ export const configSchema = z
       .optional(),
     prometheus: prometheusSchema.describe('the Prometheus server to query for metrics').optional(),
     formats: z.array(formatSchema).describe('log formats of your own, tried before the built-in ones').optional(),
+    prices: z.array(priceSchema).describe('LLM prices in USD per million tokens, used before the shipped price table').optional(),
   })
   .strict();
 
@@ -72,6 +92,7 @@ const KEYS_AT: Record<string, string[]> = {
   'formats.*': FORMAT_KEYS,
   'formats.*.fields': [...FORMAT_FIELD_KEYS],
   'formats.*.samples.*': ['line', 'expect'],
+  'prices.*': Object.keys(priceSchema.shape),
 };
 
 const EXAMPLE: Record<string, string> = {
@@ -81,6 +102,7 @@ const EXAMPLE: Record<string, string> = {
   'prometheus.basic_auth': '{"prometheus": {"basic_auth": {"username": "obs", "password": "..."}}}',
   formats:
     '{"formats": [{"name": "myapp", "type": "regex", "pattern": "^(?<ts>\\\\S+) (?<level>[A-Z]+) (?<message>.*)$", "samples": [{"line": "2026-11-21T22:18:05Z INFO started"}]}]}',
+  prices: '{"prices": [{"model": "gpt-4.1*", "input": 2, "cache_read": 0.5, "output": 8, "since": "2026-01-01"}]}',
   'prometheus.queries': '{"prometheus": {"queries": [{"name": "llm errors", "query": "sum by (model) (increase(llm_calls_total{status=\\"error\\"}[$rate_interval]))"}]}}',
 };
 
@@ -97,6 +119,7 @@ export interface Config {
   tz?: string;
   prometheus?: PrometheusConfig;
   formats?: FormatDefinition[];
+  prices?: PriceOverride[];
   /** The file it came from, for messages. */
   file?: string;
 }
@@ -152,6 +175,7 @@ export function loadConfig(cwd: string, explicit: string | undefined): Config {
     tz: parsed.data.tz,
     prometheus: parsed.data.prometheus,
     formats: checkFormats(parsed.data.formats, shown),
+    prices: parsed.data.prices,
     file,
   };
 }

@@ -1,17 +1,19 @@
 /**
- * `obs llm`: LLM calls from the audit log, one per row, or rolled up with
- * --by (calls, errors, tokens, latency percentiles where latency is known).
+ * `obs llm`: LLM calls, one per row with tokens by type and cost with its
+ * source, or rolled up with --by (calls, errors, tokens by type, known cost
+ * and the calls without one, latency percentiles where latency is known).
  */
 import { Command } from 'commander';
 import type { Context } from '../context.js';
 import { SqlParams } from '../db/params.js';
 import type { ExitCode } from '../errors.js';
 import { matchText, recordConditions } from '../filters/filters.js';
-import type { Column } from '../output/render.js';
+import { formatUsd, type Column, type Row } from '../output/render.js';
+import { PRICE_TABLE } from '../llm/prices.js';
 import { output, readCommand, withSources } from './shared/command.js';
 import type { CommonOptions } from './shared/options.js';
-import { GROUP_KEYS, parseGroupKeys, rollupLlmCalls } from './shared/llm-rollup.js';
-import { parseRaw, selectPage } from './shared/query.js';
+import { GROUP_KEYS, parseGroupKeys, rollupLlmCalls, unknownCostReasons } from './shared/llm-rollup.js';
+import { parseJsonFields, parseRaw, selectPage } from './shared/query.js';
 import { LLM_CALLS } from './shared/tables.js';
 
 export interface LlmOptions extends CommonOptions {
@@ -21,15 +23,20 @@ export interface LlmOptions extends CommonOptions {
   by?: string;
 }
 
+const tokens = (key: string, header: string): Column => ({ key, header, align: 'right' });
+
 const CALL_COLUMNS: Column[] = [
   { key: 'ts' },
   { key: 'model' },
   { key: 'status', level: true },
   { key: 'stage' },
   { key: 'call_label' },
-  { key: 'prompt_tokens', header: 'prompt', align: 'right' },
-  { key: 'completion_tokens', header: 'completion', align: 'right' },
-  { key: 'total_tokens', header: 'total', align: 'right' },
+  tokens('prompt_tokens', 'input'),
+  tokens('cache_read_tokens', 'cached'),
+  tokens('completion_tokens', 'output'),
+  tokens('reasoning_tokens', 'reasoning'),
+  { key: 'cost_usd', header: 'cost', align: 'right', text: (v) => formatUsd(v, 6) },
+  { key: 'cost_source', header: 'cost_from' },
   { key: 'latency_ms', align: 'right' },
   { key: 'session_key', header: 'session', flex: true },
 ];
@@ -37,12 +44,27 @@ const CALL_COLUMNS: Column[] = [
 const ROLLUP_COLUMNS: Column[] = [
   { key: 'calls', align: 'right' },
   { key: 'errors', align: 'right' },
-  { key: 'prompt_tokens', header: 'prompt', align: 'right' },
-  { key: 'completion_tokens', header: 'completion', align: 'right' },
-  { key: 'total_tokens', header: 'total', align: 'right' },
+  tokens('prompt_tokens', 'input'),
+  tokens('cache_read_tokens', 'cached'),
+  tokens('cache_write_tokens', 'cache_write'),
+  tokens('completion_tokens', 'output'),
+  tokens('reasoning_tokens', 'reasoning'),
+  { key: 'cost_usd', header: 'cost', align: 'right', text: (v) => formatUsd(v) },
+  { key: 'cost_unknown_calls', header: 'no_cost', align: 'right' },
   { key: 'latency_p50_ms', header: 'p50_ms', align: 'right' },
+  { key: 'latency_p90_ms', header: 'p90_ms', align: 'right' },
   { key: 'latency_p95_ms', header: 'p95_ms', align: 'right' },
+  { key: 'latency_p99_ms', header: 'p99_ms', align: 'right' },
 ];
+
+/** "6 of 58 LLM calls have no known cost (the call logged no token counts: 6); the cost sums the other 52". */
+function unknownCostNote(totals: Row, reasons: Array<{ reason: string; calls: number }>): string | null {
+  const unknown = Number(totals['cost_unknown_calls'] ?? 0);
+  const calls = Number(totals['calls'] ?? 0);
+  if (unknown === 0) return null;
+  const why = reasons.map((r) => `${r.reason}: ${r.calls}`).join('; ');
+  return `${unknown} of ${calls} LLM calls have no known cost (${why}); cost sums the other ${calls - unknown}`;
+}
 
 export async function runLlm(ctx: Context, o: LlmOptions): Promise<ExitCode> {
   const groupKeys = o.by === undefined ? null : parseGroupKeys(o.by);
@@ -55,20 +77,31 @@ export async function runLlm(ctx: Context, o: LlmOptions): Promise<ExitCode> {
 
     if (groupKeys !== null) {
       const rows = await rollupLlmCalls(s.db, conds, params, groupKeys);
-      const columns = [...groupKeys.map((k) => ({ key: k })), ...ROLLUP_COLUMNS];
+      const [totals = {}] = await rollupLlmCalls(s.db, conds, params, []);
+      const reasons = await unknownCostReasons(s.db, conds, params);
+      const note = unknownCostNote(totals, reasons);
+      if (note !== null) s.report.note(note);
       const truncated = s.limit !== null && rows.length > s.limit;
       output(ctx, s, {
         noun: 'groups',
-        columns,
+        columns: [...groupKeys.map((k) => ({ key: k })), ...ROLLUP_COLUMNS],
         rows: truncated ? rows.slice(0, s.limit ?? 0) : rows,
-        meta: { by: groupKeys },
+        meta: { by: groupKeys, price_table: PRICE_TABLE, totals, cost_unknown_reasons: reasons },
         empty: 'no LLM calls matched',
         truncated,
+        footer: rows.length > 1 ? [{ ...totals, [groupKeys[0] ?? 'total']: 'total' }] : [],
       });
       return;
     }
     const page = await selectPage(s.db, 'llm_calls.sql', LLM_CALLS, conds, params, 'ts NULLS LAST, source_file, source_line', s.limit);
-    output(ctx, s, { noun: 'llm_calls', columns: CALL_COLUMNS, rows: parseRaw(page.rows), empty: 'no LLM calls matched', truncated: page.truncated });
+    output(ctx, s, {
+      noun: 'llm_calls',
+      columns: CALL_COLUMNS,
+      rows: parseJsonFields(parseRaw(page.rows), ['cost_detail']),
+      meta: { price_table: PRICE_TABLE },
+      empty: 'no LLM calls matched',
+      truncated: page.truncated,
+    });
   });
 }
 

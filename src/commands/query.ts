@@ -101,7 +101,10 @@ function llmDoc(rows: Row[]): Record<string, unknown> {
   const pick = (r: Row | undefined, keys: string[]): Record<string, unknown> => Object.fromEntries(keys.map((k) => [k, r?.[k] ?? null]));
   const latency = (r: Row | undefined): Record<string, unknown> | null =>
     r && Number(r['latency_known']) > 0 ? { p50: r['latency_p50'], p95: r['latency_p95'], max: r['latency_max'], known: r['latency_known'] } : null;
-  const fig = ['calls', 'errors', 'prompt_tokens', 'completion_tokens', 'total_tokens'];
+  const fig = [
+    'calls', 'errors', 'prompt_tokens', 'completion_tokens', 'total_tokens', 'cache_read_tokens', 'cache_write_tokens', 'reasoning_tokens',
+    'cost_usd', 'cost_logged_calls', 'cost_computed_calls', 'cost_unknown_calls',
+  ];
   const total = rows.find((r) => r['grouping'] === 'total');
   return {
     ...pick(total, fig),

@@ -8,7 +8,7 @@ import { SqlParams } from '../db/params.js';
 import type { ExitCode } from '../errors.js';
 import { compileWhere } from '../filters/where.js';
 import { fieldResolver, hasRecordOnlyFilters, recordConditions, whereClause, type RecordFilters } from '../filters/filters.js';
-import type { Column } from '../output/render.js';
+import { formatUsd, type Column } from '../output/render.js';
 import { output, readCommand, withSources } from './shared/command.js';
 import type { CommonOptions } from './shared/options.js';
 import { selectPage } from './shared/query.js';
@@ -26,6 +26,7 @@ function columns(forPeople: boolean): Column[] {
     { key: 'llm_call_count', header: 'llm', align: 'right' },
     { key: 'llm_error_count', header: 'llm_err', align: 'right' },
     { key: 'total_tokens', header: 'tokens', align: 'right' },
+    { key: 'cost_usd', header: 'cost', align: 'right', text: (v) => formatUsd(v) },
     { key: 'last_event' },
   ];
 }

@@ -11,6 +11,7 @@ import { parseTimestampValue } from '../time/time.js';
 import type { FormatDefinition } from './definition.js';
 import { FormatSet } from './formats.js';
 import { logReader } from './reader.js';
+import { PriceBook } from '../llm/prices.js';
 
 export interface ReadLine {
   format: string | null;
@@ -29,7 +30,7 @@ export function readSample(text: string, formats: FormatSet, tz = 'UTC'): ReadLi
     reject: (_line, reason) => out.push({ format: null, row: null, rejected: reason }),
     blank: () => {},
   };
-  const reader = logReader({ path: '<sample>', tz, defaults: {}, formats }, sink, { strictJson: false });
+  const reader = logReader({ path: '<sample>', tz, defaults: {}, formats, prices: new PriceBook() }, sink, { strictJson: false });
   text.split('\n').forEach((t, i) => {
     const line: RawLine = { lineNo: i + 1, text: t, invalidUtf8: false, nulBytes: false, unterminated: false };
     reader.line(line);

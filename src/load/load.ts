@@ -8,6 +8,7 @@ import { existsSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Database } from '../db/database.js';
 import type { FormatSet } from '../formats/formats.js';
+import type { PriceBook } from '../llm/prices.js';
 import { sqlFile } from '../db/sql-files.js';
 import { timestampValue } from '../db/database.js';
 import { detectKind } from '../sources/index.js';
@@ -46,6 +47,7 @@ export interface LoadOptions {
   tz: string;
   cwd: string;
   formats: FormatSet;
+  prices: PriceBook;
 }
 
 interface Planned {
@@ -101,7 +103,7 @@ async function parseFile(p: Planned, sink: DatabaseSink, opts: LoadOptions, defa
   const kind = p.kind;
   if (kind === null || kind.parser === undefined || p.report.status !== 'loaded') return;
   const fileSink = sink.forFile(p.report.path, kind.name, defaults, p.report, onIndexEntry);
-  const parser = kind.parser({ path: p.report.path, tz: opts.tz, defaults, formats: opts.formats }, fileSink);
+  const parser = kind.parser({ path: p.report.path, tz: opts.tz, defaults, formats: opts.formats, prices: opts.prices }, fileSink);
   try {
     await readLines(p.file.abs, (line) => {
       fileSink.line(line);

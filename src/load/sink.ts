@@ -163,8 +163,14 @@ export class DatabaseSink {
         big(a, row.promptTokens);
         big(a, row.completionTokens);
         big(a, row.totalTokens);
-        big(a, row.cachedTokens);
+        big(a, row.cacheReadTokens);
+        big(a, row.cacheWriteTokens);
         big(a, row.reasoningTokens);
+        str(a, row.usageSource);
+        if (row.costUsd === null) a.appendNull();
+        else a.appendDouble(row.costUsd);
+        str(a, row.costSource);
+        str(a, row.costDetail);
         if (row.latencyMs === null) a.appendNull();
         else a.appendDouble(row.latencyMs);
         str(a, row.error);

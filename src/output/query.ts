@@ -9,7 +9,7 @@ import type { MetricsDoc, SeriesDoc } from '../prometheus/collect.js';
 import type { Frame } from '../tracebacks/index.js';
 import { levelColor } from './color.js';
 import { frameLine } from './errors.js';
-import { render, type Column, type Row } from './render.js';
+import { formatUsd, render, type Column, type Row } from './render.js';
 import { onGrid, shortNumber, sparkline } from './sparkline.js';
 
 export interface QueryView {
@@ -191,7 +191,8 @@ function llm(doc: Record<string, unknown>, v: QueryView): string[] {
   const latText = lat ? `  ·  latency p50 ${seconds(lat['p50'])} p95 ${seconds(lat['p95'])} max ${seconds(lat['max'])}` : '  ·  latency not logged';
   const out = [
     c.bold(`LLM calls: ${text(l['calls'])}${l['errors'] ? c.red(` (${text(l['errors'])} failed)`) : ''}`) +
-      `  ·  tokens ${tokens(l['prompt_tokens'])} prompt + ${tokens(l['completion_tokens'])} completion = ${tokens(l['total_tokens'])}${latText}`,
+      `  ·  tokens ${tokens(l['prompt_tokens'])} prompt + ${tokens(l['completion_tokens'])} completion = ${tokens(l['total_tokens'])}` +
+      `  ·  cost ${formatUsd(l['cost_usd'])}${l['cost_unknown_calls'] ? ` (+ ${text(l['cost_unknown_calls'])} ${l['cost_unknown_calls'] === 1 ? 'call' : 'calls'} of unknown cost)` : ''}${latText}`,
   ];
   const cols = (first: string): Column[] => [
     { key: first },
@@ -200,6 +201,7 @@ function llm(doc: Record<string, unknown>, v: QueryView): string[] {
     { key: 'prompt_tokens', header: 'prompt', align: 'right' },
     { key: 'completion_tokens', header: 'completion', align: 'right' },
     { key: 'total_tokens', header: 'total', align: 'right' },
+    { key: 'cost_usd', header: 'cost', align: 'right', text: (x) => formatUsd(x) },
     { key: 'p50', align: 'right' },
     { key: 'p95', align: 'right' },
   ];

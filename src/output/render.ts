@@ -33,8 +33,16 @@ export interface RenderOptions {
   rows: Row[];
   /** Extra top-level fields of the JSON document (window, totals). */
   meta: Record<string, unknown>;
+  /** Rows the table view adds below the others (a total); JSON, NDJSON and TSV carry only `rows`. */
+  footer?: Row[];
   color: ChalkInstance;
   width?: number;
+}
+
+/** USD for people: "$0.0123" (digits after the point), "unknown" for null: an unknown cost is never shown as 0. */
+export function formatUsd(v: unknown, digits = 4): string {
+  if (typeof v !== 'number') return 'unknown';
+  return `$${v.toFixed(digits)}`;
 }
 
 /** A cell for the terminal: one line, lists joined, nothing for null. */
@@ -62,7 +70,7 @@ function truncate(s: string, width: number): string {
 
 function renderTable(o: RenderOptions): string {
   const headers = o.columns.map((c) => c.header ?? c.key);
-  const cells = o.rows.map((r) => o.columns.map((c) => firstLine(c.text ? c.text(r[c.key]) : cellText(r[c.key]))));
+  const cells = [...o.rows, ...(o.footer ?? [])].map((r) => o.columns.map((c) => firstLine(c.text ? c.text(r[c.key]) : cellText(r[c.key]))));
   const widths = headers.map((h, i) => Math.max(h.length, ...cells.map((row) => row[i]?.length ?? 0)));
   const total = (ws: number[]): number => ws.reduce((a, b) => a + b + 2, 0);
   const limit = o.width ?? 0;

@@ -5,6 +5,7 @@
  */
 import type { RawLine } from './lines.js';
 import type { FormatSet } from '../formats/formats.js';
+import type { CostSource, PriceBook } from '../llm/prices.js';
 
 export type { Correlation } from './fields.js';
 import type { Correlation } from './fields.js';
@@ -36,8 +37,14 @@ export interface LlmCallRow extends Correlation {
   promptTokens: number | null;
   completionTokens: number | null;
   totalTokens: number | null;
-  cachedTokens: number | null;
+  cacheReadTokens: number | null;
+  cacheWriteTokens: number | null;
   reasoningTokens: number | null;
+  usageSource: string | null;
+  costUsd: number | null;
+  costSource: CostSource;
+  /** JSON of the cost's CostDetail. */
+  costDetail: string;
   latencyMs: number | null;
   error: string | null;
   raw: string;
@@ -100,6 +107,8 @@ export interface FileContext {
   defaults: Correlation;
   /** The log formats in effect: built in, and the config file's. */
   formats: FormatSet;
+  /** Prices for LLM calls: the config file's, then the shipped table. */
+  prices: PriceBook;
 }
 
 export interface LineParser {

@@ -90,14 +90,28 @@ CREATE TABLE llm_calls (
   prompt_tokens     BIGINT,
   completion_tokens BIGINT,
   total_tokens      BIGINT,
-  cached_tokens     BIGINT,
+  cache_read_tokens BIGINT,
+  cache_write_tokens BIGINT,
   reasoning_tokens  BIGINT,
+  usage_source      VARCHAR,
+  cost_usd          DOUBLE,
+  cost_source       VARCHAR NOT NULL,
+  cost_detail       JSON NOT NULL,
   latency_ms        DOUBLE,
   error             VARCHAR,
   raw               JSON
 );
 COMMENT ON TABLE llm_calls IS 'One row per LLM call in the llm_io audit log.';
+COMMENT ON COLUMN llm_calls.prompt_tokens IS 'Every input token, cache reads and writes included (Anthropic''s input_tokens plus its cache counts).';
+COMMENT ON COLUMN llm_calls.completion_tokens IS 'Every output token, reasoning included (Gemini''s candidates plus thoughts).';
 COMMENT ON COLUMN llm_calls.total_tokens IS 'As logged, or prompt_tokens + completion_tokens when absent.';
+COMMENT ON COLUMN llm_calls.cache_read_tokens IS 'Part of prompt_tokens read from the provider''s cache.';
+COMMENT ON COLUMN llm_calls.cache_write_tokens IS 'Part of prompt_tokens written to the provider''s cache.';
+COMMENT ON COLUMN llm_calls.reasoning_tokens IS 'Part of completion_tokens spent on reasoning.';
+COMMENT ON COLUMN llm_calls.usage_source IS 'Where the token counts were read, e.g. response_excerpt.usage (openai_chat).';
+COMMENT ON COLUMN llm_calls.cost_usd IS 'The call''s cost in USD; NULL when unknown (never 0 for unknown).';
+COMMENT ON COLUMN llm_calls.cost_source IS 'logged (the record carried it), computed (tokens x a price) or unknown.';
+COMMENT ON COLUMN llm_calls.cost_detail IS 'How cost_usd was reached: the logged field; or the price table, rates per million tokens, tokens and USD by type; or why it is unknown.';
 COMMENT ON COLUMN llm_calls.latency_ms IS 'Call latency when the record carries it (latency_ms, duration_ms); NULL otherwise.';
 
 CREATE TABLE spans (

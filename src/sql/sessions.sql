@@ -38,6 +38,8 @@ llm AS (
     sum(prompt_tokens) AS prompt_tokens,
     sum(completion_tokens) AS completion_tokens,
     sum(total_tokens) AS total_tokens,
+    sum(cost_usd) AS cost_usd,
+    count(*) FILTER (WHERE cost_source = 'unknown') AS cost_unknown_calls,
     min(ts) AS first_ts,
     max(ts) AS last_ts,
     mode(thread_ts) AS thread_ts,
@@ -90,6 +92,8 @@ SELECT
   coalesce(llm.prompt_tokens, 0) AS prompt_tokens,
   coalesce(llm.completion_tokens, 0) AS completion_tokens,
   coalesce(llm.total_tokens, 0) AS total_tokens,
+  round(llm.cost_usd, 9) AS cost_usd,
+  coalesce(llm.cost_unknown_calls, 0) AS cost_unknown_calls,
   coalesce(lf.log_file, idx.log_file) AS log_file,
   coalesce(idx.log_missing, false) AND lf.log_file IS NULL AS log_missing
 FROM session_keys k
@@ -104,4 +108,6 @@ COMMENT ON TABLE sessions IS 'One row per session (Slack thread), from every rec
 COMMENT ON COLUMN sessions.stages IS 'Stages in order of first appearance.';
 COMMENT ON COLUMN sessions.error_count IS 'Errors of the session (rows of errors): one failure written to several files counts once.';
 COMMENT ON COLUMN sessions.llm_error_count IS 'LLM calls with status error.';
+COMMENT ON COLUMN sessions.cost_usd IS 'Known cost of the session''s LLM calls in USD (logged or computed); NULL when no call''s cost is known.';
+COMMENT ON COLUMN sessions.cost_unknown_calls IS 'LLM calls of the session whose cost is unknown, left out of cost_usd.';
 COMMENT ON COLUMN sessions.log_missing IS 'The session index names a log file that is gone.';

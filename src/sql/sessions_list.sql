@@ -19,6 +19,8 @@ SELECT
   CAST(prompt_tokens AS DOUBLE) AS prompt_tokens,
   CAST(completion_tokens AS DOUBLE) AS completion_tokens,
   CAST(total_tokens AS DOUBLE) AS total_tokens,
+  cost_usd,
+  CAST(cost_unknown_calls AS INTEGER) AS cost_unknown_calls,
   log_file,
   log_missing
 FROM filtered

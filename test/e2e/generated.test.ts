@@ -346,7 +346,7 @@ describe('generated: obs llm', () => {
     expect(pick(line(1), ['model', 'prompt_tokens', 'completion_tokens', 'total_tokens', 'latency_ms'])).toEqual({
       model: 'gpt-4.1', prompt_tokens: 640, completion_tokens: 198, total_tokens: 838, latency_ms: 812.5,
     });
-    expect(pick(line(12), ['cached_tokens', 'reasoning_tokens', 'total_tokens'])).toEqual({ cached_tokens: 1024, reasoning_tokens: 128, total_tokens: 1950 });
+    expect(pick(line(12), ['cache_read_tokens', 'reasoning_tokens', 'total_tokens'])).toEqual({ cache_read_tokens: 1024, reasoning_tokens: 128, total_tokens: 1950 });
     expect(line(5)['latency_ms']).toBeNull();
     expect(line(5)['total_tokens']).toBe(2025);
     expect(pick(line(9), ['status', 'prompt_tokens', 'completion_tokens', 'total_tokens'])).toEqual({
@@ -527,9 +527,12 @@ describe('generated: output formats', () => {
     expect(r.stdout.endsWith('\n')).toBe(true);
     const lines = r.stdout.slice(0, -1).split('\n');
     expect(lines).toHaveLength(5);
-    expect(lines[0]).toBe('session_key\tfirst_ts\tduration_ms\tstages\tevent_count\terror_count\tllm_call_count\tllm_error_count\ttotal_tokens\tlast_event');
-    expect(lines[1]).toBe(`${A}\t2026-03-02T09:00:00.105Z\t251397\tcollect,plan,refine,confirm\t36\t2\t7\t0\t7253\tgraph_turn_end`);
-    for (const l of lines) expect(l.split('\t')).toHaveLength(10);
+    expect(lines[0]).toBe('session_key\tfirst_ts\tduration_ms\tstages\tevent_count\terror_count\tllm_call_count\tllm_error_count\ttotal_tokens\tcost_usd\tlast_event');
+    // Cost of A's 7 calls, USD per million tokens (input/output): gpt-4.1 2/8, gpt-4o-mini 0.15/0.6, claude-sonnet-4 3/15:
+    // (640·2 + 198·8) + (1500·2 + 480·8) + (1520·2 + 505·8) + (300·0.15 + 40·0.6) + (310·0.15 + 30·0.6)
+    // + (450·0.15 + 120·0.6) + (900·3 + 260·15) = 2864 + 6840 + 7080 + 69 + 64.5 + 139.5 + 6600 = 23657 µ$.
+    expect(lines[1]).toBe(`${A}\t2026-03-02T09:00:00.105Z\t251397\tcollect,plan,refine,confirm\t36\t2\t7\t0\t7253\t0.023657\tgraph_turn_end`);
+    for (const l of lines) expect(l.split('\t')).toHaveLength(11);
   });
 
   it('piped TSV stays free of ANSI codes even with FORCE_COLOR=1, and multi-line messages stay on one line', async () => {

@@ -51,6 +51,8 @@ export interface Output {
   empty?: string;
   /** The limit cut the rows. */
   truncated?: boolean;
+  /** Rows shown below the others in the table view only (a total). */
+  footer?: Row[];
 }
 
 export function output(ctx: Context, s: Loaded, out: Output): void {
@@ -65,5 +67,6 @@ export function output(ctx: Context, s: Loaded, out: Output): void {
     meta: { window: s.window, count: out.rows.length, ...truncated, ...out.meta },
     color: s.color,
     width: ctx.stdout.columns,
+    ...(out.footer === undefined ? {} : { footer: out.footer }),
   });
 }

@@ -35,12 +35,26 @@ export function parseGroupKeys(text: string): string[] {
   return keys;
 }
 
-/** The calls under `conds` grouped by `keys` (validated by parseGroupKeys), busiest group first. */
+/**
+ * The calls under `conds` grouped by `keys` (validated by parseGroupKeys):
+ * busiest group first, or in time order when a key is hour or day. With no
+ * keys, one row of totals (calls 0 when nothing matched).
+ */
 export async function rollupLlmCalls(db: Database, conds: string[], params: SqlParams, keys: string[]): Promise<Row[]> {
   const time = keys.includes('hour') || keys.includes('day');
+  const ordered = keys.map((k) => `${k} NULLS LAST`);
   const rollup = sqlFile('llm_rollup.sql')
-    .replaceAll('{{keys}}', keys.map((k) => `${GROUP_KEYS[k]} AS ${k}`).join(', '))
-    .replaceAll('{{order}}', time ? keys.map((k) => `${k} NULLS LAST`).join(', ') : `calls DESC, ${keys.map((k) => `${k} NULLS LAST`).join(', ')}`);
+    .replaceAll('{{keys}}', keys.map((k) => `${GROUP_KEYS[k]} AS ${k},`).join(' '))
+    .replaceAll('{{order}}', (time ? ordered : ['calls DESC', ...ordered]).join(', '));
   const { rows } = await db.query(`${filteredCte(LLM_CALLS, conds)} ${rollup}`, params.values);
   return rows;
+}
+
+/** Why the calls under `conds` have no known cost: each reason with its number of calls, most first. */
+export async function unknownCostReasons(db: Database, conds: string[], params: SqlParams): Promise<Array<{ reason: string; calls: number }>> {
+  const sql = `${filteredCte(LLM_CALLS, conds)}
+    SELECT cost_detail->>'reason' AS reason, CAST(count(*) AS INTEGER) AS calls
+    FROM filtered WHERE cost_source = 'unknown' GROUP BY ALL ORDER BY calls DESC, reason`;
+  const { rows } = await db.query(sql, params.values);
+  return rows as Array<{ reason: string; calls: number }>;
 }

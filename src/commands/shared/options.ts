@@ -15,6 +15,7 @@ import { FORMATS, type Format } from '../../output/render.js';
 import { defaultTimeZone, formatIsoMicros, isValidTimeZone, parseInstant, resolveWindow, type TimeWindow } from '../../time/time.js';
 import { reporter, type Reporter } from './report.js';
 import type { ChalkInstance } from 'chalk';
+import { PriceBook } from '../../llm/prices.js';
 
 export interface CommonOptions {
   logs?: string[];
@@ -142,7 +143,7 @@ export async function openSources(ctx: Context, o: CommonOptions, config: Config
   const db = await Database.open();
   let load: LoadResult;
   try {
-    load = await loadSources(db, logs, { tz, cwd: ctx.cwd, formats: FormatSet.create(config.formats) });
+    load = await loadSources(db, logs, { tz, cwd: ctx.cwd, formats: FormatSet.create(config.formats), prices: new PriceBook(config.prices) });
   } catch (err) {
     db.close();
     throw err;

@@ -3,7 +3,8 @@
  * record per call, and exception records. Calls go to llm_calls; everything
  * else (exceptions, unknown event types) to events, so nothing is dropped.
  */
-import { asId, asInt, asNumber, asText, getPath, pick, type JsonObject } from '../fields.js';
+import { asId, asNumber, asText, getPath, pick, type JsonObject } from '../fields.js';
+import { usageOf } from '../../llm/usage.js';
 import { correlationOf } from '../json-record.js';
 import { columnsOf } from '../../formats/formats.js';
 import { jsonLinesParser } from '../jsonl/index.js';
@@ -12,30 +13,8 @@ import { parseTimestampValue } from '../../time/time.js';
 
 const NAME = /^llm_io_\d{8}_\d{6}_\d+\.jsonl$/;
 
-/** Token and latency field names across OpenAI, Anthropic, Gemini and the audit log. */
-const TOKEN_FIELDS = {
-  prompt: ['prompt_tokens', 'input_tokens', 'promptTokens', 'usage.prompt_tokens', 'usage.input_tokens'],
-  completion: ['completion_tokens', 'output_tokens', 'completionTokens', 'usage.completion_tokens', 'usage.output_tokens'],
-  total: ['total_tokens', 'totalTokens', 'usage.total_tokens'],
-  cached: [
-    'cached_tokens',
-    'cache_read_tokens',
-    'cache_read_input_tokens',
-    'prompt_tokens_details.cached_tokens',
-    'usage.prompt_tokens_details.cached_tokens',
-    'usage.cache_read_input_tokens',
-  ],
-  reasoning: ['reasoning_tokens', 'completion_tokens_details.reasoning_tokens', 'usage.completion_tokens_details.reasoning_tokens'],
-  latency: ['latency_ms', 'duration_ms', 'elapsed_ms'],
-} as const;
-
-function first(obj: JsonObject, names: readonly string[], as: (v: unknown) => number | null): number | null {
-  for (const name of names) {
-    const v = as(getPath(obj, name));
-    if (v !== null) return v;
-  }
-  return null;
-}
+/** Latency field names. */
+const LATENCY_FIELDS = ['latency_ms', 'duration_ms', 'elapsed_ms'];
 
 export function isLlmCall(obj: JsonObject): boolean {
   const type = obj['event_type'] ?? obj['type'];
@@ -43,25 +22,33 @@ export function isLlmCall(obj: JsonObject): boolean {
 }
 
 export function llmCallFromObject(obj: JsonObject, raw: string, sourceLine: number, ctx: FileContext): LlmCallRow {
-  const prompt = first(obj, TOKEN_FIELDS.prompt, asInt);
-  const completion = first(obj, TOKEN_FIELDS.completion, asInt);
-  const total = first(obj, TOKEN_FIELDS.total, asInt) ?? (prompt !== null && completion !== null ? prompt + completion : null);
   const tsValue = pick(obj, 'ts');
+  const ts = tsValue === undefined ? null : parseTimestampValue(tsValue, ctx.tz);
+  const model = asId(obj['model']) ?? asId(getPath(obj, 'gen_ai.response.model')) ?? asId(getPath(obj, 'gen_ai.request.model'));
+  const usage = usageOf(obj);
+  const cost = ctx.prices.cost({ model, ts, usage, record: obj });
+  let latencyMs: number | null = null;
+  for (const name of LATENCY_FIELDS) latencyMs ??= asNumber(getPath(obj, name));
   return {
     ...correlationOf(obj, ctx.defaults),
-    ts: tsValue === undefined ? null : parseTimestampValue(tsValue, ctx.tz),
+    ts,
     sourceLine,
     agent: asId(obj['agent']),
-    model: asId(obj['model']),
+    model,
     status: asId(obj['status']),
     callLabel: asId(obj['call_label']),
     function: asId(obj['function']),
-    promptTokens: prompt,
-    completionTokens: completion,
-    totalTokens: total,
-    cachedTokens: first(obj, TOKEN_FIELDS.cached, asInt),
-    reasoningTokens: first(obj, TOKEN_FIELDS.reasoning, asInt),
-    latencyMs: first(obj, TOKEN_FIELDS.latency, asNumber),
+    promptTokens: usage.input,
+    completionTokens: usage.output,
+    totalTokens: usage.total,
+    cacheReadTokens: usage.cacheRead,
+    cacheWriteTokens: usage.cacheWrite,
+    reasoningTokens: usage.reasoning,
+    usageSource: usage.source,
+    costUsd: cost.usd,
+    costSource: cost.source,
+    costDetail: JSON.stringify(cost.detail),
+    latencyMs,
     error: asText(obj['error']),
     raw,
   };

@@ -3,6 +3,7 @@ import { logReader } from '../../../src/formats/reader.js';
 import { FormatSet } from '../../../src/formats/formats.js';
 import type { EventRow, RecordSink } from '../../../src/sources/types.js';
 import type { RawLine } from '../../../src/sources/lines.js';
+import { PriceBook } from '../../../src/llm/prices.js';
 
 function parse(text: string, strictJson = false, tz = 'UTC'): { events: EventRow[]; rejected: Array<[number, string]>; blank: number } {
   const events: EventRow[] = [];
@@ -16,7 +17,7 @@ function parse(text: string, strictJson = false, tz = 'UTC'): { events: EventRow
     reject: (l, reason) => rejected.push([l.lineNo, reason]),
     blank: () => blank++,
   };
-  const p = logReader({ path: 'x.log', tz, defaults: { session_key: 'C1:1.2' }, formats: FormatSet.create() }, sink, { strictJson });
+  const p = logReader({ path: 'x.log', tz, defaults: { session_key: 'C1:1.2' }, formats: FormatSet.create(), prices: new PriceBook() }, sink, { strictJson });
   text.split('\n').forEach((t, i) => {
     const line: RawLine = { lineNo: i + 1, text: t, invalidUtf8: false, nulBytes: false, unterminated: false };
     p.line(line);
