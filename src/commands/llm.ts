@@ -57,13 +57,13 @@ const ROLLUP_COLUMNS: Column[] = [
   { key: 'latency_p99_ms', header: 'p99_ms', align: 'right' },
 ];
 
-/** "6 of 58 LLM calls have no known cost (the call logged no token counts: 6); the cost sums the other 52". */
+/** "6 of 58 LLM calls have no known cost, and cost sums the other 52: 6 × the call logged no token counts". */
 function unknownCostNote(totals: Row, reasons: Array<{ reason: string; calls: number }>): string | null {
   const unknown = Number(totals['cost_unknown_calls'] ?? 0);
   const calls = Number(totals['calls'] ?? 0);
   if (unknown === 0) return null;
-  const why = reasons.map((r) => `${r.reason}: ${r.calls}`).join('; ');
-  return `${unknown} of ${calls} LLM calls have no known cost (${why}); cost sums the other ${calls - unknown}`;
+  const why = reasons.map((r) => `${r.calls} × ${r.reason}`).join('; ');
+  return `${unknown} of ${calls} LLM calls have no known cost, and cost sums the other ${calls - unknown}: ${why}`;
 }
 
 export async function runLlm(ctx: Context, o: LlmOptions): Promise<ExitCode> {
