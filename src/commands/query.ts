@@ -184,6 +184,7 @@ export async function runQuery(ctx: Context, o: QueryOptions): Promise<ExitCode>
         stepSeconds,
         templates: config.prometheus?.queries ?? null,
         labels,
+        traceIds: traces.map((t) => String(t['trace_id'])),
       });
       metrics = got.doc;
       if (got.stepRaisedFrom !== undefined) {
@@ -201,6 +202,11 @@ export async function runQuery(ctx: Context, o: QueryOptions): Promise<ExitCode>
         );
       } else if (metrics.queries.length === 0) {
         s.report.note(`metrics: ${settings.url} has no metric named by agent conventions in the window; set "prometheus.queries" in obs.config.json`);
+      }
+      // Exemplars add to the metrics: without them the answer stands, so a failure is a warning, not exit 4.
+      const ex = got.exemplarFailure;
+      if (ex !== null) {
+        s.report.warn(`exemplars not read: ${ex.message}${ex.reason ? ` (${ex.reason})` : ''}${ex.help ? `; ${ex.help}` : ''}`);
       }
     }
 
@@ -267,7 +273,8 @@ export function queryCommand(ctx: Context, run: (p: Promise<ExitCode>) => void):
       'Find every record of one thread (session, run, request or trace) across the loaded logs, plus the records ' +
       'that share its trace ids, and show its timeline, LLM calls, errors and the Prometheus series of its window ' +
       '([first record - pad, last record + pad]) joined to it by the labels its records carry (stage, model, ' +
-      'call_label, component, ...). Without Prometheus configured the rest is answered and a note says so; with ' +
+      'call_label, component, ...), with the exemplars of those series (flagged when their trace id is one of the ' +
+      "subject's traces). Without Prometheus configured the rest is answered and a note says so; with " +
       'Prometheus failing, the rest is answered, metrics.error says why, and the exit code is 4. ' +
       'Line formats (-o tsv, --ndjson) print the timeline.',
     filters: false,

@@ -1,11 +1,12 @@
 /**
  * `obs query` on a terminal: a header, the timeline, LLM usage, the errors
- * with their innermost frames, and a sparkline per metric series.
+ * with their innermost frames, a sparkline per metric series, and the
+ * exemplars that lead back to the subject's traces.
  */
 import path from 'node:path';
 import type { ChalkInstance } from 'chalk';
 import type { OutStream } from '../context.js';
-import type { MetricsDoc, SeriesDoc } from '../prometheus/collect.js';
+import type { ExemplarDoc, MetricsDoc, SeriesDoc } from '../prometheus/collect.js';
 import type { Frame } from '../tracebacks/index.js';
 import { levelColor } from './color.js';
 import { frameLine } from './errors.js';
@@ -265,12 +266,12 @@ function traces(doc: Record<string, unknown>, v: QueryView): string[] {
 /** Labels that tell series apart first, so a clipped line still says what it is. */
 const LABEL_ORDER = ['alertname', 'stage', 'model', 'status', 'type', 'error_type', 'component', 'tool', 'call_label', 'agent'];
 
-function labelText(s: SeriesDoc): string {
+function labelText(labels: Record<string, string>): string {
   const rank = (k: string): number => {
     const i = LABEL_ORDER.indexOf(k);
     return i === -1 ? LABEL_ORDER.length : i;
   };
-  const entries = Object.entries(s.labels)
+  const entries = Object.entries(labels)
     .filter(([k]) => k !== '__name__' && k !== 'alertstate')
     .sort(([a], [b]) => rank(a) - rank(b) || a.localeCompare(b));
   return entries.length === 0 ? '(all series summed)' : entries.map(([k, val]) => `${k}=${val}`).join(' ');
@@ -302,7 +303,7 @@ function metrics(doc: Record<string, unknown>, v: QueryView): string[] {
     const line = sparkline(grid(s), spark).padEnd(spark);
     const range = `${`max ${shortNumber(s.max)}`.padEnd(10)} ${`last ${shortNumber(s.last)}`.padEnd(10)}`;
     const room = Math.max(20, v.width - 4 - spark - 2 - 21 - 2);
-    out.push(`    ${s.match === 'thread' ? c.cyan(line) : line}  ${range}  ${clip(labelText(s), room)}`);
+    out.push(`    ${s.match === 'thread' ? c.cyan(line) : line}  ${range}  ${clip(labelText(s.labels), room)}`);
   }
   if (m.series.length === 0 && !m.error) out.push('  no series in the window');
   const hidden = [
@@ -310,6 +311,33 @@ function metrics(doc: Record<string, unknown>, v: QueryView): string[] {
     others > 0 ? `${others} series of other stages, models, ... (--json has them)` : '',
   ].filter((h) => h !== '');
   if (hidden.length > 0) out.push(c.dim(`  not shown: ${hidden.join('; ')}`));
+  out.push(...exemplars(doc, m, v));
+  return out;
+}
+
+/** Exemplar lines shown without -v. */
+const EXEMPLAR_LINES = 10;
+
+/** The exemplars: how many, and one line for each of the subject's traces (nothing when there are none). */
+function exemplars(doc: Record<string, unknown>, m: MetricsDoc, v: QueryView): string[] {
+  const c = v.color;
+  const all = m.exemplars;
+  if (all.length === 0 && !m.exemplars_error) return [];
+  const out: string[] = [];
+  const kind = (doc['selector'] as { kind: string }).kind;
+  const whose = kind === 'trace' ? 'of this trace' : kind === 'key' ? "from these records' traces" : `from the ${kind}'s traces`;
+  const mine = all.filter((e) => e.in_subject);
+  if (all.length > 0) out.push(`  ${c.bold('exemplars')}  ${all.length} in the window, ${mine.length} ${whose}`);
+  if (m.exemplars_error) out.push(c.dim(`  exemplars not read: ${clip(m.exemplars_error, v.width - 22)}`));
+  const shown = v.verbose ? mine : mine.slice(0, EXEMPLAR_LINES);
+  const line = (e: ExemplarDoc): string => {
+    const lead = `    ${clock(e.ts)}  ${e.metric}  ${shortNumber(e.value)}  trace ${text(e.trace_id)}`;
+    const room = v.width - lead.length - 2;
+    return room >= 12 && Object.keys(e.series_labels).length > 0 ? `${lead}  ${c.dim(clip(labelText(e.series_labels), room))}` : lead;
+  };
+  out.push(...shown.map(line));
+  if (shown.length < mine.length) out.push(c.dim(`    + ${mine.length - shown.length} more (-v shows them; --json has every exemplar)`));
+  if (mine.length > 0) out.push(c.dim('    obs trace <trace_id> follows one'));
   return out;
 }
 

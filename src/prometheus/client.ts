@@ -1,6 +1,6 @@
 /**
  * A client for the Prometheus HTTP API (/api/v1): range and instant queries,
- * metric names, series and alerts. Every call has a timeout; the server's
+ * metric names, series, exemplars and alerts. Every call has a timeout; the server's
  * error envelope and HTTP status become a PrometheusError saying what failed
  * and how to fix it; warnings and infos are returned, never dropped.
  */
@@ -36,6 +36,18 @@ export interface Alert {
   value?: string;
 }
 
+/** One exemplar as the API gives it: its own labels (a trace id, a span id), the value observed, the time in seconds. */
+export interface Exemplar {
+  labels: Record<string, string>;
+  value: string;
+  timestamp: number;
+}
+
+export interface ExemplarSeries {
+  seriesLabels: Record<string, string>;
+  exemplars: Exemplar[];
+}
+
 export interface ApiResult<T> {
   data: T;
   warnings: string[];
@@ -67,6 +79,23 @@ interface Envelope {
   error?: string;
   warnings?: unknown;
   infos?: unknown;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+function isLabels(v: unknown): v is Record<string, string> {
+  return isRecord(v) && Object.values(v).every((x) => typeof x === 'string');
+}
+
+function isExemplarSeries(v: unknown): v is ExemplarSeries {
+  return (
+    isRecord(v) &&
+    isLabels(v['seriesLabels']) &&
+    Array.isArray(v['exemplars']) &&
+    v['exemplars'].every((e) => isRecord(e) && isLabels(e['labels']) && typeof e['value'] === 'string' && typeof e['timestamp'] === 'number')
+  );
 }
 
 function strings(v: unknown): string[] {
@@ -122,6 +151,20 @@ export class PrometheusClient {
     return this.call('series', form);
   }
 
+  /**
+   * POST /api/v1/query_exemplars: the exemplars in [start, end] (seconds) of the
+   * series the expression selects. A server without exemplar storage answers
+   * with none, as does one given an expression that selects no series (HTTP 204).
+   */
+  async queryExemplars(query: string, start: number, end: number): Promise<ApiResult<ExemplarSeries[]>> {
+    const r = await this.call<unknown>('query_exemplars', { query, start: promTime(start), end: promTime(end) }, 'POST', []);
+    if (r.data === null) return { ...r, data: [] };
+    if (!Array.isArray(r.data) || !r.data.every(isExemplarSeries)) {
+      throw this.badResponse('query_exemplars', 'exemplars that are not a list of {seriesLabels, exemplars: [{labels, value, timestamp}]}');
+    }
+    return { ...r, data: r.data };
+  }
+
   /** GET /api/v1/alerts: the alerts active now. */
   async alerts(): Promise<ApiResult<Alert[]>> {
     const r = await this.call<{ alerts?: Alert[] }>('alerts', {}, 'GET');
@@ -153,7 +196,13 @@ export class PrometheusClient {
     });
   }
 
-  private async call<T>(path: string, params: Record<string, string> | URLSearchParams, method: 'GET' | 'POST' = 'POST'): Promise<ApiResult<T>> {
+  /** `noContent`: the data of an HTTP 204 answer, for the endpoints that give one; without it a 204 is a bad response. */
+  private async call<T>(
+    path: string,
+    params: Record<string, string> | URLSearchParams,
+    method: 'GET' | 'POST' = 'POST',
+    noContent?: T,
+  ): Promise<ApiResult<T>> {
     const body = params instanceof URLSearchParams ? params : new URLSearchParams(params);
     const target = method === 'GET' && [...body.keys()].length > 0 ? `${this.endpoint(path)}?${body}` : this.endpoint(path);
     const seconds = this.settings.timeoutMs / 1000;
@@ -175,6 +224,7 @@ export class PrometheusClient {
     } catch (err) {
       throw this.transportError(err, seconds);
     }
+    if (res.status === 204 && noContent !== undefined) return { data: noContent, warnings: [], infos: [] };
     let env: Envelope | null = null;
     try {
       const parsed: unknown = JSON.parse(text);

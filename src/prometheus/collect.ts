@@ -1,14 +1,17 @@
 /**
  * The metrics part of `obs query`: pick the queries, run them over the
  * subject's window, load the points into metric_samples and join the series
- * to the subject by label (sql/query_metrics.sql). A failing Prometheus never
- * hides the rest of the answer: its error is kept in the document.
+ * to the subject by label (sql/query_metrics.sql); then read the exemplars of
+ * the series those queries select, each flagged when its trace id is one of
+ * the subject's. A failing Prometheus never hides the rest of the answer: its
+ * error is kept in the document.
  */
 import type { Database } from '../db/database.js';
 import { sqlFile } from '../db/sql-files.js';
-import { PrometheusError, type PrometheusClient } from './client.js';
+import { formatIsoMicros } from '../time/time.js';
+import { PrometheusError, type ExemplarSeries, type PrometheusClient } from './client.js';
 import { chooseStep, defaultQueries, fillTemplate, rateIntervalSeconds, type NamedQuery } from './queries.js';
-import { storeSamples, type QueryResultSet } from './store.js';
+import { sampleValue, storeSamples, type QueryResultSet } from './store.js';
 
 export interface SeriesDoc {
   name: string;
@@ -30,6 +33,21 @@ export interface QueryDoc {
   error: string | null;
 }
 
+export interface ExemplarDoc {
+  /** The series' metric name (its __name__). */
+  metric: string;
+  /** The series' other labels. */
+  series_labels: Record<string, string>;
+  /** The exemplar's own labels, as stored. */
+  labels: Record<string, string>;
+  ts: string;
+  value: number | null;
+  trace_id: string | null;
+  span_id: string | null;
+  /** The trace id is one of the subject's traces. */
+  in_subject: boolean;
+}
+
 export interface MetricsDoc {
   url: string | null;
   queried: boolean;
@@ -37,13 +55,76 @@ export interface MetricsDoc {
   rate_interval_seconds: number | null;
   queries: QueryDoc[];
   series: SeriesDoc[];
+  exemplars: ExemplarDoc[];
   warnings: string[];
   infos: string[];
   error: string | null;
+  /** Why the exemplars could not be read; the rest of the metrics stand. */
+  exemplars_error: string | null;
 }
 
 export function notQueried(url: string | null = null): MetricsDoc {
-  return { url, queried: false, step_seconds: null, rate_interval_seconds: null, queries: [], series: [], warnings: [], infos: [], error: null };
+  return {
+    url,
+    queried: false,
+    step_seconds: null,
+    rate_interval_seconds: null,
+    queries: [],
+    series: [],
+    exemplars: [],
+    warnings: [],
+    infos: [],
+    error: null,
+    exemplars_error: null,
+  };
+}
+
+/** Exemplar label names that hold a trace id and a span id, as client libraries write them. */
+const TRACE_ID_LABELS = ['trace_id', 'traceID', 'traceId'];
+const SPAN_ID_LABELS = ['span_id', 'spanID', 'spanId'];
+
+function firstLabel(labels: Record<string, string>, names: string[]): string | null {
+  for (const n of names) {
+    const v = labels[n];
+    if (v !== undefined && v !== '') return v;
+  }
+  return null;
+}
+
+/**
+ * The exemplars of the API's series, one entry each, in time order (then by
+ * metric and trace id); `in_subject` when the trace id is one of traceIds
+ * (compared without regard to case: hex ids are written both ways).
+ */
+export function exemplarDocs(series: ExemplarSeries[], traceIds: Iterable<string>): ExemplarDoc[] {
+  const subject = new Set([...traceIds].map((t) => t.toLowerCase()));
+  const out: Array<ExemplarDoc & { seconds: number }> = [];
+  const seen = new Set<string>();
+  for (const s of series) {
+    const { __name__: name, ...seriesLabels } = s.seriesLabels;
+    for (const e of s.exemplars) {
+      const key = JSON.stringify([s.seriesLabels, e.labels, e.value, e.timestamp]);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const value = sampleValue(e.value);
+      const traceId = firstLabel(e.labels, TRACE_ID_LABELS);
+      out.push({
+        metric: name ?? '',
+        series_labels: seriesLabels,
+        labels: e.labels,
+        // Whole milliseconds first: 1795309863.261 * 1e6 is a hair under ...261000 µs.
+        ts: formatIsoMicros(Math.round(e.timestamp * 1000) * 1000),
+        value: Number.isFinite(value) ? value : null,
+        trace_id: traceId,
+        span_id: firstLabel(e.labels, SPAN_ID_LABELS),
+        in_subject: traceId !== null && subject.has(traceId.toLowerCase()),
+        seconds: e.timestamp,
+      });
+    }
+  }
+  return out
+    .sort((a, b) => a.seconds - b.seconds || a.metric.localeCompare(b.metric) || (a.trace_id ?? '').localeCompare(b.trace_id ?? ''))
+    .map(({ seconds: _s, ...e }) => e);
 }
 
 export interface WindowQuery {
@@ -58,12 +139,16 @@ export interface WindowQuery {
   labels: Record<string, string[]>;
   /** How many queries run at once. */
   concurrency?: number;
+  /** The subject's trace ids: exemplars carrying one are flagged in_subject. */
+  traceIds?: string[];
 }
 
 export interface Collected {
   doc: MetricsDoc;
   /** The first failure, if any (the document holds them all). */
   failure: PrometheusError | null;
+  /** Why the exemplars could not be read, if they could not (not a failure of the metrics). */
+  exemplarFailure: PrometheusError | null;
   /** Set when --step was raised to stay under the point limit. */
   stepRaisedFrom?: number;
 }
@@ -100,7 +185,7 @@ export async function collectMetrics(db: Database, client: PrometheusClient, w: 
       templates = defaultQueries(names.data);
     } catch (err) {
       fail(err);
-      return { doc, failure, stepRaisedFrom: step.raisedFrom };
+      return { doc, failure, exemplarFailure: null, stepRaisedFrom: step.raisedFrom };
     }
   }
   const values = { windowSeconds: w.to - w.from, stepSeconds: step.seconds, labels: w.labels };
@@ -129,6 +214,7 @@ export async function collectMetrics(db: Database, client: PrometheusClient, w: 
     }
   };
   await Promise.all(Array.from({ length: Math.min(limit, planned.length) }, worker));
+  const exemplarFailure = await collectExemplars(client, planned.filter((_, i) => results[i] !== null).map((q) => q.query), w, doc);
 
   await storeSamples(db, results.filter((r): r is QueryResultSet => r !== null));
   const { rows } = await db.query(sqlFile('query_metrics.sql'));
@@ -149,5 +235,39 @@ export async function collectMetrics(db: Database, client: PrometheusClient, w: 
     }))
     .sort((a, b) => (order.get(a.name) ?? 0) - (order.get(b.name) ?? 0) || a.order - b.order)
     .map(({ order: _o, ...s }) => s);
-  return { doc, failure, stepRaisedFrom: step.raisedFrom };
+  return { doc, failure, exemplarFailure, stepRaisedFrom: step.raisedFrom };
+}
+
+/**
+ * The exemplars of the series the queries that ran select, in one call: their
+ * expressions joined with `or` (Prometheus takes the selectors out of any
+ * expression; a line break ends a `#` comment before the parenthesis). `or`
+ * joins vectors only: when a scalar query makes Prometheus reject the union,
+ * each query is asked on its own. A failure is kept in exemplars_error and
+ * returned; the exemplars read before it are kept.
+ */
+async function collectExemplars(client: PrometheusClient, queries: string[], w: WindowQuery, doc: MetricsDoc): Promise<PrometheusError | null> {
+  if (queries.length === 0) return null;
+  const found: ExemplarSeries[] = [];
+  const ask = async (query: string): Promise<void> => {
+    const r = await client.queryExemplars(query, w.from, w.to);
+    found.push(...r.data);
+    addUnique(doc.warnings, r.warnings);
+    addUnique(doc.infos, r.infos);
+  };
+  let failure: PrometheusError | null = null;
+  try {
+    try {
+      await ask(queries.length === 1 ? queries[0]! : queries.map((q) => `(${q}\n)`).join(' or '));
+    } catch (err) {
+      if (!(err instanceof PrometheusError && err.kind === 'bad_query' && queries.length > 1)) throw err;
+      for (const q of queries) await ask(q);
+    }
+  } catch (err) {
+    if (!(err instanceof PrometheusError)) throw err;
+    failure = err;
+    doc.exemplars_error = describe(err);
+  }
+  doc.exemplars = exemplarDocs(found, w.traceIds ?? []);
+  return failure;
 }

@@ -38,6 +38,22 @@ describe('PrometheusClient', () => {
     expect((await client.alerts()).data).toEqual([]);
   });
 
+  it('reads exemplars: none from a server without exemplar storage, none for an expression that selects no series', async () => {
+    const r = await client.queryExemplars('planner_stage_duration_seconds_bucket', start, end);
+    expect(r.data).toEqual([]);
+    expect(r.warnings).toEqual([]);
+    // Prometheus answers HTTP 204 with no body to an expression without a selector.
+    expect((await client.queryExemplars('vector(1)', start, end)).data).toEqual([]);
+  });
+
+  it('turns an exemplar query Prometheus cannot parse into a usage error', async () => {
+    const err = await client.queryExemplars('sum(rate(planner_llm_calls_total[1m]', start, end).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PrometheusError);
+    expect((err as PrometheusError).status).toBe(400);
+    expect((err as PrometheusError).kind).toBe('bad_query');
+    expect((err as PrometheusError).reason).toMatch(/parse error/);
+  });
+
   it('turns a 422 execution error into a usage error with the server\'s message', async () => {
     const err = await client.queryRange('planner_llm_calls_total * on (model) planner_llm_tokens_total', start, end, 10).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(PrometheusError);

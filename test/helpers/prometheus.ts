@@ -12,6 +12,10 @@
  * /api/v1/labels and /api/v1/label/<name>/values with the warning
  * "not implemented", whatever the matchers: its remote-read client does not
  * implement label lookups.)
+ *
+ * With `scrape` the server also scrapes live targets (and with `openmetrics:
+ * null` starts from an empty store); with `exemplarStorage` it keeps the
+ * exemplars it scrapes (--enable-feature=exemplar-storage).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { accessSync, closeSync, constants, openSync, readdirSync, readFileSync } from 'node:fs';
@@ -60,12 +64,16 @@ export interface PrometheusServer {
 }
 
 export interface StartPrometheusOptions {
-  /** OpenMetrics file to backfill; default fixtures/prometheus/metrics.om. */
-  openmetrics?: string;
+  /** OpenMetrics file to backfill; default fixtures/prometheus/metrics.om; null backfills nothing. */
+  openmetrics?: string | null;
   /** Configure the always-failing remote_read behind WARNING_SELECTOR; default true. */
   remoteReadWarnings?: boolean;
   /** Require HTTP basic auth (Prometheus' --web.config.file); `bcrypt` is the hash of `password`. */
   basicAuth?: { username: string; password: string; bcrypt: string };
+  /** Scrape these `host:port` targets (their /metrics) every intervalSeconds (default 1). */
+  scrape?: { targets: string[]; intervalSeconds?: number };
+  /** Keep scraped exemplars (--enable-feature=exemplar-storage); default false. */
+  exemplarStorage?: boolean;
 }
 
 const INSTALL_HINT =
@@ -169,8 +177,23 @@ function hasExited(child: ChildProcess): boolean {
   return child.exitCode !== null || child.signalCode !== null;
 }
 
-function prometheusConfig(port: number, remoteReadWarnings: boolean): string {
-  const lines = ['# obs test fixture: no scraping, only the backfilled blocks.', 'scrape_configs: []'];
+function prometheusConfig(port: number, remoteReadWarnings: boolean, scrape: StartPrometheusOptions['scrape']): string {
+  const lines: string[] = [];
+  if (scrape) {
+    const interval = `${scrape.intervalSeconds ?? 1}s`;
+    lines.push(
+      '# obs test fixture: the backfilled blocks, if any, and live targets.',
+      'global:',
+      `  scrape_interval: ${interval}`,
+      `  scrape_timeout: ${interval}`,
+      'scrape_configs:',
+      '  - job_name: obs-test',
+      '    static_configs:',
+      `      - targets: [${scrape.targets.map((t) => JSON.stringify(t)).join(', ')}]`,
+    );
+  } else {
+    lines.push('# obs test fixture: no scraping, only the backfilled blocks.', 'scrape_configs: []');
+  }
   if (remoteReadWarnings) {
     // A remote-read endpoint that always fails (a path this very server answers
     // with 404), consulted only for selectors with obs_fixture="remote".
@@ -219,10 +242,10 @@ async function waitUntilReady(
   }
 }
 
-/** Backfills the OpenMetrics fixture and serves it with a fresh Prometheus. */
+/** Backfills the OpenMetrics fixture (unless told not to) and serves it with a fresh Prometheus. */
 export async function startPrometheus(options: StartPrometheusOptions = {}): Promise<PrometheusServer> {
   const { prometheus, promtool } = ensurePrometheus();
-  const openmetrics = options.openmetrics ?? FIXTURE_OPENMETRICS;
+  const openmetrics = options.openmetrics === null ? null : (options.openmetrics ?? FIXTURE_OPENMETRICS);
   const remoteReadWarnings = options.remoteReadWarnings ?? true;
 
   const dir = await mkdtemp(join(tmpdir(), 'obs-test-prometheus-'));
@@ -232,21 +255,24 @@ export async function startPrometheus(options: StartPrometheusOptions = {}): Pro
   };
   try {
     const data = join(dir, 'data');
-    const backfill = await run(promtool, ['tsdb', 'create-blocks-from', 'openmetrics', openmetrics, data]);
-    if (backfill.code !== 0) {
-      throw new Error(`promtool could not backfill ${openmetrics} (exit ${String(backfill.code)}):\n${backfill.output}`);
+    if (openmetrics !== null) {
+      const backfill = await run(promtool, ['tsdb', 'create-blocks-from', 'openmetrics', openmetrics, data]);
+      if (backfill.code !== 0) {
+        throw new Error(`promtool could not backfill ${openmetrics} (exit ${String(backfill.code)}):\n${backfill.output}`);
+      }
     }
 
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
     const config = join(dir, 'prometheus.yml');
-    await writeFile(config, prometheusConfig(port, remoteReadWarnings));
-    const webFlags: string[] = [];
+    await writeFile(config, prometheusConfig(port, remoteReadWarnings, options.scrape));
+    const flags: string[] = [];
+    if (options.exemplarStorage) flags.push('--enable-feature=exemplar-storage');
     const readyHeaders: Record<string, string> = {};
     if (options.basicAuth) {
       const web = join(dir, 'web.yml');
       await writeFile(web, `basic_auth_users:\n  ${options.basicAuth.username}: ${options.basicAuth.bcrypt}\n`);
-      webFlags.push(`--web.config.file=${web}`);
+      flags.push(`--web.config.file=${web}`);
       const pair = `${options.basicAuth.username}:${options.basicAuth.password}`;
       readyHeaders['Authorization'] = `Basic ${Buffer.from(pair).toString('base64')}`;
     }
@@ -262,7 +288,7 @@ export async function startPrometheus(options: StartPrometheusOptions = {}): Pro
           '--storage.tsdb.retention.time=100y',
           `--web.listen-address=127.0.0.1:${port}`,
           '--log.level=warn',
-          ...webFlags,
+          ...flags,
         ],
         { cwd: dir, stdio: ['ignore', logFd, logFd] },
       );
