@@ -108,8 +108,11 @@ export async function runLlm(ctx: Context, o: LlmOptions): Promise<ExitCode> {
 export function llmCommand(ctx: Context, run: (p: Promise<ExitCode>) => void): Command {
   return readCommand({
     name: 'llm',
-    summary: 'list LLM calls, or roll them up by model, stage, call label or session',
-    description: 'List LLM calls from the llm_io audit log: model, status, tokens and latency; --by rolls them up.',
+    summary: 'list LLM calls with tokens and cost, or roll them up by model, stage, session, hour...',
+    description:
+      'List LLM calls from the llm_io audit log: model, status, tokens by type (input, cached, output, reasoning), cost and where it\n' +
+      'comes from (logged, computed from a price table, or unknown), and latency; --by rolls them up with latency percentiles.\n' +
+      'Prices come from the config file\'s "prices", then the shipped table (@pydantic/genai-prices).',
     own: (cmd) =>
       cmd
         .option('--model <name>', 'only this model (wildcards allowed: gpt-4*)')
@@ -120,7 +123,8 @@ export function llmCommand(ctx: Context, run: (p: Promise<ExitCode>) => void): C
       'obs llm --thread 1795299499.694654',
       'obs llm --by model',
       'obs llm --by stage,model --status error',
-      "obs llm --thread 1795299499.694654 --json | jq '[.llm_calls[].total_tokens] | add'",
+      'obs llm --by day --since 7d',
+      "obs llm --thread 1795299499.694654 --json | jq '[.llm_calls[].cost_usd // empty] | add'",
     ],
   }).action((opts: LlmOptions) => run(runLlm(ctx, opts)));
 }
