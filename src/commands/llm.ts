@@ -110,8 +110,8 @@ export function llmCommand(ctx: Context, run: (p: Promise<ExitCode>) => void): C
     name: 'llm',
     summary: 'list LLM calls with tokens and cost, or roll them up by model, stage, session, hour...',
     description:
-      'List LLM calls from the llm_io audit log: model, status, tokens by type (input, cached, output, reasoning), cost and where it\n' +
-      'comes from (logged, computed from a price table, or unknown), and latency; --by rolls them up with latency percentiles.\n' +
+      'List LLM calls from the llm_io audit log: model, status, tokens by type (input, cached, output, reasoning), cost and where it ' +
+      'comes from (logged, computed from a price table, or unknown), and latency; --by rolls them up with latency percentiles.\n\n' +
       'Prices come from the config file\'s "prices", then the shipped table (@pydantic/genai-prices).',
     own: (cmd) =>
       cmd
