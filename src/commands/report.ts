@@ -279,7 +279,7 @@ export async function runReport(ctx: Context, o: ReportOptions): Promise<ExitCod
     };
     if (format === 'json') ctx.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
     else if (format === 'markdown') ctx.stdout.write(renderReportMarkdown(doc));
-    else renderReport(ctx.stdout, doc, { color: s.color, width: ctx.stdout.columns ?? 120 });
+    else renderReport(ctx.stdout, doc, { color: s.color, width: ctx.stdout.columns });
     return alerts.failed ? EXIT.PARTIAL : exitFor(s.load);
   } finally {
     s.db.close();

@@ -518,15 +518,20 @@ export function renderReportMarkdown(doc: ReportDoc): string {
 
 export interface TerminalView {
   color: ChalkInstance;
-  width: number;
+  /** The terminal's width; unknown in a pipe, where nothing is cut. */
+  width?: number;
 }
+
+/** Sparklines take what the terminal leaves them, up to one character per hour. */
+const SPARK_ROOM = 120;
 
 function termTable(t: Table, v: TerminalView, flex?: string): string[] {
   const columns: Column[] = t.cells.map((c, i) => ({ key: `c${i}`, header: c.header, align: c.right ? 'right' : 'left', flex: c.header === flex }));
   const toRow = (r: Row): Row => Object.fromEntries(t.cells.map((c, i) => [`c${i}`, c.text(r)]));
   const rows = [...t.rows.map(toRow), ...(t.footer ?? []).map(toRow)];
   let s = '';
-  render({ write: (x: string) => ((s += x), true) }, { format: 'table', noun: 'rows', columns, rows, meta: {}, color: v.color, width: v.width - 2 });
+  const width = v.width === undefined ? undefined : v.width - 2;
+  render({ write: (x: string) => ((s += x), true) }, { format: 'table', noun: 'rows', columns, rows, meta: {}, color: v.color, width });
   return s
     .replace(/\n$/, '')
     .split('\n')
@@ -535,7 +540,7 @@ function termTable(t: Table, v: TerminalView, flex?: string): string[] {
 
 function hourSparks(doc: ReportDoc, v: TerminalView): string[] {
   const h = doc.per_hour;
-  const width = Math.max(10, Math.min(h.hours.length, v.width - 50));
+  const width = Math.max(10, Math.min(h.hours.length, (v.width ?? SPARK_ROOM) - 50));
   const oneDay = h.hours[0]?.slice(0, 10) === h.hours[h.hours.length - 1]?.slice(0, 10);
   /** `22:00`, or `2026-11-21 22:00` when the window spans days. */
   const hourText = (hour: string): string => (oneDay ? hour.slice(11, 16) : `${hour.slice(0, 10)} ${hour.slice(11, 16)}`);
