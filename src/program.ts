@@ -10,6 +10,7 @@ import { eventsCommand } from './commands/events.js';
 import { llmCommand } from './commands/llm.js';
 import { metricsCommand } from './commands/metrics.js';
 import { queryCommand } from './commands/query.js';
+import { reportCommand } from './commands/report.js';
 import { traceCommand } from './commands/trace.js';
 import { sessionsCommand } from './commands/sessions.js';
 import { sourcesCommand } from './commands/sources.js';
@@ -22,7 +23,7 @@ Exit codes:
   1   errors matched and --fail was given (obs errors --fail, for CI)
   2   usage or configuration error (bad flag, value, --where expression, config key, SQL)
   3   no usable input (a path is missing or unreadable, no log file was found, or obs metrics got no answer from Prometheus)
-  4   partial result (lines rejected, a file unreadable, or Prometheus failing for obs query; the rest was answered)
+  4   partial result (lines rejected, a file unreadable, or Prometheus failing for obs query or obs report; the rest was answered)
   70  internal error (a bug in obs; run with --debug and report it)
 
 Environment:
@@ -48,6 +49,7 @@ export function buildProgram(ctx: Context, run: (p: Promise<ExitCode>) => void):
     .addHelpText('after', EXIT_CODES_HELP);
 
   const groups: Array<[string, Command[]]> = [
+    ['Summary of a period:', [reportCommand(ctx, run)]],
     ['Threads and sessions:', [queryCommand(ctx, run), traceCommand(ctx, run), sessionsCommand(ctx, run), eventsCommand(ctx, run), llmCommand(ctx, run)]],
     ['Errors:', [errorsCommand(ctx, run)]],
     ['Metrics:', [metricsCommand(ctx, run)]],

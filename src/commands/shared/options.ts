@@ -232,9 +232,10 @@ export interface PrometheusOptions {
   step?: string;
 }
 
-export function addPrometheusOptions(cmd: Command): Command {
-  return cmd
+/** --prometheus and --prometheus-timeout, and --step for commands that run range queries. */
+export function addPrometheusOptions(cmd: Command, { step = true }: { step?: boolean } = {}): Command {
+  cmd
     .option('--prometheus <url>', 'Prometheus base URL (or OBS_PROMETHEUS_URL, or "prometheus.url" in the config file)')
-    .option('--prometheus-timeout <duration>', 'give up on a Prometheus call after this long (default 10s)')
-    .option('--step <duration>', 'resolution of range queries (default: the window / 250, at least 1s)');
+    .option('--prometheus-timeout <duration>', 'give up on a Prometheus call after this long (default 10s)');
+  return step ? cmd.option('--step <duration>', 'resolution of range queries (default: the window / 250, at least 1s)') : cmd;
 }
