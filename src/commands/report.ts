@@ -18,7 +18,7 @@ import { firedAlerts } from '../prometheus/alerts.js';
 import { PrometheusClient, PrometheusError } from '../prometheus/client.js';
 import { prometheusSettings, type PrometheusFlags, type PrometheusSettings } from '../prometheus/settings.js';
 import { addInputOptions, addPrometheusOptions, exitFor, openSources, type CommonOptions, type Loaded } from './shared/options.js';
-import { rollupLlmCalls } from './shared/llm-rollup.js';
+import { pricesApplied, rollupLlmCalls } from './shared/llm-rollup.js';
 import { filteredCte, selectPage } from './shared/query.js';
 import { ERRORS, LLM_CALLS, SESSIONS } from './shared/tables.js';
 import { sessionConditions } from './sessions.js';
@@ -160,7 +160,7 @@ async function llmSection(s: Loaded): Promise<ReportDoc['llm']> {
   const conds = recordConditions(s.filters, LLM_CALLS, params);
   const byModel = await rollupLlmCalls(s.db, conds, params, ['model']);
   const [latency] = (await s.db.query(`${filteredCte(LLM_CALLS, conds)} ${sqlFile('report_llm_latency.sql')}`, params.values)).rows;
-  return { by_model: byModel, total: llmTotal(byModel, latency ?? {}) };
+  return { by_model: byModel, total: llmTotal(byModel, latency ?? {}), prices: await pricesApplied(s.db, conds, params) };
 }
 
 async function busiestSection(s: Loaded, w: WindowParams, top: number): Promise<ReportDoc['busiest_sessions']> {
@@ -217,7 +217,7 @@ interface AlertsResult {
 }
 
 async function alertsSection(s: Loaded, settings: PrometheusSettings | null, o: ReportOptions, w: WindowParams): Promise<AlertsResult> {
-  if (o.alerts === false) return { alerts: null, reason: 'not queried (--no-alerts)', failed: false };
+  if (o.alerts === false) return { alerts: null, reason: '--no-alerts', failed: false };
   if (settings === null) {
     const reason = 'no Prometheus configured (--prometheus <url>, OBS_PROMETHEUS_URL, or "prometheus.url" in obs.config.json)';
     s.report.note(`alerts not queried: ${reason}`);

@@ -55,7 +55,7 @@ export interface ReportDoc {
     by_agent: Array<{ agent: string } & RunFigures>;
   };
   errors: { count: number; fingerprints: number; top: Row[] };
-  llm: { by_model: Row[]; total: Row | null };
+  llm: { by_model: Row[]; total: Row | null; prices?: Row[] };
   busiest_sessions: { ranked_by: string[]; sessions: Row[] };
   per_hour: {
     hours: string[];
@@ -250,6 +250,26 @@ function errorTable(doc: ReportDoc): Table {
       { header: 'fingerprint', right: false, text: (r) => text(r['fingerprint']) },
     ],
     rows: doc.errors.top,
+  };
+}
+
+/** The prices behind the computed costs: tokens × these rates give each model's cost. */
+function pricesTable(doc: ReportDoc): Table {
+  const rate = (v: unknown): string => (typeof v === 'number' ? `$${v}` : '');
+  return {
+    cells: [
+      { header: 'model', right: false, text: (r) => text(r['model']) },
+      { header: 'priced as', right: false, text: (r) => [r['provider'], r['priced_as']].filter((x) => x !== null && x !== undefined).join(' ') },
+      { header: 'price table', right: false, text: (r) => text(r['price_table']) },
+      { header: 'since', right: false, text: (r) => text(r['since']) },
+      { header: 'input', right: true, text: (r) => rate(r['input_usd_per_mtok']) },
+      { header: 'cache read', right: true, text: (r) => rate(r['cache_read_usd_per_mtok']) },
+      { header: 'cache write', right: true, text: (r) => rate(r['cache_write_usd_per_mtok']) },
+      { header: 'output', right: true, text: (r) => rate(r['output_usd_per_mtok']) },
+      { header: 'calls', right: true, text: (r) => count(r['calls']) },
+      { header: 'cost', right: true, text: (r) => usd(r['cost_usd']) },
+    ],
+    rows: doc.llm.prices ?? [],
   };
 }
 
@@ -480,6 +500,13 @@ export function renderReportMarkdown(doc: ReportDoc): string {
     para(...mdTable(llmTable(doc)));
     for (const note of [unknownCostNote(doc.llm.by_model, doc.llm.total), costRoundingNote(doc.llm.by_model, doc.llm.total)]) {
       if (note !== null) para(`Note: ${mdCell(note)}.`);
+    }
+    if ((doc.llm.prices ?? []).length > 0) {
+      para(
+        'Prices applied, in USD per million tokens. Input not read from or written to the cache is priced at the input rate, ' +
+          'cache reads and writes at theirs, output (reasoning included) at the output rate:',
+      );
+      para(...mdTable(pricesTable(doc)));
     }
   }
 

@@ -108,6 +108,26 @@ describe('obs llm: cost per call with its source', () => {
     expect(tsv.stdout.trimEnd().split('\n')).toHaveLength(3);
   });
 
+  it('obs report lists the prices behind each computed cost, so tokens × rates give the cost', async () => {
+    const env = { OBS_NOW: '2026-11-21T23:30:00Z' };
+    const { data } = await obsJson<{ llm: { prices: Row[]; total: Row } }>(['report', ...ARGS, '--since', '24h', '--no-alerts'], { env });
+    const ft = data.llm.prices.filter((p) => p['model'] === 'ft:gpt-4o-mini:acme::abc123');
+    expect(ft).toEqual([
+      expect.objectContaining({ price_table: 'config prices[0]', since: null, input_usd_per_mtok: 0.3, output_usd_per_mtok: 1.2, calls: 1, cost_usd: 0.00054 }),
+      expect.objectContaining({ price_table: 'config prices[1]', since: '2026-11-21T23:00:52Z', input_usd_per_mtok: 0.25, output_usd_per_mtok: 1, calls: 1, cost_usd: 0.00045 }),
+    ]);
+    expect(data.llm.prices.find((p) => p['model'] === 'claude-sonnet-4-20250514')).toMatchObject({
+      provider: 'anthropic', input_usd_per_mtok: 3, cache_read_usd_per_mtok: 0.3, cache_write_usd_per_mtok: 3.75, output_usd_per_mtok: 15,
+    });
+    // Every computed call is under one price; the prices' costs add up to the computed part of the total.
+    expect(data.llm.prices.reduce((a, p) => a + (p['calls'] as number), 0)).toBe(8);
+    expect(data.llm.prices.reduce((a, p) => a + (p['cost_usd'] as number), 0)).toBeCloseTo(0.029795 - 0.00042, 12);
+    const md = await obs(['report', ...ARGS, '--since', '24h', '--no-alerts', '--format', 'markdown'], { env });
+    expect(md.stdout).toContain('| model | priced as | price table | since | input | cache read | cache write | output | calls | cost |');
+    expect(md.stdout).toContain('| ft:gpt-4o-mini:acme::abc123 | ft:gpt-4o-mini:acme::abc123 | config prices\\[1\\] | 2026-11-21T23:00:52Z | $0.25 | $0.25 | $0.25 | $1 | 1 | $0.0004 |');
+    expect(md.stdout).toContain('Note: 2 calls without a known cost (gpt-4.1 1, acme-llm-7b 1): not in the cost figures.');
+  });
+
   it('--by hour and day group in time order', async () => {
     const { data } = await obsJson<{ groups: Row[] }>(['llm', ...ARGS, '--by', 'day,hour']);
     expect(data.groups).toEqual([expect.objectContaining({ day: '2026-11-21', hour: '2026-11-21T23:00Z', calls: 11 })]);

@@ -334,12 +334,16 @@ describe('obs report --format markdown', async () => {
     ]);
     const sections = r.stdout.split(/^## /m).slice(1);
     for (const section of sections) {
-      const rows = section.split('\n').filter((l) => l.startsWith('|'));
-      expect(rows.length, section.split('\n')[0]).toBeGreaterThanOrEqual(3);
-      // A header, then the alignment row: numbers right-aligned, text left.
-      expect(rows[1]).toMatch(/^\|( ---:? \|)+$/);
-      const cells = rows.map((row) => row.split(/(?<!\\)\|/).length);
-      expect(new Set(cells).size, `every row of "${section.split('\n')[0]}" has as many cells`).toBe(1);
+      // Each table: consecutive lines starting with "|" (a section may hold several, e.g. LLM usage and its prices).
+      const tables = section.split(/\n(?!\|)/).map((block) => block.split('\n').filter((l) => l.startsWith('|'))).filter((t) => t.length > 0);
+      expect(tables.length, section.split('\n')[0]).toBeGreaterThanOrEqual(1);
+      for (const rows of tables) {
+        expect(rows.length, section.split('\n')[0]).toBeGreaterThanOrEqual(3);
+        // A header, then the alignment row: numbers right-aligned, text left.
+        expect(rows[1]).toMatch(/^\|( ---:? \|)+$/);
+        const cells = rows.map((row) => row.split(/(?<!\\)\|/).length);
+        expect(new Set(cells).size, `every row of a table of "${section.split('\n')[0]}" has as many cells`).toBe(1);
+      }
     }
   });
 
@@ -405,13 +409,13 @@ describe('obs report: windows, Prometheus and input', () => {
     expect(stderr).toContain('note: nothing in the window');
     expect(data.sessions).toMatchObject({ count: 0, by_stage: [], by_agent: [], runs: { runs: 0, success_rate: null, p95_duration_ms: null } });
     expect(data.errors).toEqual({ count: 0, fingerprints: 0, top: [] });
-    expect(data.llm).toEqual({ by_model: [], total: null });
+    expect(data.llm).toEqual({ by_model: [], total: null, prices: [] });
     expect(data.busiest_sessions.sessions).toEqual([]);
     expect(data.per_hour.hours).toEqual(['00', '01', '02', '03', '04', '05'].map((h) => `2026-11-20T${h}:00:00Z`));
     expect(data.per_hour['records']).toEqual([0, 0, 0, 0, 0, 0]);
     expect(data.per_hour['error_rate']).toEqual([null, null, null, null, null, null]);
     expect(data.alerts).toBeNull();
-    expect(data.alerts_reason).toBe('not queried (--no-alerts)');
+    expect(data.alerts_reason).toBe('--no-alerts');
     const md = await obs([...args, '--format', 'markdown'], { env: ENV });
     expect(md.exitCode).toBe(0);
     expect(md.stdout).toContain('No error in the window.');

@@ -50,6 +50,12 @@ export async function rollupLlmCalls(db: Database, conds: string[], params: SqlP
   return rows;
 }
 
+/** The prices that computed the costs of the calls under `conds`: model, table, rates, calls and cost (sql/llm_prices.sql). */
+export async function pricesApplied(db: Database, conds: string[], params: SqlParams): Promise<Row[]> {
+  const { rows } = await db.query(`${filteredCte(LLM_CALLS, conds)} ${sqlFile('llm_prices.sql')}`, params.values);
+  return rows;
+}
+
 /** Why the calls under `conds` have no known cost: each reason with its number of calls, most first. */
 export async function unknownCostReasons(db: Database, conds: string[], params: SqlParams): Promise<Array<{ reason: string; calls: number }>> {
   const sql = `${filteredCte(LLM_CALLS, conds)}
