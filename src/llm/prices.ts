@@ -120,7 +120,39 @@ export interface PricedCall {
   record: JsonObject;
 }
 
+interface FlatPrice {
+  provider: string;
+  model: string;
+  match: string;
+  rates: Rates;
+}
+
+function sumUsd(usd: { input: number; cache_read: number; cache_write: number; output: number }): number {
+  return usd.input + usd.cache_read + usd.cache_write + usd.output;
+}
+
+function computedFromTable(flat: FlatPrice, counts: Parameters<typeof parts>[0]): Cost {
+  const p = parts(counts, flat.rates);
+  return {
+    usd: round(sumUsd(p.usd)),
+    source: 'computed',
+    detail: {
+      source: 'computed',
+      table: PRICE_TABLE,
+      provider: flat.provider,
+      model: flat.model,
+      match: flat.match,
+      since: null,
+      usd_per_mtok: flat.rates,
+      tokens: p.tokens,
+      usd: p.usd,
+    },
+  };
+}
+
 export class PriceBook {
+  /** The table's time- and volume-independent prices met so far, by model name as logged. */
+  private readonly flat = new Map<string, FlatPrice>();
   private readonly overrides: Array<PriceOverride & { index: number; re: RegExp; sinceMs: number | null }>;
 
   constructor(overrides: PriceOverride[] = []) {
@@ -165,11 +197,14 @@ export class PriceBook {
       const rates: Rates = { input: o.input, output: o.output, cache_read: o.cache_read ?? o.input, cache_write: o.cache_write ?? o.input };
       const p = parts(counts, rates);
       return {
-        usd: round(p.usd.input + p.usd.cache_read + p.usd.cache_write + p.usd.output),
+        usd: round(sumUsd(p.usd)),
         source: 'computed',
         detail: { source: 'computed', table: `config prices[${o.index}]`, provider: null, model, match: o.model, since: o.since ?? null, usd_per_mtok: rates, tokens: p.tokens, usd: p.usd },
       };
     }
+
+    const known = this.flat.get(model);
+    if (known !== undefined) return computedFromTable(known, counts);
 
     const usageIn = { input_tokens: counts.input, output_tokens: counts.output, cache_read_tokens: counts.cacheRead, cache_write_tokens: counts.cacheWrite };
     const options = call.ts === null ? {} : { timestamp: new Date(call.ts / 1000) };
@@ -189,6 +224,13 @@ export class PriceBook {
     if (result === null) return unknown(`${PRICE_TABLE} has no price for model "${model}"; add one under "prices" in obs.config.json`);
     const rates = flatRates(result.model_price);
     const p = rates === null ? null : parts(counts, rates);
+    // A price that depends neither on the time (no conditional prices) nor on the volume (no tiers), and that
+    // these rates reproduce, is kept: the next calls of the model skip the table's model matching.
+    if (rates !== null && p !== null && !Array.isArray(result.model.prices) && Math.abs(sumUsd(p.usd) - result.total_price) < 1e-12) {
+      const flat = { provider: result.provider.id, model: result.model.id, match: lookedUp, rates };
+      this.flat.set(model, flat);
+      return computedFromTable(flat, counts);
+    }
     return {
       usd: round(result.total_price),
       source: 'computed',
