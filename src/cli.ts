@@ -6,6 +6,7 @@ import { CommanderError, type Command } from 'commander';
 import { processContext, type Context } from './context.js';
 import { EXIT, ObsError, formatError, type ExitCode } from './errors.js';
 import { buildProgram } from './program.js';
+import { separateFieldLists } from './commands/shared/field-flags.js';
 
 function commanderExit(err: CommanderError): ExitCode {
   // --help and --version end parsing with an "error" of exit code 0.
@@ -28,7 +29,7 @@ export async function run(argv: string[], ctx: Context): Promise<ExitCode> {
   };
   configure(program);
   try {
-    await program.parseAsync(argv, { from: 'user' });
+    await program.parseAsync(separateFieldLists(program, argv), { from: 'user' });
     return pending === undefined ? EXIT.OK : await pending;
   } catch (err) {
     if (err instanceof CommanderError) return commanderExit(err);

@@ -11,8 +11,9 @@ import { sqlFile } from '../db/sql-files.js';
 import { EXIT, usageError, type ExitCode } from '../errors.js';
 import { isGlob, levelCondition, levelsAtLeast, recordConditions } from '../filters/filters.js';
 import { renderErrorDetail, renderTracebacks } from '../output/errors.js';
-import type { Column, Row } from '../output/render.js';
-import { output, readCommand, withSources } from './shared/command.js';
+import { isColumnFormat, type Column, type Row } from '../output/render.js';
+import { output, readCommand, withSources, writeJsonDocument, writeRows } from './shared/command.js';
+import { documentFields } from './shared/field-flags.js';
 import type { CommonOptions, Loaded } from './shared/options.js';
 import { filteredCte, parseJsonFields, selectPage } from './shared/query.js';
 import { ERROR_JSON_COLUMNS, ERRORS } from './shared/tables.js';
@@ -104,7 +105,7 @@ export async function runErrors(ctx: Context, o: ErrorsOptions): Promise<ExitCod
     if (o.group) {
       const page = await selectPage(s.db, 'errors_group.sql', ERRORS, conds, params, 'count DESC, last_seen DESC NULLS LAST, fingerprint', s.limit);
       matched = page.rows.length;
-      output(ctx, s, { noun: 'groups', columns: GROUP_COLUMNS, rows: page.rows, empty: 'no errors matched', truncated: page.truncated });
+      output(ctx, s, { noun: 'groups', columns: GROUP_COLUMNS, rows: page.rows, fields: page.columns, empty: 'no errors matched', truncated: page.truncated });
       return;
     }
     const page = await selectPage(s.db, 'errors.sql', ERRORS, conds, params, 'ts NULLS LAST, source_file, source_line', s.limit);
@@ -115,14 +116,13 @@ export async function runErrors(ctx: Context, o: ErrorsOptions): Promise<ExitCod
       renderTracebacks(ctx.stdout, rows, s.color);
       return;
     }
-    const view =
-      s.format === 'table' || s.format === 'tsv'
+    const view = isColumnFormat(s.format)
         ? rows.map((r) => {
             const file = String(r['source_file']);
             return { ...r, source: `${s.format === 'table' ? path.basename(file) : file}:${r['source_line']}` };
           })
         : rows;
-    output(ctx, s, { noun: 'errors', columns: COLUMNS, rows: view, empty: 'no errors matched', truncated: page.truncated });
+    output(ctx, s, { noun: 'errors', columns: COLUMNS, rows: view, fields: page.columns, empty: 'no errors matched', truncated: page.truncated });
   });
   if (o.fail && matched > 0) {
     if (!o.quiet) ctx.stderr.write(`note: ${matched} error${matched === 1 ? '' : 's'} matched; exit 1 (--fail)\n`);
@@ -162,9 +162,9 @@ export async function runErrorsShow(ctx: Context, ref: string, o: CommonOptions)
     }
     const { rows: sightings } = await s.db.query(sqlFile('error_sightings.sql'), { error_id: String(row['error_id']) });
     if (s.format === 'json') {
-      ctx.stdout.write(`${JSON.stringify({ error: row, sightings }, null, 2)}\n`);
+      writeJsonDocument(ctx, { error: row, sightings }, s.fields, 'the obs errors show document');
     } else if (s.format === 'ndjson') {
-      ctx.stdout.write(`${JSON.stringify({ ...row, sightings })}\n`);
+      writeRows(ctx, s, { noun: 'error', columns: [], rows: [{ ...row, sightings }] });
     } else if (s.format === 'table') {
       renderErrorDetail(ctx.stdout, row, sightings, s.color);
     } else {
@@ -199,17 +199,20 @@ export function errorsCommand(ctx: Context, run: (p: Promise<ExitCode>) => void)
       'obs errors --group',
       "obs errors --type 'LLM*Error' --traceback",
       "obs errors --thread 1795299499.694654 --json | jq '.errors[0].frames'",
+      'obs errors --group -o markdown >> "$GITHUB_STEP_SUMMARY"',
       'obs errors --kind exception,crash --since 30m --fail',
       'obs errors show 3956eb88039d',
     ],
   }).action((opts: ErrorsOptions) => run(runErrors(ctx, opts)));
-  const show = readCommand({
+  const show = documentFields(readCommand({
     name: 'show',
     summary: 'one error whole: frames, chain, every place it was seen, the traceback',
     description: 'Print one error by its id (or a unique start of it) or by fingerprint (the latest error with it).',
     filters: false,
     examples: ['obs errors show 3956eb88039d', 'obs errors show 3956eb88039d --json | jq .sightings'],
-  })
+    }),
+    ['error', 'sightings'],
+  )
     .argument('<id>', 'error id, a unique start of one, or a fingerprint')
     // `errors` parses the shared flags wherever they stand (obs errors show ID --json); both levels count.
     .action((id: string, _opts: CommonOptions, self: Command) => run(runErrorsShow(ctx, id, self.optsWithGlobals<CommonOptions>())));

@@ -7,7 +7,7 @@ import type { Context } from '../context.js';
 import { SqlParams } from '../db/params.js';
 import type { ExitCode } from '../errors.js';
 import { levelCondition, levelsAtLeast, matchText, recordConditions } from '../filters/filters.js';
-import type { Column, Row } from '../output/render.js';
+import { isColumnFormat, type Column, type Row } from '../output/render.js';
 import { output, readCommand, withSources } from './shared/command.js';
 import type { CommonOptions } from './shared/options.js';
 import { parseRaw, selectPage } from './shared/query.js';
@@ -60,15 +60,14 @@ export async function runEvents(ctx: Context, o: EventsOptions): Promise<ExitCod
     const page = await selectPage(s.db, 'events.sql', EVENTS, conds, params, 'ts NULLS LAST, source_file, source_line', s.limit);
     const rows = parseRaw(page.rows);
     // On a terminal the source is the file name and line; TSV keeps the whole path.
-    const view =
-      s.format === 'table' || s.format === 'tsv'
+    const view = isColumnFormat(s.format)
         ? rows.map((r) => {
             const file = String(r['source_file']);
             const shown = s.format === 'table' ? path.basename(file) : file;
             return { ...r, details: details(r), source: `${shown}:${r['source_line']}` };
           })
         : rows;
-    output(ctx, s, { noun: 'events', columns: COLUMNS, rows: view, empty: 'no events matched', truncated: page.truncated });
+    output(ctx, s, { noun: 'events', columns: COLUMNS, rows: view, fields: page.columns, empty: 'no events matched', truncated: page.truncated });
   });
 }
 
@@ -88,6 +87,8 @@ export function eventsCommand(ctx: Context, run: (p: Promise<ExitCode>) => void)
       'obs events --level warn --stage plan',
       "obs events --event 'graph_turn_*' --where 'duration_ms > 1000'",
       "obs events --contains IntegrityError --json | jq '.events[].source_file'",
+      'obs events --level error --json ts,session_key,message',
+      'obs events --stage plan --csv ts,event,source > plan.csv',
     ],
   }).action((opts: EventsOptions) => run(runEvents(ctx, opts)));
 }

@@ -7,19 +7,22 @@ import { loadConfig } from '../config.js';
 import type { Context } from '../context.js';
 import { EXIT, usageError, type ExitCode } from '../errors.js';
 import { palette, useColor } from '../output/color.js';
-import { render, type Column } from '../output/render.js';
+import type { Column } from '../output/render.js';
+import { writeJsonDocument, writeRows } from './shared/command.js';
+import { documentFields } from './shared/field-flags.js';
 import { onGrid, shortNumber, sparkline } from '../output/sparkline.js';
 import { PrometheusClient } from '../prometheus/client.js';
 import { chooseStep } from '../prometheus/queries.js';
 import { prometheusSettings } from '../prometheus/settings.js';
 import { sampleValue } from '../prometheus/store.js';
 import { formatIsoMicros, parseDuration } from '../time/time.js';
-import { addOutputOptions, addPrometheusOptions, outputFormat, resolveTime, type CommonOptions, type PrometheusOptions } from './shared/options.js';
+import { addOutputOptions, addPrometheusOptions, outputChoice, resolveTime, type CommonOptions, type PrometheusOptions } from './shared/options.js';
 import { reporter } from './shared/report.js';
 
 export interface MetricsOptions extends CommonOptions, PrometheusOptions {}
 
-const TSV_COLUMNS: Column[] = [{ key: 'labels' }, { key: 'ts' }, { key: 'value' }];
+/** The column formats print one row per point. */
+const POINT_COLUMNS: Column[] = [{ key: 'labels' }, { key: 'ts' }, { key: 'value' }];
 
 function finite(text: string): number | null {
   const v = sampleValue(text);
@@ -28,7 +31,7 @@ function finite(text: string): number | null {
 
 export async function runMetrics(ctx: Context, promql: string, o: MetricsOptions): Promise<ExitCode> {
   const report = reporter(ctx, o.quiet === true);
-  const format = outputFormat(ctx, o);
+  const { format, fields } = outputChoice(ctx, o);
   const config = loadConfig(ctx.cwd, o.config);
   const settings = prometheusSettings(o, ctx.env, config);
   if (settings === null) {
@@ -61,12 +64,12 @@ export async function runMetrics(ctx: Context, promql: string, o: MetricsOptions
 
   if (format === 'json') {
     const doc = { query: promql, url: settings.url, window, step_seconds: step.seconds, series, warnings: result.warnings, infos: result.infos };
-    ctx.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
+    writeJsonDocument(ctx, doc, fields, 'the obs metrics document');
   } else if (format === 'ndjson') {
-    for (const s of series) ctx.stdout.write(`${JSON.stringify(s)}\n`);
-  } else if (format === 'tsv') {
+    writeRows(ctx, { format, fields, color }, { noun: 'series', columns: [{ key: 'labels' }, { key: 'points' }], rows: series });
+  } else if (format !== 'table') {
     const rows = series.flatMap((s) => s.points.map(([t, v]) => ({ labels: JSON.stringify(s.labels), ts: t, value: v })));
-    render(ctx.stdout, { format, noun: 'points', columns: TSV_COLUMNS, rows, meta: {}, color });
+    writeRows(ctx, { format, fields, color }, { noun: 'points', columns: POINT_COLUMNS, rows });
   } else {
     const width = ctx.stdout.columns ?? 100;
     const spark = Math.max(10, Math.min(60, width - 60));
@@ -86,7 +89,7 @@ export async function runMetrics(ctx: Context, promql: string, o: MetricsOptions
 }
 
 export function metricsCommand(ctx: Context, run: (p: Promise<ExitCode>) => void): Command {
-  const cmd = new Command('metrics')
+  const cmd = documentFields(new Command('metrics'), ['query', 'url', 'window', 'step_seconds', 'series', 'warnings', 'infos'])
     .summary('one PromQL range query over a time window: a sparkline per series, points in JSON')
     .description(
       'Run one range query against Prometheus over --since/--until or --from/--to (default: the last hour) at ' +

@@ -13,12 +13,12 @@ import { sqlFile } from '../db/sql-files.js';
 import { EXIT, usageError, type ExitCode } from '../errors.js';
 import { parseKeyFilter } from '../filters/filters.js';
 import { renderQuery } from '../output/query.js';
-import { render, type Column } from '../output/render.js';
+import type { Column } from '../output/render.js';
 import { PrometheusClient } from '../prometheus/client.js';
 import { collectMetrics, notQueried, type MetricsDoc } from '../prometheus/collect.js';
 import { prometheusSettings } from '../prometheus/settings.js';
 import { formatIsoMicros, parseDuration } from '../time/time.js';
-import { readCommand } from './shared/command.js';
+import { readCommand, writeJsonDocument, writeRows } from './shared/command.js';
 import { addPrometheusOptions, exitFor, openSources, type CommonOptions, type Loaded, type PrometheusOptions } from './shared/options.js';
 import { filteredCte, parseRaw } from './shared/query.js';
 import { SESSIONS } from './shared/tables.js';
@@ -254,14 +254,14 @@ export type QueryDocument = Record<string, unknown> & { timeline: Row[] };
 function writeDoc(ctx: Context, s: Loaded, doc: QueryDocument, verbose: boolean): void {
   switch (s.format) {
     case 'json':
-      ctx.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
+      writeJsonDocument(ctx, doc, s.fields, 'the obs query document');
       return;
     case 'table':
       renderQuery(ctx.stdout, doc, { color: s.color, width: ctx.stdout.columns ?? 100, verbose });
       return;
     default:
       // Line formats carry the timeline, one entry per line.
-      render(ctx.stdout, { format: s.format, noun: 'timeline', columns: TIMELINE_COLUMNS, rows: doc.timeline, meta: {}, color: s.color });
+      writeRows(ctx, s, { noun: 'timeline', columns: TIMELINE_COLUMNS, rows: doc.timeline });
   }
 }
 

@@ -13,11 +13,13 @@ import { SqlParams } from '../db/params.js';
 import { sqlFile } from '../db/sql-files.js';
 import { EXIT, usageError, type ExitCode } from '../errors.js';
 import { recordConditions } from '../filters/filters.js';
+import { parseFieldList } from '../output/fields.js';
 import { renderReport, renderReportMarkdown, type ReportDoc, type RunFigures } from '../output/report.js';
 import { firedAlerts } from '../prometheus/alerts.js';
 import { PrometheusClient, PrometheusError } from '../prometheus/client.js';
 import { prometheusSettings, type PrometheusFlags, type PrometheusSettings } from '../prometheus/settings.js';
 import { addInputOptions, addPrometheusOptions, exitFor, openSources, type CommonOptions, type Loaded } from './shared/options.js';
+import { writeJsonDocument } from './shared/command.js';
 import { pricesApplied, rollupLlmCalls } from './shared/llm-rollup.js';
 import { filteredCte, selectPage } from './shared/query.js';
 import { ERRORS, LLM_CALLS, SESSIONS } from './shared/tables.js';
@@ -71,12 +73,14 @@ export const DEFINITIONS: Record<string, string> = {
     'a gap of more than 1.5 intervals starts a new period',
 };
 
-function reportFormat(o: ReportOptions): ReportFormat {
-  const chosen = [o.output, o.format, o.json ? ('json' as const) : undefined].filter((x): x is ReportFormat => x !== undefined);
+function reportFormat(o: ReportOptions): { format: ReportFormat; fields: string[] | null } {
+  const json = o.json !== undefined && o.json !== false;
+  const chosen = [o.output, o.format, json ? ('json' as const) : undefined].filter((x): x is ReportFormat => x !== undefined);
   if (new Set(chosen).size > 1) {
     throw usageError(`choose one output format, not ${[...new Set(chosen)].join(' and ')}`, { help: 'use one of --format, -o, --json' });
   }
-  return chosen[0] ?? 'table';
+  const fields = typeof o.json === 'string' && o.json !== '' ? parseFieldList(o.json, '--json') : null;
+  return { format: chosen[0] ?? 'table', fields };
 }
 
 function parseTop(text: string | undefined): number {
@@ -237,7 +241,7 @@ async function alertsSection(s: Loaded, settings: PrometheusSettings | null, o: 
 }
 
 export async function runReport(ctx: Context, o: ReportOptions): Promise<ExitCode> {
-  const format = reportFormat(o);
+  const { format, fields } = reportFormat(o);
   const top = parseTop(o.top);
   // Configuration errors (the config file, the Prometheus URL) fail before any log is read.
   const config = loadConfig(ctx.cwd, o.config);
@@ -277,7 +281,7 @@ export async function runReport(ctx: Context, o: ReportOptions): Promise<ExitCod
       alerts_reason: alerts.reason,
       warnings: s.report.warnings,
     };
-    if (format === 'json') ctx.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
+    if (format === 'json') writeJsonDocument(ctx, doc as unknown as Record<string, unknown>, fields, 'the obs report document');
     else if (format === 'markdown') ctx.stdout.write(renderReportMarkdown(doc));
     else renderReport(ctx.stdout, doc, { color: s.color, width: ctx.stdout.columns });
     return alerts.failed ? EXIT.PARTIAL : exitFor(s.load);
@@ -303,7 +307,7 @@ export function reportCommand(ctx: Context, run: (p: Promise<ExitCode>) => void)
     .option('--top <n>', `rows in the top errors and the busiest sessions (default ${DEFAULT_TOP})`)
     .addOption(new Option('--format <format>', 'table (terminal), json or markdown; same as -o').choices([...REPORT_FORMATS]))
     .addOption(new Option('-o, --output <format>', 'output format (default: table)').choices([...REPORT_FORMATS]))
-    .option('--json', 'one JSON document (same as --format json)')
+    .option('--json [fields]', 'one JSON document (same as --format json); with a,b only those top-level fields')
     .option('--no-alerts', 'do not query Prometheus for alerts');
   addPrometheusOptions(cmd, { step: false });
   addInputOptions(cmd);

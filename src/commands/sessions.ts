@@ -68,9 +68,9 @@ export async function runSessions(ctx: Context, o: CommonOptions): Promise<ExitC
     const params = new SqlParams();
     const conds = sessionConditions(s.filters, params);
     const page = await selectPage(s.db, 'sessions_list.sql', SESSIONS, conds, params, 'first_ts NULLS LAST, session_key', s.limit);
-    const forPeople = s.format === 'table';
+    const forPeople = s.format === 'table' || s.format === 'markdown';
     const rows = forPeople ? page.rows.map((r) => ({ ...r, duration: humanDuration(r['duration_ms']) })) : page.rows;
-    output(ctx, s, { noun: 'sessions', columns: columns(forPeople), rows, empty: 'no sessions matched', truncated: page.truncated });
+    output(ctx, s, { noun: 'sessions', columns: columns(forPeople), rows, fields: page.columns, empty: 'no sessions matched', truncated: page.truncated });
   });
 }
 

@@ -66,8 +66,8 @@ export async function runSources(ctx: Context, o: SourcesOptions): Promise<ExitC
   // The notes would repeat what the listing shows.
   return withSources(ctx, { ...o, quiet: true }, async (s) => {
     if (o.issues === true) {
-      const { rows } = await s.db.query(sqlFile('line_issues.sql'));
-      output(ctx, s, { noun: 'issues', columns: ISSUE_COLUMNS, rows });
+      const { rows, columns } = await s.db.query(sqlFile('line_issues.sql'));
+      output(ctx, s, { noun: 'issues', columns: ISSUE_COLUMNS, rows, fields: columns });
       return;
     }
     const files = s.load.files;

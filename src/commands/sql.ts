@@ -76,6 +76,7 @@ export async function runSql(ctx: Context, query: string | undefined, o: SqlOpti
       noun: 'rows',
       columns: result.columns.map((key) => ({ key })),
       rows: truncated ? result.rows.slice(0, s.limit ?? 0) : result.rows,
+      fields: result.columns,
       meta: { columns: result.columns.map((name, i) => ({ name, type: types[i] })) },
       truncated,
     });

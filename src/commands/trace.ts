@@ -11,14 +11,35 @@ import { TRACEPARENT } from '../sources/fields.js';
 import { SqlParams } from '../db/params.js';
 import { sqlFile } from '../db/sql-files.js';
 import { usageError, type ExitCode } from '../errors.js';
+import type { Column } from '../output/render.js';
 import { renderTrace, type TraceDoc, type TraceRecord, type TraceSpan } from '../output/trace.js';
 import { formatIsoMicros } from '../time/time.js';
-import { readCommand } from './shared/command.js';
+import { readCommand, writeJsonDocument, writeRows } from './shared/command.js';
+import { documentFields } from './shared/field-flags.js';
 import { exitFor, openSources, type CommonOptions } from './shared/options.js';
 import { parseJsonFields } from './shared/query.js';
 import { selectSubject, subjectErrors } from './shared/subject.js';
 
 const TRACE_ID = /^[0-9a-f]{32}$/;
+
+/** The line formats' columns: one row per span, then the records placed on it. */
+const FLAT_COLUMNS: Column[] = ['type', 'depth', 'span_id', 'parent_span_id', 'name', 'service', 'start', 'ts', 'offset_ms', 'duration_ms', 'status', 'kind', 'level', 'text', 'span_id_placed', 'source_file', 'source_line'].map((key) => ({ key }));
+
+/** The span tree depth first, each span followed by its records, then the records outside every span (span_id_placed null). */
+export function flatten(doc: TraceDoc): Row[] {
+  const rows: Row[] = [];
+  const walk = (list: TraceSpan[], depth: number): void => {
+    for (const sp of list) {
+      const { children, records, ...rest } = sp;
+      rows.push({ type: 'span', depth, ...rest });
+      for (const r of records) rows.push({ type: 'record', span_id_placed: sp.span_id, ...r });
+      walk(children, depth + 1);
+    }
+  };
+  walk(doc.spans, 0);
+  for (const r of doc.unplaced) rows.push({ type: 'record', span_id_placed: null, ...r });
+  return rows;
+}
 
 /** The trace id a user gave: a full id, a traceparent header value, or a unique prefix of at least 8 digits. */
 async function resolveTraceId(db: Database, given: string): Promise<string> {
@@ -158,27 +179,20 @@ export async function runTrace(ctx: Context, id: string, o: CommonOptions): Prom
       errors,
       warnings: s.report.warnings,
     };
-    if (s.format === 'json') ctx.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
-    else if (s.format === 'ndjson') {
-      const flat = (list: TraceSpan[], depth: number): void => {
-        for (const sp of list) {
-          const { children, records, ...rest } = sp;
-          ctx.stdout.write(`${JSON.stringify({ type: 'span', depth, ...rest })}\n`);
-          for (const r of records) ctx.stdout.write(`${JSON.stringify({ type: 'record', span_id_placed: sp.span_id, ...r })}\n`);
-          flat(children, depth + 1);
-        }
-      };
-      flat(doc.spans, 0);
-      for (const r of doc.unplaced) ctx.stdout.write(`${JSON.stringify({ type: 'record', span_id_placed: null, ...r })}\n`);
-    } else renderTrace(ctx.stdout, doc, { color: s.color, width: ctx.stdout.columns ?? 100 });
+    if (s.format === 'json') writeJsonDocument(ctx, doc as unknown as Record<string, unknown>, s.fields, 'the obs trace document');
+    else if (s.format === 'table') renderTrace(ctx.stdout, doc, { color: s.color, width: ctx.stdout.columns ?? 100 });
+    else writeRows(ctx, s, { noun: 'spans', columns: FLAT_COLUMNS, rows: flatten(doc) });
     return exitFor(s.load);
   } finally {
     s.db.close();
   }
 }
 
+/** The top-level fields of `obs trace --json`. */
+const DOC_FIELDS: ReadonlyArray<keyof TraceDoc> = ['trace_id', 'start', 'end', 'duration_ms', 'services', 'sessions', 'counts', 'spans', 'unplaced', 'errors', 'warnings'];
+
 export function traceCommand(ctx: Context, run: (p: Promise<ExitCode>) => void): Command {
-  return readCommand({
+  const cmd = readCommand({
     name: 'trace',
     summary: 'one trace as a waterfall: spans, durations, and the records, LLM calls and errors placed on them',
     description:
@@ -195,4 +209,5 @@ export function traceCommand(ctx: Context, run: (p: Promise<ExitCode>) => void):
   })
     .argument('<trace_id>', 'the trace: 32 hex digits, a traceparent value, or a unique prefix')
     .action((id: string, opts: CommonOptions) => run(runTrace(ctx, id, opts)));
+  return documentFields(cmd, DOC_FIELDS);
 }

@@ -1,17 +1,24 @@
 /**
  * Renders rows in the chosen format. Data goes to stdout only: a table on a
  * terminal, tab-separated values with one header line when piped, one JSON
- * document with --json, one object per line with --ndjson.
+ * document with --json, one object per line with --ndjson, RFC 4180 CSV with
+ * --csv, a GitHub-flavoured markdown table with -o markdown.
  */
 import Table from 'cli-table3';
 import type { ChalkInstance } from 'chalk';
 import type { OutStream } from '../context.js';
 import { levelColor } from './color.js';
+import { mdCell } from './markdown.js';
 
-export const FORMATS = ['table', 'tsv', 'json', 'ndjson'] as const;
+export const FORMATS = ['table', 'tsv', 'json', 'ndjson', 'csv', 'markdown'] as const;
 export type Format = (typeof FORMATS)[number];
 
 export type Row = Record<string, unknown>;
+
+/** Formats that print a fixed set of columns (the rest print whole objects). */
+export function isColumnFormat(format: Format): boolean {
+  return format !== 'json' && format !== 'ndjson';
+}
 
 export interface Column {
   key: string;
@@ -56,6 +63,23 @@ export function cellText(v: unknown): string {
 /** A TSV field: tabs, newlines and backslashes escaped so each row stays one line. */
 export function tsvField(v: unknown): string {
   return cellText(v).replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r'));
+}
+
+/** A CSV field (RFC 4180): quoted when it holds a comma, a quote or a line break, quotes doubled. */
+export function csvField(v: unknown): string {
+  const text = cellText(v);
+  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
+/** A GitHub-flavoured markdown table: header, alignment row, one line per row. */
+export function markdownTable(columns: Column[], rows: Row[]): string {
+  const line = (cells: string[]): string => `| ${cells.join(' | ')} |`;
+  const out = [
+    line(columns.map((c) => mdCell(c.header ?? c.key))),
+    line(columns.map((c) => (c.align === 'right' ? '---:' : '---'))),
+    ...rows.map((r) => line(columns.map((c) => mdCell(c.text ? c.text(r[c.key]) : cellText(r[c.key]))))),
+  ];
+  return `${out.join('\n')}\n`;
 }
 
 function firstLine(s: string): string {
@@ -121,6 +145,15 @@ export function render(out: OutStream, o: RenderOptions): void {
       out.write(`${lines.join('\n')}\n`);
       return;
     }
+    case 'csv': {
+      const lines = [o.columns.map((c) => csvField(c.key)).join(',')];
+      for (const r of o.rows) lines.push(o.columns.map((c) => csvField(r[c.key])).join(','));
+      out.write(`${lines.join('\n')}\n`);
+      return;
+    }
+    case 'markdown':
+      out.write(markdownTable(o.columns, [...o.rows, ...(o.footer ?? [])]));
+      return;
     case 'table':
       if (o.rows.length === 0) return;
       out.write(renderTable(o));

@@ -9,6 +9,7 @@ import type { ChalkInstance } from 'chalk';
 import type { OutStream } from '../context.js';
 import type { FiredAlert } from '../prometheus/alerts.js';
 import { render, type Column, type Row } from './render.js';
+import { mdCell } from './markdown.js';
 import { sparkline } from './sparkline.js';
 
 export interface RunFigures {
@@ -440,18 +441,6 @@ function alertsLine(doc: ReportDoc): string {
 
 // ---------------------------------------------------------------------------
 // Markdown
-
-/** Text for a markdown table cell: one line, with what markdown or HTML would read escaped. */
-export function mdCell(s: string): string {
-  return s
-    .replace(/\s*\n\s*/g, ' ')
-    .replace(/[\\`*[\]|~]/g, (c) => `\\${c}`)
-    // An underscore inside a word (call_label) never starts emphasis; elsewhere it could.
-    .replace(/_/g, (u, at: number, all: string) => (/[A-Za-z0-9]/.test(all[at - 1] ?? '') && /[A-Za-z0-9]/.test(all[at + 1] ?? '') ? u : '\\_'))
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;');
-}
 
 function mdTable(t: Table): string[] {
   const head = `| ${t.cells.map((c) => mdCell(c.header)).join(' | ')} |`;

@@ -6,7 +6,8 @@
 import { Command } from 'commander';
 import type { Context } from '../../context.js';
 import type { ExitCode } from '../../errors.js';
-import { render, type Column, type Row } from '../../output/render.js';
+import { checkFields, pick } from '../../output/fields.js';
+import { isColumnFormat, render, type Column, type Row } from '../../output/render.js';
 import { addFilterOptions, addInputOptions, addOutputOptions, exitFor, openSources, type CommonOptions, type Loaded } from './options.js';
 
 export interface CommandSpec {
@@ -53,20 +54,58 @@ export interface Output {
   truncated?: boolean;
   /** Rows shown below the others in the table view only (a total). */
   footer?: Row[];
+  /**
+   * Every field a row can have (the query's columns), so that --json a,b is
+   * checked even when no row matched. The columns and the first row's keys
+   * are always valid.
+   */
+  fields?: readonly string[];
+}
+
+/** The rows and columns the chosen fields leave: JSON rows with only those keys, CSV columns in that order. */
+export function selectFields(s: Pick<Loaded, 'fields' | 'format'>, out: Pick<Output, 'columns' | 'rows' | 'fields' | 'footer'>, what: string): { columns: Column[]; rows: Row[]; footer?: Row[] } {
+  const keep = { columns: out.columns, rows: out.rows, ...(out.footer === undefined ? {} : { footer: out.footer }) };
+  if (s.fields === null) return keep;
+  const first = Object.keys(out.rows[0] ?? {});
+  const rowKeys = out.fields ?? (out.rows.length > 0 ? first : out.columns.map((c) => c.key));
+  // Columns computed for people (source as file:line, details) exist only in the column formats.
+  const columnKeys = isColumnFormat(s.format) ? out.columns.map((c) => c.key) : [];
+  checkFields(s.fields, [...rowKeys, ...first, ...columnKeys], what, `--${s.format}`);
+  const fields = s.fields;
+  if (isColumnFormat(s.format)) {
+    return { ...keep, columns: fields.map((f) => out.columns.find((c) => c.key === f) ?? { key: f }) };
+  }
+  return { columns: keep.columns, rows: out.rows.map((r) => pick(r, fields)) };
+}
+
+/**
+ * A command's one JSON document (obs query, trace, report, metrics, errors
+ * show): whole, or with only the chosen top-level fields.
+ */
+export function writeJsonDocument(ctx: Context, doc: Record<string, unknown>, fields: readonly string[] | null, what: string): void {
+  if (fields !== null) checkFields(fields, Object.keys(doc), what, '--json');
+  ctx.stdout.write(`${JSON.stringify(fields === null ? doc : pick(doc, fields), null, 2)}\n`);
+}
+
+/** Rows without a document around them: the line formats of a document command (its timeline, spans, points). */
+export function writeRows(ctx: Context, s: Pick<Loaded, 'fields' | 'format' | 'color'>, out: Pick<Output, 'noun' | 'columns' | 'rows'>): void {
+  const chosen = selectFields(s, out, out.noun);
+  render(ctx.stdout, { format: s.format, noun: out.noun, columns: chosen.columns, rows: chosen.rows, meta: {}, color: s.color, width: ctx.stdout.columns });
 }
 
 export function output(ctx: Context, s: Loaded, out: Output): void {
   if (out.rows.length === 0 && out.empty) s.report.note(out.empty);
   if (out.truncated) s.report.note(`showing the first ${s.limit} ${out.noun.replace('_', ' ')}; raise --limit for more`);
   const truncated = out.truncated === undefined ? {} : { truncated: out.truncated };
+  const chosen = selectFields(s, out, out.noun);
   render(ctx.stdout, {
     format: s.format,
     noun: out.noun,
-    columns: out.columns,
-    rows: out.rows,
+    columns: chosen.columns,
+    rows: chosen.rows,
     meta: { window: s.window, count: out.rows.length, ...truncated, ...out.meta },
     color: s.color,
     width: ctx.stdout.columns,
-    ...(out.footer === undefined ? {} : { footer: out.footer }),
+    ...(chosen.footer === undefined ? {} : { footer: chosen.footer }),
   });
 }

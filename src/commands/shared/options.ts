@@ -11,6 +11,7 @@ import { EXIT, noInputError, usageError, type ExitCode } from '../../errors.js';
 import type { RecordFilters } from '../../filters/filters.js';
 import type { LoadResult } from '../../load/load.js';
 import { palette, useColor } from '../../output/color.js';
+import { parseFieldList } from '../../output/fields.js';
 import { FORMATS, type Format } from '../../output/render.js';
 import { defaultTimeZone, formatIsoMicros, isValidTimeZone, parseInstant, resolveWindow, type TimeWindow } from '../../time/time.js';
 import { reporter, type Reporter } from './report.js';
@@ -24,8 +25,10 @@ export interface CommonOptions {
   quiet?: boolean;
   color?: boolean;
   output?: Format;
-  json?: boolean;
-  ndjson?: boolean;
+  /** true, or the fields to keep ("ts,level"). */
+  json?: boolean | string;
+  ndjson?: boolean | string;
+  csv?: boolean | string;
   session?: string;
   thread?: string;
   channel?: string;
@@ -69,21 +72,41 @@ export function addFilterOptions(cmd: Command): Command {
     .option('--limit <n>', 'at most n rows');
 }
 
-export function addOutputOptions(cmd: Command): Command {
-  return cmd
-    .addOption(new Option('-o, --output <format>', 'output format (default: table on a terminal, tsv when piped)').choices([...FORMATS]))
-    .option('--json', 'one JSON document (same as -o json)')
-    .option('--ndjson', 'one JSON object per line (same as -o ndjson)');
+export function addOutputOptions(cmd: Command, formats: readonly Format[] = FORMATS): Command {
+  cmd.addOption(
+    new Option('-o, --output <format>', `output format: ${formats.join(', ')} (default: table on a terminal, tsv when piped)`).choices([...formats]),
+  );
+  cmd.option('--json [fields]', 'one JSON document (-o json); with a,b only those fields');
+  if (formats.includes('ndjson')) cmd.option('--ndjson [fields]', 'one JSON object per line (-o ndjson); with a,b only those fields');
+  if (formats.includes('csv')) cmd.option('--csv [fields]', 'comma-separated values, RFC 4180 (-o csv); with a,b only those columns');
+  return cmd;
 }
 
-export function outputFormat(ctx: Context, o: CommonOptions): Format {
-  const chosen = [o.output, o.json ? 'json' : undefined, o.ndjson ? 'ndjson' : undefined].filter(
-    (x): x is Format => x !== undefined,
-  );
+export interface OutputChoice {
+  format: Format;
+  /** The fields asked for with --json a,b (--ndjson, --csv); null for every field. */
+  fields: string[] | null;
+}
+
+/** The format and fields of -o, --json, --ndjson and --csv; a pipe gets tsv, a terminal a table. */
+export function outputChoice(ctx: Context, o: Pick<CommonOptions, 'output' | 'json' | 'ndjson' | 'csv'>): OutputChoice {
+  const flags: Array<[Format, boolean | string | undefined]> = [
+    ['json', o.json],
+    ['ndjson', o.ndjson],
+    ['csv', o.csv],
+  ];
+  const chosen = [o.output, ...flags.filter(([, v]) => v !== undefined && v !== false).map(([f]) => f)].filter((x): x is Format => x !== undefined);
   if (new Set(chosen).size > 1) {
-    throw usageError(`choose one output format, not ${chosen.join(' and ')}`, { help: 'use one of -o, --json, --ndjson' });
+    throw usageError(`choose one output format, not ${[...new Set(chosen)].join(' and ')}`, { help: 'use one of -o, --json, --ndjson, --csv' });
   }
-  return chosen[0] ?? (ctx.stdout.isTTY ? 'table' : 'tsv');
+  const format = chosen[0] ?? (ctx.stdout.isTTY ? 'table' : 'tsv');
+  const listed = flags.find(([f, v]) => f === format && typeof v === 'string' && v !== '');
+  return { format, fields: listed === undefined ? null : parseFieldList(listed[1] as string, `--${format}`) };
+}
+
+/** The format alone, for commands whose output has no field choice. */
+export function outputFormat(ctx: Context, o: CommonOptions): Format {
+  return outputChoice(ctx, o).format;
 }
 
 export function parseLimit(text: string | undefined): number | null {
@@ -100,6 +123,8 @@ export interface Loaded {
   tz: string;
   filters: RecordFilters;
   format: Format;
+  /** Fields asked for with --json a,b (--ndjson, --csv); null for all. */
+  fields: string[] | null;
   color: ChalkInstance;
   limit: number | null;
   report: Reporter;
@@ -129,7 +154,7 @@ export function resolveTime(ctx: Context, o: CommonOptions, config: Config): { t
  */
 export async function openSources(ctx: Context, o: CommonOptions, config: Config = loadConfig(ctx.cwd, o.config)): Promise<Loaded> {
   const report = reporter(ctx, o.quiet === true);
-  const format = outputFormat(ctx, o);
+  const { format, fields } = outputChoice(ctx, o);
   const limit = parseLimit(o.limit);
   const { tz, window } = resolveTime(ctx, o, config);
 
@@ -176,6 +201,7 @@ export async function openSources(ctx: Context, o: CommonOptions, config: Config
     load,
     tz,
     format,
+    fields,
     limit,
     report,
     color: palette(useColor(ctx.env, ctx.stdout.isTTY === true, o.color)),

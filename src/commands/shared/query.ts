@@ -10,6 +10,8 @@ import { whereClause, type TableSpec } from '../../filters/filters.js';
 
 export interface Page {
   rows: Row[];
+  /** The query's columns, known even when no row matched. */
+  columns: string[];
   truncated: boolean;
 }
 
@@ -29,9 +31,9 @@ export async function selectPage(
 ): Promise<Page> {
   const limitSql = limit === null ? '' : `LIMIT ${params.add(limit + 1)}`;
   const sql = `${filteredCte(table, conds)} SELECT * FROM (${sqlFile(file)}) AS q ORDER BY ${orderBy} ${limitSql}`;
-  const { rows } = await db.query(sql, params.values);
+  const { rows, columns } = await db.query(sql, params.values);
   const truncated = limit !== null && rows.length > limit;
-  return { rows: truncated ? rows.slice(0, limit ?? 0) : rows, truncated };
+  return { rows: truncated ? rows.slice(0, limit ?? 0) : rows, columns, truncated };
 }
 
 /** Parses the raw JSON column of each row so JSON output nests it as an object. */

@@ -6,7 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import { llmTotal } from '../../../src/commands/report.js';
 import { palette } from '../../../src/output/color.js';
-import { mdCell, renderReport, renderReportMarkdown, usd, type ReportDoc } from '../../../src/output/report.js';
+import { mdCell } from '../../../src/output/markdown.js';
+import { renderReport, renderReportMarkdown, usd, type ReportDoc } from '../../../src/output/report.js';
 
 /** Rows as rollupLlmCalls returns them once LLM cost is reported. */
 const costRows = [
