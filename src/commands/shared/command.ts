@@ -94,10 +94,10 @@ export function writeRows(ctx: Context, s: Pick<Loaded, 'fields' | 'format' | 'c
 }
 
 export function output(ctx: Context, s: Loaded, out: Output): void {
+  const chosen = selectFields(s, out, out.noun);
   if (out.rows.length === 0 && out.empty) s.report.note(out.empty);
   if (out.truncated) s.report.note(`showing the first ${s.limit} ${out.noun.replace('_', ' ')}; raise --limit for more`);
   const truncated = out.truncated === undefined ? {} : { truncated: out.truncated };
-  const chosen = selectFields(s, out, out.noun);
   render(ctx.stdout, {
     format: s.format,
     noun: out.noun,
