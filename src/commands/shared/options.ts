@@ -11,6 +11,7 @@ import { EXIT, noInputError, usageError, type ExitCode } from '../../errors.js';
 import type { RecordFilters } from '../../filters/filters.js';
 import type { LoadResult } from '../../load/load.js';
 import { palette, useColor } from '../../output/color.js';
+import { withLoadProgress } from '../../output/progress.js';
 import { FORMATS, type Format } from '../../output/render.js';
 import { defaultTimeZone, formatIsoMicros, isValidTimeZone, parseInstant, resolveWindow, type TimeWindow } from '../../time/time.js';
 import { reporter, type Reporter } from './report.js';
@@ -23,6 +24,10 @@ export interface CommonOptions {
   config?: string;
   quiet?: boolean;
   color?: boolean;
+  /** false with --no-progress. */
+  progress?: boolean;
+  /** false: no notes on stderr, as with -q, but a progress bar still shows (obs sources, whose listing says it all). */
+  notes?: boolean;
   output?: Format;
   json?: boolean;
   ndjson?: boolean;
@@ -49,7 +54,8 @@ export function addInputOptions(cmd: Command): Command {
     .option('--tz <zone>', 'zone of timestamps written without one (default: this machine\'s zone, or OBS_TZ)')
     .option('--config <file>', 'config file (default ./obs.config.json)')
     .option('-q, --quiet', 'print no notes on stderr (warnings are still printed)')
-    .option('--no-color', 'no colours (also NO_COLOR=1 or TERM=dumb)');
+    .option('--no-color', 'no colours (also NO_COLOR=1 or TERM=dumb)')
+    .option('--no-progress', 'no progress bar on stderr while more than 50 MB of logs load');
 }
 
 export function addFilterOptions(cmd: Command): Command {
@@ -128,7 +134,7 @@ export function resolveTime(ctx: Context, o: CommonOptions, config: Config): { t
  * ObsError on bad input. A command that read the config file already passes it.
  */
 export async function openSources(ctx: Context, o: CommonOptions, config: Config = loadConfig(ctx.cwd, o.config)): Promise<Loaded> {
-  const report = reporter(ctx, o.quiet === true);
+  const report = reporter(ctx, o.quiet === true || o.notes === false);
   const format = outputFormat(ctx, o);
   const limit = parseLimit(o.limit);
   const { tz, window } = resolveTime(ctx, o, config);
@@ -143,7 +149,9 @@ export async function openSources(ctx: Context, o: CommonOptions, config: Config
   const db = await Database.open();
   let load: LoadResult;
   try {
-    load = await loadSources(db, logs, { tz, cwd: ctx.cwd, formats: FormatSet.create(config.formats), prices: new PriceBook(config.prices) });
+    load = await withLoadProgress(ctx, o, (progress) =>
+      loadSources(db, logs, { tz, cwd: ctx.cwd, formats: FormatSet.create(config.formats), prices: new PriceBook(config.prices), progress }),
+    );
   } catch (err) {
     db.close();
     throw err;
