@@ -24,6 +24,8 @@ export interface CommonOptions {
   config?: string;
   quiet?: boolean;
   color?: boolean;
+  /** false with --no-pager. */
+  pager?: boolean;
   /** false with --no-progress. */
   progress?: boolean;
   /** false: no notes on stderr, as with -q, but a progress bar still shows (obs sources, whose listing says it all). */
@@ -79,7 +81,8 @@ export function addOutputOptions(cmd: Command): Command {
   return cmd
     .addOption(new Option('-o, --output <format>', 'output format (default: table on a terminal, tsv when piped)').choices([...FORMATS]))
     .option('--json', 'one JSON document (same as -o json)')
-    .option('--ndjson', 'one JSON object per line (same as -o ndjson)');
+    .option('--ndjson', 'one JSON object per line (same as -o ndjson)')
+    .option('--no-pager', 'do not page long output on a terminal (also OBS_PAGER=cat)');
 }
 
 export function outputFormat(ctx: Context, o: CommonOptions): Format {
