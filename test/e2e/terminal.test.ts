@@ -70,7 +70,8 @@ describe('pager', () => {
     expect(readFileSync(first.out, 'utf8')).toContain(SESSION_ROW);
     expect(existsSync(second.out)).toBe(false);
 
-    for (const env of [{ OBS_PAGER: '' }, { OBS_PAGER: 'cat' }, { PAGER: 'cat' }, { PAGER: '' }]) {
+    const off: Array<Record<string, string>> = [{ OBS_PAGER: '' }, { OBS_PAGER: 'cat' }, { PAGER: 'cat' }, { PAGER: '' }];
+    for (const env of off) {
       const unused = recording();
       const r = await inTerminal(obsLine(SESSIONS), { env: { PAGER: unused.pager, ...env } });
       expect(r.raw, JSON.stringify(env)).toContain(SESSION_ROW);
