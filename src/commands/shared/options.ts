@@ -55,7 +55,7 @@ export function addInputOptions(cmd: Command): Command {
     .option('--logs <path>', 'log file, folder or glob to read (repeatable; default ./logs, or OBS_LOGS)', collect)
     .option('--tz <zone>', 'zone of timestamps written without one (default: this machine\'s zone, or OBS_TZ)')
     .option('--config <file>', 'config file (default ./obs.config.json)')
-    .option('-q, --quiet', 'print no notes on stderr (warnings are still printed)')
+    .option('-q, --quiet', 'print no notes and no progress bar on stderr (warnings are still printed)')
     .option('--no-color', 'no colours (also NO_COLOR=1 or TERM=dumb)')
     .option('--no-progress', 'no progress bar on stderr while more than 50 MB of logs load');
 }
