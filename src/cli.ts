@@ -5,6 +5,7 @@
 import { CommanderError, type Command } from 'commander';
 import { processContext, type Context } from './context.js';
 import { EXIT, ObsError, formatError, type ExitCode } from './errors.js';
+import { pagerFor, type PagedOutput } from './output/pager.js';
 import { buildProgram } from './program.js';
 import { separateFieldLists } from './commands/shared/field-flags.js';
 
@@ -14,7 +15,27 @@ function commanderExit(err: CommanderError): ExitCode {
   return EXIT.USAGE;
 }
 
-export async function run(argv: string[], ctx: Context): Promise<ExitCode> {
+/**
+ * The paged stdout for the command about to run, when it offers --no-pager
+ * (data commands do; --help and `obs completion` never page) and paging applies.
+ */
+function pagerForCommand(ctx: Context, command: Command, onInterrupt: (() => void) | undefined): PagedOutput | null {
+  if (!command.options.some((o) => o.long === '--no-pager')) return null;
+  // `obs errors --no-pager show ID`: the flag counts at any level.
+  const off = [...commandAndAncestors(command)].some((c) => c.opts<{ pager?: boolean }>().pager === false);
+  return pagerFor(ctx, { pager: !off }, onInterrupt);
+}
+
+function* commandAndAncestors(command: Command): Generator<Command> {
+  for (let c: Command | null = command; c !== null; c = c.parent) yield c;
+}
+
+export interface RunOptions {
+  /** Called when Ctrl-C is pressed while the pager shows the output, once it has quit. */
+  onInterrupt?: () => void;
+}
+
+export async function run(argv: string[], ctx: Context, opts: RunOptions = {}): Promise<ExitCode> {
   let pending: Promise<ExitCode> | undefined;
   const program = buildProgram(ctx, (p) => {
     pending = p;
@@ -28,21 +49,39 @@ export async function run(argv: string[], ctx: Context): Promise<ExitCode> {
     cmd.commands.forEach(configure);
   };
   configure(program);
+  // Only once a command's action is about to run: help and usage errors are never paged.
+  const terminal = ctx.stdout;
+  const paging: { out: PagedOutput | null } = { out: null };
+  program.hook('preAction', (_program, action) => {
+    paging.out = pagerForCommand(ctx, action, opts.onInterrupt);
+    if (paging.out !== null) ctx.stdout = paging.out;
+  });
+  let code: ExitCode;
+  let message = '';
   try {
     await program.parseAsync(separateFieldLists(program, argv), { from: 'user' });
-    return pending === undefined ? EXIT.OK : await pending;
+    code = pending === undefined ? EXIT.OK : await pending;
   } catch (err) {
-    if (err instanceof CommanderError) return commanderExit(err);
-    if (err instanceof ObsError) {
-      ctx.stderr.write(formatError(err));
-      return err.exitCode;
+    if (err instanceof CommanderError) {
+      code = commanderExit(err);
+    } else if (err instanceof ObsError) {
+      message = formatError(err);
+      code = err.exitCode;
+    } else {
+      const e = err as Error;
+      message = `error: internal error: ${e?.message ?? String(err)}\n`;
+      if (argv.includes('--debug') && e?.stack) message += `${e.stack}\n`;
+      else message += 'help: run again with --debug for the stack trace, and report it\n';
+      code = EXIT.INTERNAL;
     }
-    const e = err as Error;
-    ctx.stderr.write(`error: internal error: ${e?.message ?? String(err)}\n`);
-    if (argv.includes('--debug') && e?.stack) ctx.stderr.write(`${e.stack}\n`);
-    else ctx.stderr.write('help: run again with --debug for the stack trace, and report it\n');
-    return EXIT.INTERNAL;
   }
+  // The error comes after the pager has quit, so it stays on the screen.
+  if (paging.out !== null) {
+    await paging.out.close();
+    ctx.stdout = terminal;
+  }
+  if (message !== '') ctx.stderr.write(message);
+  return code;
 }
 
 export async function main(argv: string[]): Promise<void> {
@@ -54,5 +93,6 @@ export async function main(argv: string[]): Promise<void> {
       throw err;
     });
   }
-  process.exitCode = await run(argv, processContext());
+  // Ctrl-C while the pager shows the output: the pager has quit, so leave as interrupted processes do.
+  process.exitCode = await run(argv, processContext(), { onInterrupt: () => process.exit(130) });
 }

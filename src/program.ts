@@ -5,6 +5,7 @@
 import { Command } from 'commander';
 import type { Context } from './context.js';
 import type { ExitCode } from './errors.js';
+import { completionCommand } from './commands/completion.js';
 import { errorsCommand } from './commands/errors.js';
 import { eventsCommand } from './commands/events.js';
 import { llmCommand } from './commands/llm.js';
@@ -34,7 +35,19 @@ Environment:
   OBS_PROMETHEUS_TOKEN     bearer token for Prometheus (never printed)
   OBS_PROMETHEUS_USERNAME, OBS_PROMETHEUS_PASSWORD   basic auth for Prometheus (never printed)
   OBS_PROMETHEUS_TIMEOUT   per-call timeout (instead of --prometheus-timeout; default 10s)
-  NO_COLOR     no colours; FORCE_COLOR=1 forces them
+  NO_COLOR     no colours (as --no-color)
+  FORCE_COLOR  colours even in a pipe (FORCE_COLOR=1; 0 or false count as unset)
+  TERM=dumb    no colours, and no progress bar (shown on stderr, a terminal, while more than 50 MB of logs
+               load; --no-progress or -q hide it)
+  OBS_PAGER    the pager for output on a terminal, before PAGER; empty or "cat": none (--no-pager: none for one command)
+  PAGER        the pager when OBS_PAGER is not set (default "less -FRX"; obs sets LESS=FRX and LV=-c unless set)
+
+Examples:
+  obs query --thread 1795299499.694654 --prometheus http://127.0.0.1:9090
+  obs errors --group --since 1h
+  obs report --since 7d
+  obs sources --logs ./logs
+  source <(obs completion bash)
 `;
 
 export function buildProgram(ctx: Context, run: (p: Promise<ExitCode>) => void): Command {
@@ -54,6 +67,7 @@ export function buildProgram(ctx: Context, run: (p: Promise<ExitCode>) => void):
     ['Errors:', [errorsCommand(ctx, run)]],
     ['Metrics:', [metricsCommand(ctx, run)]],
     ['Inputs and ad-hoc queries:', [sourcesCommand(ctx, run), sqlCommand(ctx, run)]],
+    ['Shell:', [completionCommand(ctx, run)]],
   ];
   for (const [heading, commands] of groups) {
     for (const cmd of commands) program.addCommand(cmd.helpGroup(heading));

@@ -2,7 +2,7 @@
  * `obs metrics '<promql>'`: one range query against Prometheus over the time
  * window flags; a sparkline per series on a terminal, the points in JSON.
  */
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { loadConfig } from '../config.js';
 import type { Context } from '../context.js';
 import { EXIT, usageError, type ExitCode } from '../errors.js';
@@ -107,6 +107,8 @@ export function metricsCommand(ctx: Context, run: (p: Promise<ExitCode>) => void
     .option('--config <file>', 'config file (default ./obs.config.json)')
     .option('-q, --quiet', 'print no notes on stderr')
     .option('--no-color', 'no colours')
+    // Reads no logs, so shows no progress bar; accepted so that one set of flags works with every command.
+    .addOption(new Option('--no-progress').hideHelp())
     .addHelpText(
       'after',
       '\nExamples:\n' +

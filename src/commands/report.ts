@@ -308,6 +308,7 @@ export function reportCommand(ctx: Context, run: (p: Promise<ExitCode>) => void)
     .addOption(new Option('--format <format>', 'table (terminal), json or markdown; same as -o').choices([...REPORT_FORMATS]))
     .addOption(new Option('-o, --output <format>', 'output format (default: table)').choices([...REPORT_FORMATS]))
     .option('--json [fields]', 'one JSON document (same as --format json); with a,b only those top-level fields')
+    .option('--no-pager', 'do not page long output on a terminal (also OBS_PAGER=cat)')
     .option('--no-alerts', 'do not query Prometheus for alerts');
   addPrometheusOptions(cmd, { step: false });
   addInputOptions(cmd);

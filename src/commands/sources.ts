@@ -64,7 +64,7 @@ export function fileRow(f: FileReport): Row {
 
 export async function runSources(ctx: Context, o: SourcesOptions): Promise<ExitCode> {
   // The notes would repeat what the listing shows.
-  return withSources(ctx, { ...o, quiet: true }, async (s) => {
+  return withSources(ctx, { ...o, notes: false }, async (s) => {
     if (o.issues === true) {
       const { rows, columns } = await s.db.query(sqlFile('line_issues.sql'));
       output(ctx, s, { noun: 'issues', columns: ISSUE_COLUMNS, rows, fields: columns });

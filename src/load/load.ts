@@ -43,11 +43,28 @@ export interface LoadResult {
   unreadable: number;
 }
 
+/**
+ * Told how loading goes, for a progress display; the loader knows nothing of
+ * terminals. Sizes are bytes on disk (a gzip file's compressed bytes).
+ */
+export interface LoadProgress {
+  /** The files to read and their size; told again when an index file names more. */
+  total(files: number, bytes: number): void;
+  /** A file is about to be read (or passed over: skipped, unreadable). */
+  fileStarted(path: string, bytes: number): void;
+  /** Bytes read and lines delivered since the last call, in the current file. */
+  read(bytes: number, lines: number): void;
+  fileFinished(path: string): void;
+  /** Every file is read; the records are being linked and the errors stored. */
+  filesRead(): void;
+}
+
 export interface LoadOptions {
   tz: string;
   cwd: string;
   formats: FormatSet;
   prices: PriceBook;
+  progress?: LoadProgress;
 }
 
 interface Planned {
@@ -100,15 +117,29 @@ async function plan(file: FoundFile): Promise<Planned> {
 }
 
 async function parseFile(p: Planned, sink: DatabaseSink, opts: LoadOptions, defaults: Correlation, onIndexEntry: (e: IndexEntry) => void): Promise<void> {
+  const progress = opts.progress;
+  progress?.fileStarted(p.report.path, p.file.size);
+  try {
+    await parseFileLines(p, sink, opts, defaults, onIndexEntry);
+  } finally {
+    progress?.fileFinished(p.report.path);
+  }
+}
+
+async function parseFileLines(p: Planned, sink: DatabaseSink, opts: LoadOptions, defaults: Correlation, onIndexEntry: (e: IndexEntry) => void): Promise<void> {
   const kind = p.kind;
   if (kind === null || kind.parser === undefined || p.report.status !== 'loaded') return;
   const fileSink = sink.forFile(p.report.path, kind.name, defaults, p.report, onIndexEntry);
   const parser = kind.parser({ path: p.report.path, tz: opts.tz, defaults, formats: opts.formats, prices: opts.prices }, fileSink);
   try {
-    await readLines(p.file.abs, (line) => {
-      fileSink.line(line);
-      parser.line(line);
-    });
+    await readLines(
+      p.file.abs,
+      (line) => {
+        fileSink.line(line);
+        parser.line(line);
+      },
+      opts.progress === undefined ? undefined : (bytes, lines) => opts.progress?.read(bytes, lines),
+    );
     parser.end();
   } catch (err) {
     // The record open when reading stopped (a cut gzip stream) is kept.
@@ -120,6 +151,10 @@ async function parseFile(p: Planned, sink: DatabaseSink, opts: LoadOptions, defa
 
 export async function loadSources(db: Database, specs: readonly string[], opts: LoadOptions): Promise<LoadResult> {
   const found = await discover(specs, opts.cwd);
+  const progress = opts.progress;
+  let totalFiles = found.files.length + found.unreadable.length;
+  let totalBytes = found.files.reduce((n, f) => n + f.size, 0);
+  progress?.total(totalFiles, totalBytes);
   const planned: Planned[] = [];
   for (const file of found.files) planned.push(await plan(file));
   for (const u of found.unreadable) {
@@ -156,6 +191,9 @@ export async function loadSources(db: Database, specs: readonly string[], opts: 
           known.add(target);
           const extra = await plan({ abs: target, display: targetDisplay ?? target, size: statSync(target).size });
           planned.push(extra);
+          totalFiles += 1;
+          totalBytes += extra.file.size;
+          progress?.total(totalFiles, totalBytes);
         }
       }
     }
@@ -174,6 +212,7 @@ export async function loadSources(db: Database, specs: readonly string[], opts: 
   } finally {
     sink.close();
   }
+  progress?.filesRead();
 
   const files = planned.map((p) => p.report);
   await storeFiles(db, files);

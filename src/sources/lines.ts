@@ -224,6 +224,13 @@ async function* gunzipFile(
 }
 
 /**
+ * Told how far reading has got, once per chunk (1 MiB read, or one zlib step
+ * of a gzip file): the bytes read from disk and the lines delivered since the
+ * last call.
+ */
+export type ReadProgress = (bytes: number, lines: number) => void;
+
+/**
  * Calls onLine for each line of the file, in order. Returns the number of
  * lines and the bytes read from disk (for a gzip file, the compressed bytes).
  * Throws the file system's error if the file cannot be opened or read. A
@@ -234,10 +241,20 @@ async function* gunzipFile(
 export async function readLines(
   path: string,
   onLine: (line: RawLine) => void,
+  onProgress?: ReadProgress,
 ): Promise<{ lines: number; bytes: number }> {
   const handle = await open(path, 'r');
   const splitter = new LineSplitter(onLine);
   let bytes = 0;
+  // What onProgress has been told so far.
+  let toldBytes = 0;
+  let toldLines = 0;
+  const tell = (read: number): void => {
+    if (onProgress === undefined) return;
+    onProgress(read - toldBytes, splitter.lineNo - toldLines);
+    toldBytes = read;
+    toldLines = splitter.lineNo;
+  };
   try {
     const buf = Buffer.allocUnsafe(CHUNK);
     const first = (await handle.read(buf, 0, CHUNK, null)).bytesRead;
@@ -247,6 +264,7 @@ export async function readLines(
       try {
         for await (const text of gunzipFile(handle, Buffer.from(buf.subarray(0, first)), null, CHUNK, counter)) {
           splitter.push(text);
+          tell(counter.bytes);
         }
       } catch (err) {
         if (isZlibError(err)) throw gzipDamage(err, splitter.lineNo);
@@ -257,11 +275,13 @@ export async function readLines(
       let bytesRead = first;
       while (bytesRead > 0) {
         splitter.push(buf.subarray(0, bytesRead));
+        tell(bytes);
         bytesRead = (await handle.read(buf, 0, CHUNK, null)).bytesRead;
         bytes += bytesRead;
       }
     }
     splitter.end();
+    tell(bytes);
   } finally {
     await handle.close();
   }

@@ -12,6 +12,7 @@ import type { RecordFilters } from '../../filters/filters.js';
 import type { LoadResult } from '../../load/load.js';
 import { palette, useColor } from '../../output/color.js';
 import { parseFieldList } from '../../output/fields.js';
+import { withLoadProgress } from '../../output/progress.js';
 import { FORMATS, type Format } from '../../output/render.js';
 import { defaultTimeZone, formatIsoMicros, isValidTimeZone, parseInstant, resolveWindow, type TimeWindow } from '../../time/time.js';
 import { reporter, type Reporter } from './report.js';
@@ -24,6 +25,12 @@ export interface CommonOptions {
   config?: string;
   quiet?: boolean;
   color?: boolean;
+  /** false with --no-pager. */
+  pager?: boolean;
+  /** false with --no-progress. */
+  progress?: boolean;
+  /** false: no notes on stderr, as with -q, but a progress bar still shows (obs sources, whose listing says it all). */
+  notes?: boolean;
   output?: Format;
   /** true, or the fields to keep ("ts,level"). */
   json?: boolean | string;
@@ -51,8 +58,9 @@ export function addInputOptions(cmd: Command): Command {
     .option('--logs <path>', 'log file, folder or glob to read (repeatable; default ./logs, or OBS_LOGS)', collect)
     .option('--tz <zone>', 'zone of timestamps written without one (default: this machine\'s zone, or OBS_TZ)')
     .option('--config <file>', 'config file (default ./obs.config.json)')
-    .option('-q, --quiet', 'print no notes on stderr (warnings are still printed)')
-    .option('--no-color', 'no colours (also NO_COLOR=1 or TERM=dumb)');
+    .option('-q, --quiet', 'print no notes and no progress bar on stderr (warnings are still printed)')
+    .option('--no-color', 'no colours (also NO_COLOR=1 or TERM=dumb)')
+    .option('--no-progress', 'no progress bar on stderr while more than 50 MB of logs load');
 }
 
 export function addFilterOptions(cmd: Command): Command {
@@ -79,6 +87,7 @@ export function addOutputOptions(cmd: Command, formats: readonly Format[] = FORM
   cmd.option('--json [fields]', 'one JSON document (-o json); with a,b only those fields');
   if (formats.includes('ndjson')) cmd.option('--ndjson [fields]', 'one JSON object per line (-o ndjson); with a,b only those fields');
   if (formats.includes('csv')) cmd.option('--csv [fields]', 'comma-separated values, RFC 4180 (-o csv); with a,b only those columns');
+  cmd.option('--no-pager', 'do not page long output on a terminal (also OBS_PAGER=cat)');
   return cmd;
 }
 
@@ -102,11 +111,6 @@ export function outputChoice(ctx: Context, o: Pick<CommonOptions, 'output' | 'js
   const format = chosen[0] ?? (ctx.stdout.isTTY ? 'table' : 'tsv');
   const listed = flags.find(([f, v]) => f === format && typeof v === 'string' && v !== '');
   return { format, fields: listed === undefined ? null : parseFieldList(listed[1] as string, `--${format}`) };
-}
-
-/** The format alone, for commands whose output has no field choice. */
-export function outputFormat(ctx: Context, o: CommonOptions): Format {
-  return outputChoice(ctx, o).format;
 }
 
 export function parseLimit(text: string | undefined): number | null {
@@ -153,7 +157,7 @@ export function resolveTime(ctx: Context, o: CommonOptions, config: Config): { t
  * ObsError on bad input. A command that read the config file already passes it.
  */
 export async function openSources(ctx: Context, o: CommonOptions, config: Config = loadConfig(ctx.cwd, o.config)): Promise<Loaded> {
-  const report = reporter(ctx, o.quiet === true);
+  const report = reporter(ctx, o.quiet === true || o.notes === false);
   const { format, fields } = outputChoice(ctx, o);
   const limit = parseLimit(o.limit);
   const { tz, window } = resolveTime(ctx, o, config);
@@ -168,7 +172,9 @@ export async function openSources(ctx: Context, o: CommonOptions, config: Config
   const db = await Database.open();
   let load: LoadResult;
   try {
-    load = await loadSources(db, logs, { tz, cwd: ctx.cwd, formats: FormatSet.create(config.formats), prices: new PriceBook(config.prices) });
+    load = await withLoadProgress(ctx, o, (progress) =>
+      loadSources(db, logs, { tz, cwd: ctx.cwd, formats: FormatSet.create(config.formats), prices: new PriceBook(config.prices), progress }),
+    );
   } catch (err) {
     db.close();
     throw err;
