@@ -33,7 +33,8 @@ const FILE_PLACEHOLDER = /<(file|path|dir|folder)s?(\.\.\.)?>|\[(file|path|dir|f
 
 function flagOf(o: Option): CompletionFlag {
   const names = [o.short, o.long].filter((n): n is string => n !== undefined);
-  const takesValue = o.required || o.optional;
+  // An optional value (--json [fields]) is not completed: the next word may be anything the command takes.
+  const takesValue = o.required;
   return {
     names,
     description: o.description,

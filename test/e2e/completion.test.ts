@@ -81,6 +81,8 @@ describe('bash', () => {
   it('completes flags of the command being completed', async () => {
     expect(await bash(['obs', 'errors', '--ty'])).toEqual(['--type']);
     expect(await bash(['obs', 'errors', 'show', '--js'])).toEqual(['--json']);
+    // --json's field list is optional: the word after it completes as if the flag were not there.
+    expect(await bash(['obs', 'errors', '--json', 'sh'])).toEqual(['show']);
     expect((await bash(['obs', 'report', '--no-'])).sort()).toEqual(['--no-alerts', '--no-color', '--no-pager', '--no-progress']);
     // Flags of another command are not offered.
     expect(await bash(['obs', 'sources', '--ty'])).toEqual([]);
@@ -89,12 +91,12 @@ describe('bash', () => {
   });
 
   it('completes the values of -o/--output, by command, and shell names', async () => {
-    expect(await bash(['obs', 'errors', '-o', ''])).toEqual(['table', 'tsv', 'json', 'ndjson']);
+    expect(await bash(['obs', 'errors', '-o', ''])).toEqual(['table', 'tsv', 'json', 'ndjson', 'csv', 'markdown']);
     expect(await bash(['obs', 'events', '--output', 'nd'])).toEqual(['ndjson']);
     expect(await bash(['obs', 'report', '-o', ''])).toEqual(['table', 'json', 'markdown']);
     // bash splits "--output=js" at "=".
     expect(await bash(['obs', 'events', '--output', '=', 'js'])).toEqual(['json']);
-    expect(await bash(['obs', 'events', '--output', '='])).toEqual(['table', 'tsv', 'json', 'ndjson']);
+    expect(await bash(['obs', 'events', '--output', '='])).toEqual(['table', 'tsv', 'json', 'ndjson', 'csv', 'markdown']);
     expect(await bash(['obs', 'completion', ''])).toEqual(['bash', 'zsh', 'fish']);
     // A value obs cannot know is left to the user.
     expect(await bash(['obs', 'errors', '--since', ''])).toEqual([]);
@@ -150,7 +152,7 @@ describe('zsh', () => {
   it('offers the flags of the command being completed, and the values of those that have a set', async () => {
     expect(await zsh(['obs', 'errors', '--ty'])).toContain('--type:exception type, wildcards allowed (KeyError, *Timeout*); the module may be left out');
     expect((await zsh(['obs', 'sources', '--'])).some((l) => l.startsWith('--type:'))).toBe(false);
-    expect(await zsh(['obs', 'errors', '-o', ''])).toEqual(['table', 'tsv', 'json', 'ndjson']);
+    expect(await zsh(['obs', 'errors', '-o', ''])).toEqual(['table', 'tsv', 'json', 'ndjson', 'csv', 'markdown']);
     expect(await zsh(['obs', 'report', '--output=m'])).toEqual(['table', 'json', 'markdown']);
     expect(await zsh(['obs', 'completion', ''])).toEqual(['bash', 'zsh', 'fish']);
     expect(await zsh(['obs', 'events', '--logs', ''])).toEqual(['<files>']);
@@ -207,7 +209,7 @@ describe('fish', () => {
     expect(await fish('obs errors --ty')).toEqual(['--type']);
     expect(await fish('obs sources --ty')).toEqual([]);
     expect(await fish('obs errors show --js')).toEqual(['--json']);
-    expect((await fish('obs errors -o ')).sort()).toEqual(['json', 'ndjson', 'table', 'tsv']);
+    expect((await fish('obs errors -o ')).sort()).toEqual(['csv', 'json', 'markdown', 'ndjson', 'table', 'tsv']);
     expect((await fish('obs report --output=')).sort()).toEqual(['--output=json', '--output=markdown', '--output=table']);
     expect((await fish('obs completion ')).sort()).toEqual(['bash', 'fish', 'zsh']);
     expect(await fish('obs errors --type show --gr')).toEqual(['--group']);

@@ -18,7 +18,8 @@ describe('completionTree', () => {
   it('knows which flags take a value, their choices, and which take files', () => {
     const events = allCommands(completionTree(program())).find((c) => c.path.join(' ') === 'obs events');
     const flag = (name: string) => events?.flags.find((f) => f.names.includes(name));
-    expect(flag('--output')).toMatchObject({ names: ['-o', '--output'], takesValue: true, choices: ['table', 'tsv', 'json', 'ndjson'], files: false });
+    expect(flag('--json')).toMatchObject({ takesValue: false, choices: null, files: false });
+    expect(flag('--output')).toMatchObject({ names: ['-o', '--output'], takesValue: true, choices: ['table', 'tsv', 'json', 'ndjson', 'csv', 'markdown'], files: false });
     expect(flag('--logs')).toMatchObject({ takesValue: true, choices: null, files: true });
     expect(flag('--config')).toMatchObject({ takesValue: true, files: true });
     expect(flag('--since')).toMatchObject({ takesValue: true, choices: null, files: false });
