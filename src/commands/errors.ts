@@ -177,6 +177,12 @@ export async function runErrorsShow(ctx: Context, ref: string, o: CommonOptions)
   });
 }
 
+/** The options of a subcommand and its parent, where one the subcommand only defaulted takes the parent's value. */
+function givenAtEitherLevel(self: Command): CommonOptions {
+  const given = Object.entries(self.opts()).filter(([k]) => self.getOptionValueSource(k) !== 'default');
+  return { ...(self.parent?.opts() ?? {}), ...Object.fromEntries(given) } as CommonOptions;
+}
+
 export function errorsCommand(ctx: Context, run: (p: Promise<ExitCode>) => void): Command {
   const cmd = readCommand({
     name: 'errors',
@@ -214,8 +220,9 @@ export function errorsCommand(ctx: Context, run: (p: Promise<ExitCode>) => void)
     ['error', 'sightings'],
   )
     .argument('<id>', 'error id, a unique start of one, or a fingerprint')
-    // `errors` parses the shared flags wherever they stand (obs errors show ID --json); both levels count.
-    .action((id: string, _opts: CommonOptions, self: Command) => run(runErrorsShow(ctx, id, self.optsWithGlobals<CommonOptions>())));
+    // `errors` parses the shared flags wherever they stand (obs errors --no-color show ID --json): a flag given at
+    // either level counts, and the subcommand's defaults do not override what was given to `errors`.
+    .action((id: string, _opts: CommonOptions, self: Command) => run(runErrorsShow(ctx, id, givenAtEitherLevel(self))));
   cmd.addCommand(show);
   return cmd;
 }

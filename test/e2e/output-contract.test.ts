@@ -195,6 +195,14 @@ describe('--json fields', () => {
     expect(Object.keys(JSON.parse(show.stdout) as object)).toEqual(['error', 'sightings']);
   });
 
+  it('a flag given to obs errors holds for obs errors show', async () => {
+    const colour = await obs(['errors', '--no-color', 'show', 'bffb5408bef3', '--logs', CORPUS, '-o', 'table'], { env: { FORCE_COLOR: '1' } });
+    expect(colour.exitCode, colour.stderr).toBe(0);
+    expect(colour.stdout).not.toMatch(/\x1b/);
+    const forced = await obs(['errors', 'show', 'bffb5408bef3', '--logs', CORPUS, '-o', 'table'], { env: { FORCE_COLOR: '1' } });
+    expect(forced.stdout).toMatch(/\x1b/);
+  });
+
   it('one format at a time; a bad field list names the flag', async () => {
     const two = await obs(['events', '--logs', CORPUS, '--json', '--csv']);
     expect(two.exitCode).toBe(2);
