@@ -28,6 +28,7 @@ function obs(over: Partial<Observation>): Observation {
     logger: null,
     contextFrom: 'record',
     tsFrom: 'record',
+    testId: null,
     session_key: S1,
     ...over,
   };
