@@ -74,12 +74,16 @@ function place(l: NonNullable<TriageGroup['location']>): string {
   return l.line === null ? l.file : `${l.file}:${l.line}`;
 }
 
-function summaryLine(doc: TriageDoc): string {
+/** `13 occurrences in 4 files read; 9 known groups hidden (baseline base.json)`. */
+function readLine(doc: TriageDoc): string {
   const s = doc.summary;
-  const parts = [`${counted(s.errors, 'error group')}, ${counted(s.warnings, 'warning group')}`];
-  parts.push(`${counted(s.occurrences, 'occurrence')} in ${counted(doc.inputs.loaded, 'file')} read`);
+  const parts = [`${counted(s.occurrences, 'occurrence')} in ${counted(doc.inputs.loaded, 'file')} read`];
   if (doc.baseline !== null) parts.push(`${s.known_hidden} known group${s.known_hidden === 1 ? '' : 's'} hidden (baseline ${doc.baseline.file})`);
   return parts.join('; ');
+}
+
+function groupsLine(doc: TriageDoc): string {
+  return `${counted(doc.summary.errors, 'error group')}, ${counted(doc.summary.warnings, 'warning group')}`;
 }
 
 function problems(doc: TriageDoc): string | null {
@@ -97,7 +101,7 @@ const MESSAGE_LINES = 3;
 /** `root`: the repository root as shown (relative to the working directory when inside it). */
 export function renderTriageText(out: OutStream, doc: TriageDoc, c: ChalkInstance, root: string = doc.root): void {
   const lines: string[] = [];
-  lines.push(c.bold(`obs triage: ${summaryLine(doc)}`));
+  lines.push(c.bold(`obs triage: ${groupsLine(doc)}; ${readLine(doc)}`));
   lines.push(c.dim(`repository ${root} (from ${doc.root_from === 'flag' ? '--repo-root' : doc.root_from})`));
   const trouble = problems(doc);
   if (trouble !== null) lines.push(c.yellow(trouble));
@@ -149,9 +153,8 @@ export function renderTriageMarkdown(doc: TriageDoc): string {
   const para = (...lines: string[]): void => {
     out.push(...lines, '');
   };
-  const s = doc.summary;
-  para(`## obs triage: ${counted(s.errors, 'error group')}, ${counted(s.warnings, 'warning group')}`);
-  para(mdCell(`${summaryLine(doc)}.`));
+  para(`## obs triage: ${groupsLine(doc)}`);
+  para(mdCell(`${readLine(doc)}; grouped by fingerprint, errors first, then by count, then by first seen.`));
   const trouble = problems(doc);
   if (trouble !== null) para(`> **Warning:** ${mdCell(trouble)}.`);
   if (doc.groups.length === 0) {
@@ -176,8 +179,9 @@ export function renderTriageMarkdown(doc: TriageDoc): string {
     items.push(`- seen in: ${g.files.map(mdCode).join(', ')}`);
     items.push(`- first seen: ${mdCode(`${g.first_seen.file}:${g.first_seen.line}`)}${g.first_seen.ts ? ` at ${g.first_seen.ts}` : ''}; fingerprint ${mdCode(g.fingerprint)}`);
     para(...items);
-    const body = g.traceback ?? g.message;
-    para('<details><summary>Traceback</summary>', '', ...mdFence(body, 'text'), '', '</details>');
+    // An error logged without a traceback shows its message as logged.
+    const summary = g.traceback === null ? 'Message' : 'Traceback';
+    para(`<details><summary>${summary}</summary>`, '', ...mdFence(g.traceback ?? g.message, 'text'), '', '</details>');
   }
   return `${out.join('\n').trimEnd()}\n`;
 }

@@ -43,6 +43,12 @@ function indentOf(line: string): number {
   return line.length - line.trimStart().length;
 }
 
+/** The lines without the indentation they share (a subtest's four spaces a level), joined. */
+function dedent(lines: string[]): string {
+  const cut = Math.min(...lines.filter((l) => l.trim() !== '').map(indentOf));
+  return lines.map((l) => l.slice(Math.min(cut, indentOf(l)))).join('\n');
+}
+
 /** The names of the suites a test at this indentation is inside, outermost first. */
 function parents(names: Map<number, string>, indent: number): string[] {
   return [...names.entries()].filter(([at]) => at < indent).sort((a, b) => a[0] - b[0]).map(([, n]) => n);
@@ -71,8 +77,7 @@ function tapError(yaml: Record<string, unknown>, testId: string, text: string): 
 
 /** A spec reporter's error block, read by the Node stack parser. */
 function specError(lines: string[], testId: string): ReportedError {
-  const cut = Math.min(...lines.filter((l) => l.trim() !== '').map(indentOf));
-  const text = lines.map((l) => l.slice(Math.min(cut, indentOf(l)))).join('\n').replace(/\n+$/, '');
+  const text = dedent(lines).replace(/\n+$/, '');
   const parsed = parseNode(text)[0];
   if (parsed !== undefined) return { ...parsed, level: 'error', startLine: 0, text, testId };
   const first = text.split('\n', 1)[0] ?? '';
@@ -130,7 +135,7 @@ export function nodeTestParser(ctx: FileContext, sink: RecordSink): LineParser {
       for (const k of ['location', 'duration_ms', 'failureType', 'type'] as const) {
         if (yaml[k] !== undefined) raw[k === 'failureType' ? 'failure_type' : k] = yaml[k];
       }
-      const e = p.passed ? null : tapError(yaml, p.testId, message);
+      const e = p.passed ? null : tapError(yaml, p.testId, dedent([p.line.text, ...body]));
       if (e !== null) errors = [e];
     } else if (!p.passed && !p.repeat && body.length > 0) {
       errors = [specError(body, p.testId)];
