@@ -215,7 +215,7 @@ export function triageCommand(ctx: Context, run: (p: Promise<ExitCode>) => void)
         'by occurrences, then by first seen), and show each at its innermost frame in the repository. As text, JSON, ' +
         'markdown for $GITHUB_STEP_SUMMARY, or GitHub workflow annotations. The repository root is --repo-root, else ' +
         '$GITHUB_WORKSPACE, else the git work tree of the working directory, else the working directory. ' +
-        `Exit 1 when --fail-on's threshold is met (default ${DEFAULT_FAIL_ON}: never), 4 when input lines were rejected.`,
+        "Exit 1 when --fail-on's threshold is met (by default it never is), 4 when input lines were rejected.",
     )
     .argument('<paths...>', 'files and folders to read (folders are walked for log files)')
     .addOption(new Option('--format <format>', 'text (terminal), json, markdown (step summary) or github (annotations)').choices([...TRIAGE_FORMATS]))
