@@ -13,6 +13,7 @@ import { metricsCommand } from './commands/metrics.js';
 import { queryCommand } from './commands/query.js';
 import { reportCommand } from './commands/report.js';
 import { traceCommand } from './commands/trace.js';
+import { triageCommand } from './commands/triage.js';
 import { sessionsCommand } from './commands/sessions.js';
 import { sourcesCommand } from './commands/sources.js';
 import { sqlCommand } from './commands/sql.js';
@@ -21,7 +22,7 @@ import { VERSION } from './version.js';
 export const EXIT_CODES_HELP = `
 Exit codes:
   0   success, including when nothing matched
-  1   errors matched and --fail was given (obs errors --fail, for CI)
+  1   errors matched and --fail was given (obs errors --fail), or obs triage's --fail-on threshold was met (for CI)
   2   usage or configuration error (bad flag, value, --where expression, config key, SQL)
   3   no usable input (a path is missing or unreadable, no log file was found, or obs metrics got no answer from Prometheus)
   4   partial result (lines rejected, a file unreadable, or Prometheus failing for obs query or obs report; the rest was answered)
@@ -65,6 +66,7 @@ export function buildProgram(ctx: Context, run: (p: Promise<ExitCode>) => void):
     ['Summary of a period:', [reportCommand(ctx, run)]],
     ['Threads and sessions:', [queryCommand(ctx, run), traceCommand(ctx, run), sessionsCommand(ctx, run), eventsCommand(ctx, run), llmCommand(ctx, run)]],
     ['Errors:', [errorsCommand(ctx, run)]],
+    ['CI:', [triageCommand(ctx, run)]],
     ['Metrics:', [metricsCommand(ctx, run)]],
     ['Inputs and ad-hoc queries:', [sourcesCommand(ctx, run), sqlCommand(ctx, run)]],
     ['Shell:', [completionCommand(ctx, run)]],

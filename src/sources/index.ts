@@ -6,7 +6,9 @@ import { jsonDocumentSource } from './json-document/index.js';
 import { jsonlSource } from './jsonl/index.js';
 import { llmIoSource } from './llm-io/index.js';
 import { logIndexSource } from './log-index/index.js';
+import { nodeTestSource } from './node-test/index.js';
 import { otlpMetricsSource, otlpSource } from './otlp/index.js';
+import { pytestSource } from './pytest/index.js';
 import { sessionLogSource } from './session-log/index.js';
 import { textSource } from './text/index.js';
 import type { SourceKind } from './types.js';
@@ -17,6 +19,8 @@ export const SOURCES: readonly SourceKind[] = [
   llmIoSource,
   otlpSource,
   otlpMetricsSource,
+  pytestSource,
+  nodeTestSource,
   jsonDocumentSource,
   jsonlSource,
   textSource,

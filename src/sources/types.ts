@@ -6,6 +6,7 @@
 import type { RawLine } from './lines.js';
 import type { FormatSet } from '../formats/formats.js';
 import type { CostSource, PriceBook } from '../llm/prices.js';
+import type { Language, ParsedError } from '../tracebacks/types.js';
 
 export type { Correlation } from './fields.js';
 import type { Correlation } from './fields.js';
@@ -24,6 +25,24 @@ export interface EventRow extends Correlation {
   parseError?: string | null;
   /** The record's JSON text, as logged. */
   raw: string | null;
+  /**
+   * The errors the source read from the record itself (a test runner's report
+   * of a failed test). When set, even empty, they are the record's errors and
+   * its text is not searched for tracebacks.
+   */
+  errors?: ReportedError[];
+}
+
+/**
+ * An error a source read itself, with what a traceback alone does not say:
+ * how severe it is and which test it failed.
+ */
+export interface ReportedError extends Omit<ParsedError, 'kind' | 'language'> {
+  kind: 'exception' | 'crash' | 'log';
+  language: Language | null;
+  level: 'error' | 'warn';
+  /** The test that failed or warned: pytest's node id, node:test's name path; null when unknown. */
+  testId: string | null;
 }
 
 export interface LlmCallRow extends Correlation {

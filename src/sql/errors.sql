@@ -18,6 +18,7 @@ SELECT
   run_id,
   workflow_id,
   category,
+  test_id,
   source_kind,
   source_file,
   source_line,

@@ -192,13 +192,15 @@ CREATE TABLE error_records (
   logger       VARCHAR,
   context_from VARCHAR NOT NULL,
   ts_from      VARCHAR,
-  error_id     VARCHAR
+  error_id     VARCHAR,
+  test_id      VARCHAR
 );
 COMMENT ON TABLE error_records IS 'Every place an error was seen: a traceback in a log record or JSON field, an error-level record, a failed LLM call, a crash dump.';
 COMMENT ON COLUMN error_records.kind IS 'exception (a traceback or a typed error), crash (a faulthandler dump), or log (an error-level record without an exception).';
 COMMENT ON COLUMN error_records.context_from IS 'Where session, thread, stage and trace came from: record (its own fields), line (ids written in the line that introduced the traceback), reference (a record naming this crash file), nearby (records of the same file within 10 s, all of one session), merged (from the other sightings of the same error), none.';
 COMMENT ON COLUMN error_records.ts_from IS 'record, or file_name when a crash file had no time of its own and no record named it.';
 COMMENT ON COLUMN error_records.error_id IS 'The occurrence (row of errors) this sighting was merged into.';
+COMMENT ON COLUMN error_records.test_id IS 'The test a test runner reported failing (pytest''s node id, node:test''s suite > test names); NULL for errors found in logs.';
 
 CREATE TABLE errors (
   error_id     VARCHAR NOT NULL,
@@ -229,7 +231,8 @@ CREATE TABLE errors (
   context_from VARCHAR NOT NULL,
   fingerprint  VARCHAR NOT NULL,
   seen_count   BIGINT NOT NULL,
-  seen_in      JSON NOT NULL
+  seen_in      JSON NOT NULL,
+  test_id      VARCHAR
 );
 COMMENT ON TABLE errors IS 'One row per failure: the sightings of one exception in several files merged into one occurrence.';
 COMMENT ON COLUMN errors.error_id IS 'Stable id of the occurrence (same inputs, same id).';
@@ -240,6 +243,7 @@ COMMENT ON COLUMN errors.frames IS 'List of {file, line, function, code}, outerm
 COMMENT ON COLUMN errors.chain IS 'Linked exceptions, nearest first: {relation: cause|context|group_member|thread, depth, type, message, frames}.';
 COMMENT ON COLUMN errors.fingerprint IS 'Type + innermost application frames (file and function, no line numbers); without frames, type + message with numbers and ids blanked.';
 COMMENT ON COLUMN errors.seen_in IS 'Every sighting: {source_file, source_line, source_kind, ts}.';
+COMMENT ON COLUMN errors.test_id IS 'The test that failed, when a test runner reported the error (pytest''s node id, node:test''s suite > test names).';
 
 CREATE TABLE metric_samples (
   query_name  VARCHAR NOT NULL,

@@ -19,7 +19,8 @@ export function hasNodeStack(text: string): boolean {
   return /\n\s+at .+(?::\d+:\d+\)?|\((?:native|<anonymous>|index \d+)\))/.test(text);
 }
 
-function parseFrame(body: string): Frame {
+/** One `at` frame's text (after `at `): `fn (file:line:col)`, `file:line:col`, `new Promise (<anonymous>)`. */
+export function parseFrame(body: string): Frame {
   let text = body.replace(/^async /, '');
   let fn: string | null = null;
   const paren = /^(.*?) \((.*)\)$/.exec(text);
@@ -53,12 +54,17 @@ function readError(lines: string[], start: number): { error: NodeError; next: nu
   const opensBlock = hm[8] === ' {';
   const messageLines = [hm[6] ?? ''];
   let i = start + 1;
-  // A message may run over several lines before the first frame.
+  // A message may run over several lines before the first frame, blank ones
+  // included (assert's diffs: `Expected values to be strictly equal:`, a blank
+  // line, `108 !== 110`), none of them less indented than the header.
   if (!opensBlock) {
     let j = i;
-    while (j < lines.length && j - i < 50 && !AT.test(lines[j] ?? '') && (lines[j] ?? '').trim() !== '') j++;
+    const inMessage = (l: string): boolean => l.trim() === '' || indentOf(l) >= indent;
+    while (j < lines.length && j - i < 50 && !AT.test(lines[j] ?? '') && inMessage(lines[j] ?? '')) j++;
     if (AT.test(lines[j] ?? '') && indentOf(lines[j] ?? '') > indent) {
-      for (let k = i; k < j; k++) messageLines.push((lines[k] ?? '').slice(Math.min(indent, indentOf(lines[k] ?? ''))));
+      let end = j;
+      while (end > i && (lines[end - 1] ?? '').trim() === '') end--;
+      for (let k = i; k < end; k++) messageLines.push((lines[k] ?? '').slice(Math.min(indent, indentOf(lines[k] ?? ''))));
       i = j;
     }
   }

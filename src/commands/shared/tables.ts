@@ -114,6 +114,7 @@ export const ERRORS: TableSpec = {
     context_from: 'string',
     fingerprint: 'string',
     seen_count: 'number',
+    test_id: 'string',
   },
 };
 

@@ -28,6 +28,8 @@ export interface ErrorFields {
   traceback: string | null;
   logger: string | null;
   contextFrom: ContextFrom;
+  /** The test that failed (pytest's node id, node:test's name path), when a test runner reported it. */
+  testId: string | null;
 }
 
 export interface Observation extends Correlation, ErrorFields {
@@ -133,6 +135,10 @@ export class ErrorCollector {
 
   /** Looks at one loaded event for errors. */
   fromEvent(row: EventRow, file: string, kind: string): void {
+    if (row.errors !== undefined) {
+      this.reported(row, file, kind);
+      return;
+    }
     const message = row.message ?? '';
     const severe = row.level !== null && SEVERE.has(row.level);
     // Only records that may hold an error are parsed again.
@@ -152,23 +158,8 @@ export class ErrorCollector {
     const reportsError = messageField !== null && (level === 'warn' || (status !== null && FAILED_STATUS.has(status)) || typeField !== null);
     if (!hasTraceback && !failed && !reportsError) return;
 
-    const own = correlationOf(row);
-    // Ids a text line names in its words count as the line's, not the record's own fields.
-    for (const c of row.idsFromText ?? []) delete own[c as keyof Correlation];
     const firstLine = message.split('\n', 1)[0] ?? '';
-    const fromLine = idsInLine(firstLine);
-    const merged: Correlation = { ...own };
-    for (const c of CORRELATION_COLUMNS) if (!merged[c] && fromLine[c]) merged[c] = fromLine[c];
-    const base = {
-      ...merged,
-      ts: row.ts,
-      sourceFile: file,
-      sourceLine: row.sourceLine,
-      sourceKind: kind,
-      logger: row.logger,
-      contextFrom: contextFrom(own, fromLine),
-      tsFrom: (row.ts === null ? null : 'record') as Observation['tsFrom'],
-    };
+    const base = this.base(row, file, kind, firstLine);
 
     if (hasTraceback) {
       for (const p of [...inField, ...inText]) {
@@ -196,6 +187,7 @@ export class ErrorCollector {
           chain: p.chain,
           traceback: p.text,
           sourceLine: standalone ? row.sourceLine + p.startLine : row.sourceLine,
+          testId: null,
         });
       }
       return;
@@ -220,7 +212,48 @@ export class ErrorCollector {
       frames: [],
       chain: [],
       traceback: null,
+      testId: null,
     });
+  }
+
+  /** What every sighting in a record shares: its ids (its own, or written in its first line), time and place. */
+  private base(row: EventRow, file: string, kind: string, firstLine: string) {
+    const own = correlationOf(row);
+    // Ids a text line names in its words count as the line's, not the record's own fields.
+    for (const c of row.idsFromText ?? []) delete own[c as keyof Correlation];
+    const fromLine = idsInLine(firstLine);
+    const merged: Correlation = { ...own };
+    for (const c of CORRELATION_COLUMNS) if (!merged[c] && fromLine[c]) merged[c] = fromLine[c];
+    return {
+      ...merged,
+      ts: row.ts,
+      sourceFile: file,
+      sourceLine: row.sourceLine,
+      sourceKind: kind,
+      logger: row.logger,
+      contextFrom: contextFrom(own, fromLine),
+      tsFrom: (row.ts === null ? null : 'record') as Observation['tsFrom'],
+    };
+  }
+
+  /** The errors a source read from the record itself (a test runner's report), each a sighting at the record's line. */
+  private reported(row: EventRow, file: string, kind: string): void {
+    const base = this.base(row, file, kind, (row.message ?? '').split('\n', 1)[0] ?? '');
+    for (const e of row.errors ?? []) {
+      this.observations.push({
+        ...base,
+        sourceLine: row.sourceLine + e.startLine,
+        level: e.level,
+        kind: e.kind,
+        language: e.language,
+        errorType: e.type,
+        message: e.message,
+        frames: e.frames,
+        chain: e.chain,
+        traceback: e.text,
+        testId: e.testId,
+      });
+    }
   }
 
   /** A failed LLM call from the audit log. */
@@ -246,6 +279,7 @@ export class ErrorCollector {
       logger: row.agent,
       contextFrom: contextFrom(own, {}),
       tsFrom: row.ts === null ? null : 'record',
+      testId: null,
     });
   }
 }

@@ -7,6 +7,9 @@
  * sighting. An observation with no type (an error-level line) joins an
  * occurrence with the same message, or the same line written to another
  * file. A session guessed from nearby records never blocks or steers a merge.
+ * A test runner reports each failed test once per run, in one file: sightings
+ * that name a test merge only with sightings of the same test in that file
+ * (the same failure in two runs' reports is two occurrences).
  * When a match is ambiguous (two candidate occurrences in different sessions)
  * nothing is merged.
  */
@@ -50,6 +53,9 @@ interface Open {
   thread: string | null;
   trace: string | null;
   innermost: string | null;
+  /** The test the sightings failed, and the file of the first that named one. */
+  test: string | null;
+  testFile: string | null;
 }
 
 function normalizedMessage(o: Observation): string {
@@ -88,6 +94,8 @@ interface Probe {
 }
 
 function compatible(c: Open, p: Probe): boolean {
+  const test = p.o.testId;
+  if (test !== null && c.testFile !== null && (c.test !== test || c.testFile !== p.o.sourceFile)) return false;
   return agrees(c.session, p.session) && agrees(c.thread, p.thread) && agrees(c.trace, p.o.trace_id) && agrees(c.innermost, p.innermost);
 }
 
@@ -220,7 +228,18 @@ export function groupObservations(observations: readonly Observation[]): number[
 
   const add = (target: Open | null, p: Probe, i: number, typed: boolean): Open => {
     const o = p.o;
-    const g: Open = target ?? { members: [], files: new Set(), firstTs: o.ts, typed, session: null, thread: null, trace: null, innermost: null };
+    const g: Open = target ?? {
+      members: [],
+      files: new Set(),
+      firstTs: o.ts,
+      typed,
+      session: null,
+      thread: null,
+      trace: null,
+      innermost: null,
+      test: null,
+      testFile: null,
+    };
     if (target === null) groups.push(g);
     g.members.push(i);
     g.files.add(o.sourceFile);
@@ -228,6 +247,10 @@ export function groupObservations(observations: readonly Observation[]): number[
     g.thread ??= p.thread;
     g.trace ??= o.trace_id ?? null;
     g.innermost ??= p.innermost;
+    if (g.test === null && o.testId !== null) {
+      g.test = o.testId;
+      g.testFile = o.sourceFile;
+    }
     return g;
   };
   const probe = (o: Observation): Probe => ({ o, session: firmSession(o), thread: firmThread(o), innermost: innermost(o.frames) });
@@ -313,6 +336,7 @@ export function buildOccurrence(observations: readonly Observation[], members: n
     chain,
     traceback: primary.traceback ?? obs.find((o) => o.traceback !== null)?.traceback ?? null,
     logger: primary.logger,
+    testId: primary.testId ?? obs.find((o) => o.testId !== null)?.testId ?? null,
     contextFrom: correlation.session_key === null && correlation.trace_id === null && correlation.stage === null ? 'none' : contextFrom,
     fingerprint: print,
     seenIn,

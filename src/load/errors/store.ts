@@ -39,6 +39,7 @@ async function appendObservations(db: Database, observations: readonly Observati
     appendErrorFields(a, o);
     str(a, o.tsFrom);
     str(a, errorIds[i]);
+    str(a, o.testId);
     a.endRow();
   }
   a.closeSync();
@@ -110,6 +111,7 @@ async function appendOccurrences(db: Database, occurrences: readonly Occurrence[
     str(a, o.fingerprint);
     a.appendBigInt(BigInt(o.seenIn.length));
     str(a, JSON.stringify(o.seenIn));
+    str(a, o.testId);
     a.endRow();
   }
   a.closeSync();

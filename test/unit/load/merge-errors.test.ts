@@ -28,6 +28,7 @@ function obs(over: Partial<Observation>): Observation {
     logger: null,
     contextFrom: 'record',
     tsFrom: 'record',
+    testId: null,
     session_key: S1,
     ...over,
   };
@@ -111,6 +112,18 @@ describe('merging sightings of one failure', () => {
     const line = { errorType: null, kind: 'log' as const, message: '[diag] TIMEOUT in timeboxing:plan after 2.5s' };
     expect(groups([obs(line), obs({ ...line, sourceFile: 'logs/app.jsonl' })])).toEqual([[0, 1]]);
     expect(groups([obs(line), obs({ ...line, sourceLine: 2 })])).toEqual([[0], [1]]);
+  });
+
+  it('a failed test is one occurrence per report: two runs of it are two, its report and a test-less sighting one', () => {
+    const test = (over: Partial<Observation>): Observation =>
+      obs({ ts: null, tsFrom: null, session_key: null, contextFrom: 'none', sourceKind: 'pytest', testId: 'tests/test_x.py::test_a', ...over });
+    // Untimed and sessionless: before test ids, the only candidate was always taken.
+    expect(groups([test({ sourceFile: 'run-1/pytest.txt' }), test({ sourceFile: 'run-2/pytest.txt' })])).toEqual([[0], [1]]);
+    expect(groups([test({ sourceFile: 'pytest.txt' }), test({ sourceFile: 'pytest.txt', testId: 'tests/test_x.py::test_b', sourceLine: 40 })])).toEqual([[0], [1]]);
+    expect(groups([test({ sourceFile: 'pytest.txt' }), test({ sourceFile: 'pytest.txt', sourceLine: 90 })])).toEqual([[0, 1]]);
+    const list = [test({ sourceFile: 'pytest.txt' }), test({ sourceFile: 'junit.log', testId: null })];
+    expect(groups(list)).toEqual([[0, 1]]);
+    expect(buildOccurrence(list, [0, 1]).testId).toBe('tests/test_x.py::test_a');
   });
 });
 
