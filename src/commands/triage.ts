@@ -18,6 +18,9 @@ import { sqlFile } from '../db/sql-files.js';
 import { EXIT, usageError, type ExitCode } from '../errors.js';
 import { renderTriageGithub, renderTriageMarkdown, renderTriageText, TRIAGE_SCHEMA, type TriageDoc, type TriageGroup } from '../output/triage.js';
 import type { ChainLink, Frame } from '../tracebacks/index.js';
+import { parseFieldList } from '../output/fields.js';
+import { writeJsonDocument } from './shared/command.js';
+import { documentFields } from './shared/field-flags.js';
 import { exitFor, openSources, type Loaded } from './shared/options.js';
 import { findRepoRoot, Repository } from './shared/repo.js';
 
@@ -29,7 +32,8 @@ export type FailOn = (typeof FAIL_ON)[number];
 export interface TriageOptions {
   format?: TriageFormat;
   output?: TriageFormat;
-  json?: boolean;
+  /** true, or the top-level fields to keep. */
+  json?: boolean | string;
   failOn?: FailOn;
   baseline?: string;
   repoRoot?: string;
@@ -38,17 +42,21 @@ export interface TriageOptions {
   quiet?: boolean;
   /** false with --no-color. */
   color?: boolean;
+  /** false with --no-progress. */
+  progress?: boolean;
 }
 
 /** What --fail-on is when not given: report, never fail the step. */
 export const DEFAULT_FAIL_ON: FailOn = 'never';
 
-function triageFormat(o: TriageOptions): TriageFormat {
-  const chosen = [o.format, o.output, o.json ? ('json' as const) : undefined].filter((x): x is TriageFormat => x !== undefined);
+function triageFormat(o: TriageOptions): { format: TriageFormat; fields: string[] | null } {
+  const json = o.json !== undefined && o.json !== false;
+  const chosen = [o.format, o.output, json ? ('json' as const) : undefined].filter((x): x is TriageFormat => x !== undefined);
   if (new Set(chosen).size > 1) {
     throw usageError(`choose one output format, not ${[...new Set(chosen)].join(' and ')}`, { help: 'use one of --format, -o, --json' });
   }
-  return chosen[0] ?? 'text';
+  const fields = typeof o.json === 'string' && o.json !== '' ? parseFieldList(o.json, '--json') : null;
+  return { format: chosen[0] ?? 'text', fields };
 }
 
 export interface Baseline {
@@ -148,14 +156,14 @@ export function meetsThreshold(groups: readonly Pick<TriageGroup, 'severity'>[],
 }
 
 export async function runTriage(ctx: Context, paths: string[], o: TriageOptions): Promise<ExitCode> {
-  const format = triageFormat(o);
+  const { format, fields } = triageFormat(o);
   const failOn = o.failOn ?? DEFAULT_FAIL_ON;
   // Everything a user can get wrong fails before a log is read.
   const baseline = o.baseline === undefined ? null : readBaseline(o.baseline, ctx.cwd);
   const config = loadConfig(ctx.cwd, o.config);
   const rootWarnings: string[] = [];
   const { root, from } = findRepoRoot(o.repoRoot, ctx.env, ctx.cwd, (m) => rootWarnings.push(m));
-  const s = await openSources(ctx, { logs: paths, tz: o.tz, config: o.config, quiet: o.quiet, color: o.color }, config);
+  const s = await openSources(ctx, { logs: paths, tz: o.tz, config: o.config, quiet: o.quiet, color: o.color, progress: o.progress }, config);
   try {
     for (const w of rootWarnings) s.report.warn(w);
     const known = baseline === null ? [] : [...baseline.fingerprints];
@@ -187,7 +195,7 @@ export async function runTriage(ctx: Context, paths: string[], o: TriageOptions)
     } else if (hidden.length > 0) {
       s.report.note(`${hidden.length} known group(s) hidden: their fingerprints are in the baseline ${baseline?.file}`);
     }
-    if (format === 'json') ctx.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
+    if (format === 'json') writeJsonDocument(ctx, doc as unknown as Record<string, unknown>, fields, 'the obs triage document');
     else if (format === 'markdown') ctx.stdout.write(renderTriageMarkdown(doc));
     else if (format === 'github') ctx.stdout.write(renderTriageGithub(doc));
     else {
@@ -207,7 +215,7 @@ export async function runTriage(ctx: Context, paths: string[], o: TriageOptions)
 }
 
 export function triageCommand(ctx: Context, run: (p: Promise<ExitCode>) => void): Command {
-  return new Command('triage')
+  const cmd = new Command('triage')
     .summary('what broke in a CI run: errors and warnings of its artifacts, grouped, ranked, placed in the repository')
     .description(
       'Read the files and folders a CI run left (pytest and node --test output, application logs, tracebacks, crash ' +
@@ -220,7 +228,7 @@ export function triageCommand(ctx: Context, run: (p: Promise<ExitCode>) => void)
     .argument('<paths...>', 'files and folders to read (folders are walked for log files)')
     .addOption(new Option('--format <format>', 'text (terminal), json, markdown (step summary) or github (annotations)').choices([...TRIAGE_FORMATS]))
     .addOption(new Option('-o, --output <format>', 'same as --format').choices([...TRIAGE_FORMATS]))
-    .option('--json', 'one JSON document (same as --format json)')
+    .option('--json [fields]', 'one JSON document (same as --format json); with a,b only those top-level fields')
     .addOption(new Option('--fail-on <severity>', `exit 1 when a (new) group of this severity or worse is found (default ${DEFAULT_FAIL_ON})`).choices([...FAIL_ON]))
     .option('--baseline <file>', 'an earlier obs triage --format json: report only the groups whose fingerprint it does not hold')
     .option('--repo-root <dir>', 'the repository the run checked out (default $GITHUB_WORKSPACE, else the git work tree, else .)')
@@ -228,6 +236,8 @@ export function triageCommand(ctx: Context, run: (p: Promise<ExitCode>) => void)
     .option('--config <file>', 'config file (default ./obs.config.json)')
     .option('-q, --quiet', 'print no notes on stderr (warnings are still printed)')
     .option('--no-color', 'no colours (also NO_COLOR=1 or TERM=dumb)')
+    .option('--no-pager', 'do not page long output on a terminal (also OBS_PAGER=cat)')
+    .option('--no-progress', 'no progress bar on stderr while more than 50 MB of logs load')
     .addHelpText(
       'after',
       '\nExamples:\n' +
@@ -239,4 +249,8 @@ export function triageCommand(ctx: Context, run: (p: Promise<ExitCode>) => void)
         "  obs triage pytest.txt logs/ --json | jq -r '.groups[] | \"\\(.count) \\(.error_type) \\(.location.file):\\(.location.line)\"'",
     )
     .action((paths: string[], opts: TriageOptions) => run(runTriage(ctx, paths, opts)));
+  return documentFields(cmd, DOC_FIELDS);
 }
+
+/** The top-level fields of `obs triage --json`. */
+const DOC_FIELDS: ReadonlyArray<keyof TriageDoc> = ['schema', 'root', 'root_from', 'inputs', 'summary', 'fail_on', 'failed', 'groups', 'baseline', 'warnings'];

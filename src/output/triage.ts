@@ -6,7 +6,7 @@
  */
 import type { ChalkInstance } from 'chalk';
 import type { OutStream } from '../context.js';
-import { mdCell } from './report.js';
+import { mdCell } from './markdown.js';
 
 export const TRIAGE_SCHEMA = 1;
 

@@ -75,6 +75,9 @@ function checkShape(format: string, stdout: string, label: string): void {
       for (const l of lines) expect(l.split('\t').length, `${label}: ${l.slice(0, 80)}`).toBe(tabs);
       break;
     }
+    case 'github':
+      for (const l of stdout.split('\n').filter((x) => x !== '')) expect(l, `${label}: an annotation`).toMatch(/^::(error|warning|notice)( [^:]*)?::/);
+      break;
     case 'markdown': {
       const lines = stdout.split('\n').filter((l) => l !== '');
       expect(lines[1], `${label}: the alignment row`).toMatch(/^\|( -{3,}:? \|)+$/);
@@ -106,6 +109,7 @@ describe('every command, every format, stdout a pipe', () => {
     ['trace', () => ['trace', TRACE, ...LOGS], ROW_FORMATS],
     ['metrics', () => ['metrics', 'up', '--from', '2026-11-21T22:17:00Z', '--to', '2026-11-21T22:21:00Z', '--prometheus', url], ROW_FORMATS],
     ['report', () => ['report', ...LOGS, '--prometheus', url], ['table', 'json', 'markdown']],
+    ['triage', () => ['triage', `${FIXTURES}/triage/artifacts`, `${FIXTURES}/edge/malformed-json`, '--repo-root', `${FIXTURES}/triage/repo`], ['text', 'json', 'markdown', 'github']],
   ];
 
   for (const [name, args, formats] of commands) {
@@ -115,8 +119,8 @@ describe('every command, every format, stdout a pipe', () => {
         const label = `obs ${name} -o ${format}`;
         expect([0, 4], `${label}: exit ${r.exitCode}\n${r.stderr}`).toContain(r.exitCode);
         expect(r.stdout.length, `${label}: printed nothing`).toBeGreaterThan(0);
-        // report's markdown is a document of several tables, not one.
-        checkShape(name === 'report' && format === 'markdown' ? 'report-markdown' : format, r.stdout, label);
+        // report's and triage's markdown are documents of several tables, not one.
+        checkShape((name === 'report' || name === 'triage') && format === 'markdown' ? 'document-markdown' : format, r.stdout, label);
       }
     }, 120_000);
   }
@@ -175,6 +179,12 @@ describe('--json fields', () => {
     expect(Object.keys(JSON.parse(q.stdout) as object)).toEqual(['counts', 'stages']);
     const t = await obs(['trace', '--json', 'trace_id,counts', TRACE, '--logs', CORPUS]);
     expect(JSON.parse(t.stdout)).toEqual({ trace_id: TRACE, counts: { spans: 4, failed_spans: 2, records: 7, errors: 2 } });
+    const tri = await obs(['triage', '--json', 'summary,failed', `${FIXTURES}/triage/artifacts`]);
+    expect(Object.keys(JSON.parse(tri.stdout) as object)).toEqual(['summary', 'failed']);
+    // A path that looks like a field name is the path.
+    const path = await obs(['triage', '--json', 'artifacts'], { cwd: `${FIXTURES}/triage` });
+    expect(path.exitCode, path.stderr).toBe(0);
+    expect((JSON.parse(path.stdout) as { summary: { errors: number } }).summary.errors).toBeGreaterThan(0);
     const rep = await obs(['report', '--logs', CORPUS, '--no-alerts', '--json', 'window,nope'], { env: ENV });
     expect(rep.exitCode).toBe(2);
     expect(rep.stderr).toMatch(/no field "nope" in the obs report document[\s\S]*valid fields: .*\bbusiest_sessions\b/);
