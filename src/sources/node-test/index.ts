@@ -20,6 +20,7 @@
 import { logReader } from '../../formats/reader.js';
 import { parseFrame, parseNode } from '../../tracebacks/node.js';
 import type { RawLine } from '../lines.js';
+import { reportRecorder } from '../test-report.js';
 import type { EventRow, FileContext, LineParser, RecordSink, ReportedError, SourceKind } from '../types.js';
 import { parseTapYaml } from './yaml.js';
 
@@ -105,21 +106,7 @@ export function nodeTestParser(ctx: FileContext, sink: RecordSink): LineParser {
   let open: OpenPoint | null = null;
   let repeats = false;
 
-  const record = (line: RawLine, message: string, level: string | null, event: string | null, raw: Record<string, unknown> | null, errors: ReportedError[]): void => {
-    const row: EventRow = {
-      ...ctx.defaults,
-      ts: null,
-      sourceLine: line.lineNo,
-      level,
-      event,
-      message,
-      logger: null,
-      format: 'node_test',
-      raw: raw === null ? null : JSON.stringify(raw),
-      errors,
-    };
-    sink.event(row);
-  };
+  const record = reportRecorder(ctx, sink, 'node_test');
 
   const close = (): void => {
     const p = open;

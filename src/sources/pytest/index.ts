@@ -15,6 +15,7 @@
 import path from 'node:path';
 import { logReader } from '../../formats/reader.js';
 import type { RawLine } from '../lines.js';
+import { reportRecorder } from '../test-report.js';
 import type { EventRow, FileContext, LineParser, RecordSink, ReportedError, SourceKind } from '../types.js';
 import { CAPTURED, parseFailure, typeAndMessage } from './failure.js';
 
@@ -149,21 +150,7 @@ export function pytestParser(ctx: FileContext, sink: RecordSink): LineParser {
   let failure: Failure | null = null;
   let warning: Warned | null = null;
 
-  const record = (line: RawLine, message: string, level: string | null, event: string | null, raw: Record<string, unknown> | null, errors: ReportedError[] = []): void => {
-    const row: EventRow = {
-      ...ctx.defaults,
-      ts: null,
-      sourceLine: line.lineNo,
-      level,
-      event,
-      message,
-      logger: null,
-      format: 'pytest',
-      raw: raw === null ? null : JSON.stringify(raw),
-      errors,
-    };
-    sink.event(row);
-  };
+  const record = reportRecorder(ctx, sink, 'pytest');
 
   const closeOpen = (): void => {
     failure = null;
