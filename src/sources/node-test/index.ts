@@ -21,7 +21,7 @@ import { logReader } from '../../formats/reader.js';
 import { parseFrame, parseNode } from '../../tracebacks/node.js';
 import type { RawLine } from '../lines.js';
 import { reportRecorder } from '../test-report.js';
-import type { EventRow, FileContext, LineParser, RecordSink, ReportedError, SourceKind } from '../types.js';
+import type { FileContext, LineParser, RecordSink, ReportedError, SourceKind } from '../types.js';
 import { parseTapYaml } from './yaml.js';
 
 const TAP_VERSION = /^TAP version \d+$/;

@@ -16,7 +16,7 @@ import path from 'node:path';
 import { logReader } from '../../formats/reader.js';
 import type { RawLine } from '../lines.js';
 import { reportRecorder } from '../test-report.js';
-import type { EventRow, FileContext, LineParser, RecordSink, ReportedError, SourceKind } from '../types.js';
+import type { FileContext, LineParser, RecordSink, ReportedError, SourceKind } from '../types.js';
 import { CAPTURED, parseFailure, typeAndMessage } from './failure.js';
 
 const SESSION_START = /^=+ test session starts =+$/;
