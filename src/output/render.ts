@@ -4,11 +4,11 @@
  * document with --json, one object per line with --ndjson, RFC 4180 CSV with
  * --csv, a GitHub-flavoured markdown table with -o markdown.
  */
-import Table from 'cli-table3';
 import type { ChalkInstance } from 'chalk';
 import type { OutStream } from '../context.js';
 import { levelColor } from './color.js';
 import { mdCell } from './markdown.js';
+import { displayWidth, truncateToWidth } from './width.js';
 
 export const FORMATS = ['table', 'tsv', 'json', 'ndjson', 'csv', 'markdown'] as const;
 export type Format = (typeof FORMATS)[number];
@@ -87,15 +87,10 @@ function firstLine(s: string): string {
   return nl === -1 ? s : `${s.slice(0, nl)} …`;
 }
 
-function truncate(s: string, width: number): string {
-  if (width <= 1) return s.slice(0, width);
-  return s.length > width ? `${s.slice(0, width - 1)}…` : s;
-}
-
 function renderTable(o: RenderOptions): string {
   const headers = o.columns.map((c) => c.header ?? c.key);
   const cells = [...o.rows, ...(o.footer ?? [])].map((r) => o.columns.map((c) => firstLine(c.text ? c.text(r[c.key]) : cellText(r[c.key]))));
-  const widths = headers.map((h, i) => Math.max(h.length, ...cells.map((row) => row[i]?.length ?? 0)));
+  const widths = headers.map((h, i) => Math.max(displayWidth(h), ...cells.map((row) => displayWidth(row[i] ?? ''))));
   const total = (ws: number[]): number => ws.reduce((a, b) => a + b + 2, 0);
   const limit = o.width ?? 0;
   if (limit > 0 && total(widths) > limit) {
@@ -106,29 +101,21 @@ function renderTable(o: RenderOptions): string {
       widths[flex] = Math.min(widths[flex] ?? 0, Math.max(30, limit - others - 2));
     }
   }
-  const table = new Table({
-    head: headers.map((h) => o.color.bold(h)),
-    chars: {
-      top: '', 'top-mid': '', 'top-left': '', 'top-right': '',
-      bottom: '', 'bottom-mid': '', 'bottom-left': '', 'bottom-right': '',
-      left: '', 'left-mid': '', mid: '', 'mid-mid': '',
-      right: '', 'right-mid': '', middle: '  ',
-    },
-    // cli-table3 colours headers and borders by default, even when piped.
-    style: { head: [], border: [], 'padding-left': 0, 'padding-right': 0, compact: true },
-    colAligns: o.columns.map((c) => c.align ?? 'left'),
-    wordWrap: false,
-  });
-  for (const row of cells) {
-    table.push(
-      row.map((cell, i) => {
-        const text = truncate(cell, widths[i] ?? cell.length);
-        return o.columns[i]?.level ? levelColor(o.color, text) : text;
-      }),
-    );
-  }
-  // The last column is padded like the others; trailing blanks are noise.
-  return `${table.toString().replace(/ +$/gm, '')}\n`;
+  // Each cell is cut and padded as plain text, then coloured, so escape codes never count as width.
+  const line = (row: string[], paint: (text: string, i: number) => string): string =>
+    row
+      .map((cell, i) => {
+        const width = widths[i] ?? 0;
+        const text = truncateToWidth(cell, width);
+        const fill = ' '.repeat(Math.max(0, width - displayWidth(text)));
+        return o.columns[i]?.align === 'right' ? fill + paint(text, i) : paint(text, i) + fill;
+      })
+      .join('  ')
+      // The last column is padded like the others; trailing blanks are noise.
+      .trimEnd();
+  const lines = [line(headers, (text) => (text === '' ? text : o.color.bold(text)))];
+  for (const row of cells) lines.push(line(row, (text, i) => (o.columns[i]?.level ? levelColor(o.color, text) : text)));
+  return `${lines.join('\n')}\n`;
 }
 
 export function render(out: OutStream, o: RenderOptions): void {
