@@ -48,6 +48,8 @@ Examples:
   obs errors --group --since 1h
   obs report --since 7d
   obs sources --logs ./logs
+  obs events --level error --json ts,session_key,message | jq -c '.events[]'
+  obs triage artifacts/ --format markdown >> "$GITHUB_STEP_SUMMARY"
   source <(obs completion bash)
 `;
 
