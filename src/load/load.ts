@@ -48,6 +48,8 @@ export interface LoadOptions {
   cwd: string;
   formats: FormatSet;
   prices: PriceBook;
+  /** Leave out a last line that has no line end yet (--follow reads it once it is complete). */
+  holdUnterminated?: boolean;
 }
 
 interface Planned {
@@ -105,10 +107,14 @@ async function parseFile(p: Planned, sink: DatabaseSink, opts: LoadOptions, defa
   const fileSink = sink.forFile(p.report.path, kind.name, defaults, p.report, onIndexEntry);
   const parser = kind.parser({ path: p.report.path, tz: opts.tz, defaults, formats: opts.formats, prices: opts.prices }, fileSink);
   try {
-    await readLines(p.file.abs, (line) => {
-      fileSink.line(line);
-      parser.line(line);
-    });
+    await readLines(
+      p.file.abs,
+      (line) => {
+        fileSink.line(line);
+        parser.line(line);
+      },
+      { holdUnterminated: opts.holdUnterminated === true },
+    );
     parser.end();
   } catch (err) {
     // The record open when reading stopped (a cut gzip stream) is kept.
