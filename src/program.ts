@@ -34,6 +34,7 @@ Environment:
   OBS_PROMETHEUS_TOKEN     bearer token for Prometheus (never printed)
   OBS_PROMETHEUS_USERNAME, OBS_PROMETHEUS_PASSWORD   basic auth for Prometheus (never printed)
   OBS_PROMETHEUS_TIMEOUT   per-call timeout (instead of --prometheus-timeout; default 10s)
+  OBS_FOLLOW_INTERVAL      how often --follow looks for new lines (default 1s, e.g. 500ms); never sooner after a reread than the reread took
   NO_COLOR     no colours; FORCE_COLOR=1 forces them
 `;
 

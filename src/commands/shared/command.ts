@@ -4,7 +4,7 @@
  * with the shared document fields, close the database, and pick the exit code.
  */
 import { Command } from 'commander';
-import type { Context } from '../../context.js';
+import type { Context, OutStream } from '../../context.js';
 import type { ExitCode } from '../../errors.js';
 import { render, type Column, type Row } from '../../output/render.js';
 import { addFilterOptions, addInputOptions, addOutputOptions, exitFor, openSources, type CommonOptions, type Loaded } from './options.js';
@@ -53,11 +53,15 @@ export interface Output {
   truncated?: boolean;
   /** Rows shown below the others in the table view only (a total). */
   footer?: Row[];
+  /** Prints the rows itself, instead of the table (obs errors --traceback). */
+  view?: (out: OutStream, rows: Row[]) => void;
 }
 
 export function output(ctx: Context, s: Loaded, out: Output): void {
+  if (s.collect) return s.collect(out);
   if (out.rows.length === 0 && out.empty) s.report.note(out.empty);
   if (out.truncated) s.report.note(`showing the first ${s.limit} ${out.noun.replace('_', ' ')}; raise --limit for more`);
+  if (out.view) return out.view(ctx.stdout, out.rows);
   const truncated = out.truncated === undefined ? {} : { truncated: out.truncated };
   render(ctx.stdout, {
     format: s.format,
