@@ -41,6 +41,7 @@ Environment:
   TERM=dumb    no colours, and no progress bar (shown on stderr, a terminal, while more than 50 MB of logs
                load; --no-progress or -q hide it)
   OBS_PAGER    the pager for output on a terminal, before PAGER; empty or "cat": none (--no-pager: none for one command)
+  OBS_FOLLOW_INTERVAL   how often --follow looks for new lines (default 1s, e.g. 500ms); never sooner after a reread than the reread took
   PAGER        the pager when OBS_PAGER is not set (default "less -FRX"; obs sets LESS=FRX and LV=-c unless set)
 
 Examples:

@@ -17,6 +17,8 @@ import { documentFields } from './shared/field-flags.js';
 import type { CommonOptions, Loaded } from './shared/options.js';
 import { filteredCte, parseJsonFields, selectPage } from './shared/query.js';
 import { ERROR_JSON_COLUMNS, ERRORS } from './shared/tables.js';
+import { addFollowOption, follower } from '../follow/follow.js';
+import { ERROR_IDENTITY } from '../follow/identity.js';
 
 export interface ErrorsOptions extends CommonOptions {
   type?: string;
@@ -98,7 +100,7 @@ export async function runErrors(ctx: Context, o: ErrorsOptions): Promise<ExitCod
   if (o.kind !== undefined) parseKinds(o.kind);
   if (o.level !== undefined) levelsAtLeast(o.level);
   let matched = 0;
-  const code = await withSources(ctx, o, async (s) => {
+  const code = await (o.follow ? follower(ERROR_IDENTITY) : withSources)(ctx, o, async (s) => {
     const params = new SqlParams();
     const conds = conditions(s, o, params);
     if (o.kind !== undefined) conds.push(`list_contains(${params.add(JSON.stringify(parseKinds(o.kind)))}::VARCHAR[], kind)`);
@@ -112,8 +114,7 @@ export async function runErrors(ctx: Context, o: ErrorsOptions): Promise<ExitCod
     const rows = parseJsonColumns(page.rows);
     matched = rows.length;
     if (o.traceback && s.format === 'table') {
-      if (rows.length === 0) s.report.note('no errors matched');
-      renderTracebacks(ctx.stdout, rows, s.color);
+      output(ctx, s, { noun: 'errors', columns: COLUMNS, rows, empty: 'no errors matched', view: (out, r) => renderTracebacks(out, r, s.color) });
       return;
     }
     const view = isColumnFormat(s.format)
@@ -191,7 +192,7 @@ export function errorsCommand(ctx: Context, run: (p: Promise<ExitCode>) => void)
       'List errors: Python and Node tracebacks (in text logs, JSON fields and crash files), error-level ' +
       'records and failed LLM calls. One failure written to several files is one row; seen_in lists the places.',
     own: (c) =>
-      c
+      addFollowOption(c)
         .option('--type <glob>', 'exception type, wildcards allowed (KeyError, *Timeout*); the module may be left out')
         .option('--contains <text>', 'errors whose message or traceback contains this text (case-sensitive)')
         .option('--source <glob>', 'errors seen in this file (path or name, wildcards allowed) or source kind')
@@ -207,6 +208,7 @@ export function errorsCommand(ctx: Context, run: (p: Promise<ExitCode>) => void)
       "obs errors --thread 1795299499.694654 --json | jq '.errors[0].frames'",
       'obs errors --group -o markdown >> "$GITHUB_STEP_SUMMARY"',
       'obs errors --kind exception,crash --since 30m --fail',
+      "obs errors --follow --ndjson | jq -c '{ts, error_type, message, session_key}'",
       'obs errors show 3956eb88039d',
     ],
   }).action((opts: ErrorsOptions) => run(runErrors(ctx, opts)));

@@ -12,6 +12,8 @@ import { output, readCommand, withSources } from './shared/command.js';
 import type { CommonOptions } from './shared/options.js';
 import { parseRaw, selectPage } from './shared/query.js';
 import { EVENTS } from './shared/tables.js';
+import { addFollowOption, follower } from '../follow/follow.js';
+import { EVENT_IDENTITY } from '../follow/identity.js';
 
 export interface EventsOptions extends CommonOptions {
   event?: string;
@@ -47,7 +49,7 @@ export function details(row: Row): string {
 
 export async function runEvents(ctx: Context, o: EventsOptions): Promise<ExitCode> {
   const minLevels = o.level === undefined ? null : levelsAtLeast(o.level);
-  return withSources(ctx, o, async (s) => {
+  return (o.follow ? follower(EVENT_IDENTITY) : withSources)(ctx, o, async (s) => {
     const params = new SqlParams();
     const conds = recordConditions(s.filters, EVENTS, params);
     if (o.event !== undefined) conds.push(matchText('event', o.event, params));
@@ -77,7 +79,7 @@ export function eventsCommand(ctx: Context, run: (p: Promise<ExitCode>) => void)
     summary: 'list log records (session logs, application logs, audit exceptions)',
     description: 'List every log record, in time order, with its session, stage and source file:line.',
     own: (cmd) =>
-      cmd
+      addFollowOption(cmd)
         .option('--event <glob>', 'event name, wildcards allowed (graph_turn_*)')
         .option('--level <level>', 'this level or more severe (debug, info, warn, error, fatal)')
         .option('--contains <text>', 'records whose text or fields contain this text (case-sensitive)')
@@ -85,6 +87,7 @@ export function eventsCommand(ctx: Context, run: (p: Promise<ExitCode>) => void)
     examples: [
       'obs events --thread 1795299499.694654',
       'obs events --level warn --stage plan',
+      'obs events -f --level warn',
       "obs events --event 'graph_turn_*' --where 'duration_ms > 1000'",
       "obs events --contains IntegrityError --json | jq '.events[].source_file'",
       'obs events --level error --json ts,session_key,message',

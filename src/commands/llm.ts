@@ -15,6 +15,8 @@ import type { CommonOptions } from './shared/options.js';
 import { GROUP_KEYS, parseGroupKeys, rollupLlmCalls, unknownCostReasons } from './shared/llm-rollup.js';
 import { parseJsonFields, parseRaw, selectPage } from './shared/query.js';
 import { LLM_CALLS } from './shared/tables.js';
+import { addFollowOption, follower } from '../follow/follow.js';
+import { LLM_IDENTITY } from '../follow/identity.js';
 
 export interface LlmOptions extends CommonOptions {
   model?: string;
@@ -68,7 +70,7 @@ function unknownCostNote(totals: Row, reasons: Array<{ reason: string; calls: nu
 
 export async function runLlm(ctx: Context, o: LlmOptions): Promise<ExitCode> {
   const groupKeys = o.by === undefined ? null : parseGroupKeys(o.by);
-  return withSources(ctx, o, async (s) => {
+  return (o.follow ? follower(LLM_IDENTITY) : withSources)(ctx, o, async (s) => {
     const params = new SqlParams();
     const conds = recordConditions(s.filters, LLM_CALLS, params);
     if (o.model !== undefined) conds.push(matchText('model', o.model, params));
@@ -116,7 +118,7 @@ export function llmCommand(ctx: Context, run: (p: Promise<ExitCode>) => void): C
       'comes from (logged, computed from a price table, or unknown), and latency; --by rolls them up with latency percentiles.\n\n' +
       'Prices come from the config file\'s "prices", then the shipped table (@pydantic/genai-prices).',
     own: (cmd) =>
-      cmd
+      addFollowOption(cmd)
         .option('--model <name>', 'only this model (wildcards allowed: gpt-4*)')
         .option('--status <status>', 'only calls with this status (ok, error)')
         .option('--call-label <label>', 'only this call label (wildcards allowed)')
@@ -126,6 +128,7 @@ export function llmCommand(ctx: Context, run: (p: Promise<ExitCode>) => void): C
       'obs llm --by model',
       'obs llm --by stage,model --status error',
       'obs llm --by day --since 7d',
+      "obs llm --follow --ndjson | jq -c '{ts, model, status, total_tokens, cost_usd}'",
       "obs llm --thread 1795299499.694654 --json | jq '[.llm_calls[].cost_usd // empty] | add'",
     ],
   }).action((opts: LlmOptions) => run(runLlm(ctx, opts)));

@@ -65,6 +65,8 @@ export interface LoadOptions {
   formats: FormatSet;
   prices: PriceBook;
   progress?: LoadProgress;
+  /** Leave out a last line that has no line end yet (--follow reads it once it is complete). */
+  holdUnterminated?: boolean;
 }
 
 interface Planned {
@@ -138,7 +140,7 @@ async function parseFileLines(p: Planned, sink: DatabaseSink, opts: LoadOptions,
         fileSink.line(line);
         parser.line(line);
       },
-      opts.progress === undefined ? undefined : (bytes, lines) => opts.progress?.read(bytes, lines),
+      { onProgress: opts.progress === undefined ? undefined : (bytes, lines) => opts.progress?.read(bytes, lines), holdUnterminated: opts.holdUnterminated === true },
     );
     parser.end();
   } catch (err) {

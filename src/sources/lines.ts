@@ -57,6 +57,9 @@ class LineSplitter {
   lineNo = 0;
   private carry: Buffer[] = [];
 
+  /** Leave out a last line without a line end (a plain file still being written). */
+  holdUnterminated = false;
+
   constructor(private readonly onLine: (line: RawLine) => void) {}
 
   /** The chunk may be reused by the caller after this returns: the unfinished tail is copied. */
@@ -77,8 +80,9 @@ class LineSplitter {
     if (start < chunk.length) this.carry.push(Buffer.from(chunk.subarray(start)));
   }
 
-  /** Delivers the last line when the file does not end with a line end. */
+  /** Delivers the last line when the file does not end with a line end, unless it is held back. */
   end(): void {
+    if (this.carry.length > 0 && this.holdUnterminated) this.carry = [];
     if (this.carry.length > 0) {
       this.onLine(decode(Buffer.concat(this.carry), ++this.lineNo, true));
       this.carry = [];
@@ -236,16 +240,18 @@ export type ReadProgress = (bytes: number, lines: number) => void;
  * Throws the file system's error if the file cannot be opened or read. A
  * gzip file that is damaged or cut short delivers the lines before the damage,
  * then throws an Error saying after which line the gzip data is corrupt or
- * truncated.
+ * truncated. With `holdUnterminated`, a plain file's last line without a line
+ * end (still being written) is left out; a gzip file is read whole.
  */
 export async function readLines(
   path: string,
   onLine: (line: RawLine) => void,
-  onProgress?: ReadProgress,
+  opts: { onProgress?: ReadProgress; holdUnterminated?: boolean } = {},
 ): Promise<{ lines: number; bytes: number }> {
   const handle = await open(path, 'r');
   const splitter = new LineSplitter(onLine);
   let bytes = 0;
+  const onProgress = opts.onProgress;
   // What onProgress has been told so far.
   let toldBytes = 0;
   let toldLines = 0;
@@ -272,6 +278,7 @@ export async function readLines(
       }
       bytes = counter.bytes;
     } else {
+      splitter.holdUnterminated = opts.holdUnterminated === true;
       let bytesRead = first;
       while (bytesRead > 0) {
         splitter.push(buf.subarray(0, bytesRead));

@@ -4,7 +4,7 @@
  * with the shared document fields, close the database, and pick the exit code.
  */
 import { Command } from 'commander';
-import type { Context } from '../../context.js';
+import type { Context, OutStream } from '../../context.js';
 import type { ExitCode } from '../../errors.js';
 import { checkFields, pick } from '../../output/fields.js';
 import { isColumnFormat, render, type Column, type Row } from '../../output/render.js';
@@ -60,6 +60,8 @@ export interface Output {
    * are always valid.
    */
   fields?: readonly string[];
+  /** Prints the rows itself, instead of the table (obs errors --traceback). */
+  view?: (out: OutStream, rows: Row[]) => void;
 }
 
 /** The rows and columns the chosen fields leave: JSON rows with only those keys, CSV columns in that order. */
@@ -94,9 +96,11 @@ export function writeRows(ctx: Context, s: Pick<Loaded, 'fields' | 'format' | 'c
 }
 
 export function output(ctx: Context, s: Loaded, out: Output): void {
+  if (s.collect) return s.collect(out);
   const chosen = selectFields(s, out, out.noun);
   if (out.rows.length === 0 && out.empty) s.report.note(out.empty);
   if (out.truncated) s.report.note(`showing the first ${s.limit} ${out.noun.replace('_', ' ')}; raise --limit for more`);
+  if (out.view) return out.view(ctx.stdout, out.rows);
   const truncated = out.truncated === undefined ? {} : { truncated: out.truncated };
   render(ctx.stdout, {
     format: s.format,

@@ -18,6 +18,7 @@ import { defaultTimeZone, formatIsoMicros, isValidTimeZone, parseInstant, resolv
 import { reporter, type Reporter } from './report.js';
 import type { ChalkInstance } from 'chalk';
 import { PriceBook } from '../../llm/prices.js';
+import type { Output } from './command.js';
 
 export interface CommonOptions {
   logs?: string[];
@@ -49,6 +50,8 @@ export interface CommonOptions {
   from?: string;
   to?: string;
   limit?: string;
+  /** --follow (obs events, errors, llm): lines still being written are read once complete. */
+  follow?: boolean;
 }
 
 const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
@@ -134,6 +137,8 @@ export interface Loaded {
   report: Reporter;
   /** The window as shown to users and in JSON. */
   window: { from: string | null; to: string | null; tz: string };
+  /** Set by --follow: output() hands the rows to the follow loop instead of printing them. */
+  collect?: (out: Output) => void;
 }
 
 function splitPaths(value: string): string[] {
@@ -152,6 +157,12 @@ export function resolveTime(ctx: Context, o: CommonOptions, config: Config): { t
   return { tz, now, window };
 }
 
+/** The paths to read: --logs, else OBS_LOGS, else the config file's "logs", else ./logs. */
+export function logPaths(ctx: Context, o: CommonOptions, config: Config): string[] {
+  const envLogs = ctx.env['OBS_LOGS'];
+  return o.logs && o.logs.length > 0 ? o.logs : envLogs ? splitPaths(envLogs) : (config.logs ?? ['logs']);
+}
+
 /**
  * Parses shared flags, loads the logs, and reports what was read. Throws
  * ObsError on bad input. A command that read the config file already passes it.
@@ -162,8 +173,7 @@ export async function openSources(ctx: Context, o: CommonOptions, config: Config
   const limit = parseLimit(o.limit);
   const { tz, window } = resolveTime(ctx, o, config);
 
-  const envLogs = ctx.env['OBS_LOGS'];
-  const logs = o.logs && o.logs.length > 0 ? o.logs : envLogs ? splitPaths(envLogs) : (config.logs ?? ['logs']);
+  const logs = logPaths(ctx, o, config);
 
   // DuckDB takes a third of a second to load: only commands that read logs pay for it.
   const { Database } = await import('../../db/database.js');
@@ -173,7 +183,7 @@ export async function openSources(ctx: Context, o: CommonOptions, config: Config
   let load: LoadResult;
   try {
     load = await withLoadProgress(ctx, o, (progress) =>
-      loadSources(db, logs, { tz, cwd: ctx.cwd, formats: FormatSet.create(config.formats), prices: new PriceBook(config.prices), progress }),
+      loadSources(db, logs, { tz, cwd: ctx.cwd, formats: FormatSet.create(config.formats), prices: new PriceBook(config.prices), progress, holdUnterminated: o.follow === true }),
     );
   } catch (err) {
     db.close();

@@ -31,7 +31,7 @@ describe('readLines progress', () => {
     // Over 2 MiB: three chunks.
     writeFileSync(file, jsonLines(3000, 800));
     const calls: Array<[number, number]> = [];
-    const { lines, bytes } = await readLines(file, () => {}, (b, l) => calls.push([b, l]));
+    const { lines, bytes } = await readLines(file, () => {}, { onProgress: (b, l) => calls.push([b, l]) });
     expect(calls.length).toBeGreaterThanOrEqual(3);
     expect(calls.reduce((n, [b]) => n + b, 0)).toBe(statSync(file).size);
     expect(calls.reduce((n, [, l]) => n + l, 0)).toBe(lines);
@@ -44,9 +44,11 @@ describe('readLines progress', () => {
     writeFileSync(file, gzipSync(jsonLines(2000, 100)));
     let b = 0;
     let l = 0;
-    await readLines(file, () => {}, (db, dl) => {
-      b += db;
-      l += dl;
+    await readLines(file, () => {}, {
+      onProgress: (db, dl) => {
+        b += db;
+        l += dl;
+      },
     });
     expect(b).toBe(statSync(file).size);
     expect(l).toBe(2000);

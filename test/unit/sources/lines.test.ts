@@ -34,6 +34,14 @@ describe('readLines', () => {
     ]);
   });
 
+  it('leaves out a last line without a line end when asked to (--follow reads it once complete)', async () => {
+    const file = path.join(dir, 'still-written.jsonl');
+    writeFileSync(file, '{"a":1}\n{"a":');
+    const got: RawLine[] = [];
+    expect(await readLines(file, (l) => got.push(l), { holdUnterminated: true })).toEqual({ lines: 1, bytes: 13 });
+    expect(got.map((l) => l.text)).toEqual(['{"a":1}']);
+  });
+
   it('reads an empty file as no lines, and blank lines as empty text', async () => {
     expect((await lines('')).got).toEqual([]);
     expect((await lines('\n\n')).got.map((l) => l.text)).toEqual(['', '']);
