@@ -21,6 +21,8 @@ function commanderExit(err: CommanderError): ExitCode {
  */
 function pagerForCommand(ctx: Context, command: Command, onInterrupt: (() => void) | undefined): PagedOutput | null {
   if (!command.options.some((o) => o.long === '--no-pager')) return null;
+  // A stream that never ends is not paged: less would hold the new lines back.
+  if (command.opts<{ follow?: boolean }>().follow === true) return null;
   // `obs errors --no-pager show ID`: the flag counts at any level.
   const off = [...commandAndAncestors(command)].some((c) => c.opts<{ pager?: boolean }>().pager === false);
   return pagerFor(ctx, { pager: !off }, onInterrupt);
