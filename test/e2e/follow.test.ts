@@ -199,20 +199,23 @@ describe('obs events --follow', () => {
   );
 
   it(
-    'prints the TSV header and the table header once, and one JSON document per batch',
+    'prints the TSV, CSV, markdown and table headers once, and one JSON document per batch; fields chosen apply to every batch',
     async () => {
       const dir = workdir({ 'app.jsonl': jsonLine('2026-03-02T09:00:00.000Z', 'first') });
       const fs = [
         new Follower(['events', '-f', '--logs', 'logs', '-o', 'tsv'], dir),
         new Follower(['events', '-f', '--logs', 'logs', '-o', 'table'], dir),
         new Follower(['events', '-f', '--logs', 'logs', '--json'], dir),
+        new Follower(['events', '-f', '--logs', 'logs', '--csv', 'message,level'], dir),
+        new Follower(['events', '-f', '--logs', 'logs', '-o', 'markdown'], dir),
+        new Follower(['events', '-f', '--logs', 'logs', '--ndjson', 'message'], dir),
       ];
       for (const f of fs) await f.started();
       appendFileSync(path.join(dir, 'logs', 'app.jsonl'), jsonLine('2026-03-02T09:00:01.000Z', 'second'));
       for (const f of fs) await f.waitFor('second', () => f.stdout.includes('second') && f.stdout.endsWith('\n'));
       appendFileSync(path.join(dir, 'logs', 'app.jsonl'), jsonLine('2026-03-02T09:00:02.000Z', 'third'));
       for (const f of fs) await f.waitFor('third', () => f.stdout.includes('third') && f.stdout.endsWith('\n'));
-      const [tsv, table, json] = fs as [Follower, Follower, Follower];
+      const [tsv, table, json, csv, markdown, ndjson] = fs as [Follower, Follower, Follower, Follower, Follower, Follower];
       for (const f of fs) expect(await f.interrupt()).toBe(0);
 
       const tsvLines = tsv.lines();
@@ -230,6 +233,13 @@ describe('obs events --follow', () => {
       expect(docs.map((d) => d.count)).toEqual(docs.map((d) => d.events.length));
       expect(docs.flatMap((d) => messages(d.events))).toEqual(['first', 'second', 'third']);
       expect(docs[0]?.events.map((e) => e['message'])).toEqual(['first']);
+
+      expect(csv.lines()).toEqual(['message,level', 'first,info', 'second,info', 'third,info']);
+      const md = markdown.lines();
+      expect(md.filter((l) => l.startsWith('| ts ')).length).toBe(1);
+      expect(md.filter((l) => /^\| -/.test(l)).length).toBe(1);
+      expect(md.slice(2).map((l) => /\b(first|second|third)\b/.exec(l)?.[1])).toEqual(['first', 'second', 'third']);
+      expect(ndjson.objects()).toEqual([{ message: 'first' }, { message: 'second' }, { message: 'third' }]);
     },
     TIMEOUT,
   );

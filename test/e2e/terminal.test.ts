@@ -39,6 +39,15 @@ describe('pager', () => {
     expect(r.raw).not.toContain(SESSION_ROW);
   });
 
+  it('is not used by --follow, whose lines must show as they come', async () => {
+    const { pager, out } = recording();
+    const line = `timeout --preserve-status -s INT 4 ${obsLine(['events', '-f', '--logs', CORPUS, '--limit', '2', '-q'])}; echo "exit=$?"`;
+    const r = await inTerminal(line, { env: { PAGER: pager, OBS_FOLLOW_INTERVAL: '200ms' } });
+    expect(existsSync(out)).toBe(false);
+    expect(screen(r.raw).join('\n')).toMatch(/ts +level +session/);
+    expect(r.raw).toContain('exit=0');
+  });
+
   it('keeps LESS when it is set', async () => {
     const { pager, out } = recording();
     await inTerminal(obsLine(SESSIONS), { env: { PAGER: pager, LESS: 'R' } });
