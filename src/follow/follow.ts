@@ -164,7 +164,7 @@ class FollowLoop {
   private following = false;
   private stopped = false;
   private timer: NodeJS.Timeout | null = null;
-  /** The tick under way, if any. */
+
   constructor(
     private readonly ctx: Context,
     private readonly o: CommonOptions,
