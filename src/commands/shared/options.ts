@@ -83,13 +83,13 @@ export function addFilterOptions(cmd: Command): Command {
     .option('--limit <n>', 'at most n rows');
 }
 
-export function addOutputOptions(cmd: Command, formats: readonly Format[] = FORMATS): Command {
+export function addOutputOptions(cmd: Command): Command {
   cmd.addOption(
-    new Option('-o, --output <format>', `output format: ${formats.join(', ')} (default: table on a terminal, tsv when piped)`).choices([...formats]),
+    new Option('-o, --output <format>', `output format: ${FORMATS.join(', ')} (default: table on a terminal, tsv when piped)`).choices([...FORMATS]),
   );
   cmd.option('--json [fields]', 'one JSON document (-o json); with a,b only those fields');
-  if (formats.includes('ndjson')) cmd.option('--ndjson [fields]', 'one JSON object per line (-o ndjson); with a,b only those fields');
-  if (formats.includes('csv')) cmd.option('--csv [fields]', 'comma-separated values, RFC 4180 (-o csv); with a,b only those columns');
+  cmd.option('--ndjson [fields]', 'one JSON object per line (-o ndjson); with a,b only those fields');
+  cmd.option('--csv [fields]', 'comma-separated values, RFC 4180 (-o csv); with a,b only those columns');
   cmd.option('--no-pager', 'do not page long output on a terminal (also OBS_PAGER=cat)');
   return cmd;
 }
