@@ -13,7 +13,19 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { calcPrice, type ModelPrice } from '@pydantic/genai-prices';
+import { createRequire } from 'node:module';
+import type { calcPrice as CalcPrice, ModelPrice } from '@pydantic/genai-prices';
+
+let calcPriceFn: typeof CalcPrice | null = null;
+
+/**
+ * genai-prices' calcPrice. The library carries its whole price table as half a megabyte of code,
+ * so it is read on the first price asked for, not when obs starts (obs --help never needs it).
+ */
+function calcPrice(...args: Parameters<typeof CalcPrice>): ReturnType<typeof CalcPrice> {
+  calcPriceFn ??= (createRequire(import.meta.url)('@pydantic/genai-prices') as { calcPrice: typeof CalcPrice }).calcPrice;
+  return calcPriceFn(...args);
+}
 import { asNumber, getPath, type JsonObject } from '../sources/fields.js';
 import type { Usage } from './usage.js';
 

@@ -299,3 +299,10 @@ export class PrometheusClient {
     });
   }
 }
+
+/** Prometheus writes values as strings: "1.5", "NaN", "+Inf", "-Inf". */
+export function sampleValue(text: string): number {
+  if (text === '+Inf') return Infinity;
+  if (text === '-Inf') return -Infinity;
+  return Number(text);
+}

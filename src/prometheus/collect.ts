@@ -9,9 +9,9 @@
 import type { Database } from '../db/database.js';
 import { sqlFile } from '../db/sql-files.js';
 import { formatIsoMicros } from '../time/time.js';
-import { PrometheusError, type ExemplarSeries, type PrometheusClient } from './client.js';
+import { PrometheusError, sampleValue, type ExemplarSeries, type PrometheusClient } from './client.js';
 import { chooseStep, defaultQueries, fillTemplate, rateIntervalSeconds, type NamedQuery } from './queries.js';
-import { sampleValue, storeSamples, type QueryResultSet } from './store.js';
+import type { QueryResultSet } from './store.js';
 
 export interface SeriesDoc {
   name: string;
@@ -216,6 +216,8 @@ export async function collectMetrics(db: Database, client: PrometheusClient, w: 
   await Promise.all(Array.from({ length: Math.min(limit, planned.length) }, worker));
   const exemplarFailure = await collectExemplars(client, planned.filter((_, i) => results[i] !== null).map((q) => q.query), w, doc);
 
+  // The store writes DuckDB values: loaded here, not when the command tree is built.
+  const { storeSamples } = await import('./store.js');
   await storeSamples(db, results.filter((r): r is QueryResultSet => r !== null));
   const { rows } = await db.query(sqlFile('query_metrics.sql'));
   const order = new Map(planned.map((q, i) => [q.name, i]));

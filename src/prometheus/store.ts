@@ -1,6 +1,6 @@
 /** Range-query results into the metric_samples table, through an appender. */
 import { timestampValue, type Database } from '../db/database.js';
-import type { MatrixSeries } from './client.js';
+import { sampleValue, type MatrixSeries } from './client.js';
 
 export interface QueryResultSet {
   name: string;
@@ -8,12 +8,6 @@ export interface QueryResultSet {
   series: MatrixSeries[];
 }
 
-/** Prometheus writes values as strings: "1.5", "NaN", "+Inf", "-Inf". */
-export function sampleValue(text: string): number {
-  if (text === '+Inf') return Infinity;
-  if (text === '-Inf') return -Infinity;
-  return Number(text);
-}
 
 export async function storeSamples(db: Database, results: QueryResultSet[]): Promise<number> {
   const a = await db.appender('metric_samples');

@@ -1,0 +1,57 @@
+/**
+ * Starting obs costs what the command needs: --help, --version, usage errors
+ * and the completion script never load DuckDB (its native library) or the
+ * price table, which only loading logs and pricing LLM calls use. Every module
+ * the process loads is recorded by test/helpers/record-imports.mjs.
+ */
+import { execa } from 'execa';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { BIN, FIXTURES, ROOT } from '../helpers/cli.js';
+
+const dir = mkdtempSync(path.join(tmpdir(), 'obs-lazy-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+let n = 0;
+
+/** The modules `obs ARGS` loads, and its exit code. */
+async function loaded(args: string[]): Promise<{ modules: string[]; exitCode: number }> {
+  const log = path.join(dir, `imports-${++n}.txt`);
+  const r = await execa(process.execPath, ['--import', `${ROOT}test/helpers/record-imports.mjs`, BIN, ...args], {
+    cwd: ROOT,
+    env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', NO_COLOR: '1', TZ: 'UTC', OBS_IMPORT_LOG: log },
+    extendEnv: false,
+    reject: false,
+  });
+  return { modules: readFileSync(log, 'utf8').split('\n').filter((l) => l !== ''), exitCode: r.exitCode ?? -1 };
+}
+
+const heavy = (modules: string[]): string[] => modules.filter((m) => /@duckdb\/|genai-prices/.test(m));
+
+describe('what obs loads before it has logs to read', () => {
+  const light: Array<[string, string[], number]> = [
+    ['obs --help', ['--help'], 0],
+    ['obs --version', ['--version'], 0],
+    ['obs errors --help', ['errors', '--help'], 0],
+    ['obs query --help', ['query', '--help'], 0],
+    ['a usage error', ['events', '--no-such-flag'], 2],
+    ['a bad value', ['events', '--limit', 'many', '--logs', `${FIXTURES}/llm`], 2],
+    ['obs completion bash', ['completion', 'bash'], 0],
+  ];
+  for (const [name, args, code] of light) {
+    it(`${name}: neither DuckDB nor the price table`, async () => {
+      const r = await loaded(args);
+      expect(r.exitCode).toBe(code);
+      expect(r.modules.some((m) => m.includes('/dist/cli.js')), 'the recorder saw obs itself').toBe(true);
+      expect(heavy(r.modules)).toEqual([]);
+    });
+  }
+
+  it('reading logs with LLM calls loads both (the recorder sees them)', async () => {
+    const r = await loaded(['llm', '--logs', `${FIXTURES}/llm`, '-q', '--json', 'cost_usd']);
+    expect(r.exitCode).toBe(0);
+    expect(r.modules.some((m) => m.includes('@duckdb/node-api'))).toBe(true);
+    expect(r.modules.some((m) => m.includes('genai-prices'))).toBe(true);
+  });
+});
