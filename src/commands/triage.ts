@@ -15,7 +15,7 @@ import { loadConfig } from '../config.js';
 import type { Context } from '../context.js';
 import type { Row } from '../db/database.js';
 import { sqlFile } from '../db/sql-files.js';
-import { EXIT, usageError, type ExitCode } from '../errors.js';
+import { EXIT, noInputError, ObsError, usageError, type ExitCode } from '../errors.js';
 import { renderTriageGithub, renderTriageMarkdown, renderTriageText, TRIAGE_SCHEMA, type TriageDoc, type TriageGroup } from '../output/triage.js';
 import type { ChainLink, Frame } from '../tracebacks/index.js';
 import { parseFieldList } from '../output/fields.js';
@@ -163,7 +163,17 @@ export async function runTriage(ctx: Context, paths: string[], o: TriageOptions)
   const config = loadConfig(ctx.cwd, o.config);
   const rootWarnings: string[] = [];
   const { root, from } = findRepoRoot(o.repoRoot, ctx.env, ctx.cwd, (m) => rootWarnings.push(m));
-  const s = await openSources(ctx, { logs: paths, tz: o.tz, config: o.config, quiet: o.quiet, color: o.color, progress: o.progress }, config);
+  const s = await openSources(ctx, { logs: paths, tz: o.tz, config: o.config, quiet: o.quiet, color: o.color, progress: o.progress }, config).catch(
+    (err: unknown) => {
+      // The paths are arguments here, not --logs: say so in the fix.
+      if (!(err instanceof ObsError) || err.exitCode !== EXIT.NO_INPUT) throw err;
+      throw noInputError(err.message, {
+        ...(err.reason === undefined ? {} : { reason: err.reason }),
+        ...(err.note === undefined ? {} : { note: err.note }),
+        help: 'give the files and folders the CI run left, e.g. obs triage artifacts/ (folders are walked for log files)',
+      });
+    },
+  );
   try {
     for (const w of rootWarnings) s.report.warn(w);
     const known = baseline === null ? [] : [...baseline.fingerprints];

@@ -477,6 +477,9 @@ describe('output hygiene', () => {
     expect(badConfig.stderr).toContain('logz');
     const missing = await obs(['triage', 'fixtures/triage/no-such-artifacts']);
     expect(missing.exitCode).toBe(3);
+    // The fix names the argument, not --logs, which triage does not take.
+    expect(missing.stderr).toMatch(/^help: give the files and folders the CI run left/m);
+    expect(missing.stderr).not.toContain('--logs');
   });
 
   it('is listed under CI in the help, with examples', async () => {
