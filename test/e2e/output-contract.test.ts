@@ -199,6 +199,13 @@ describe('--json fields', () => {
     expect((JSON.parse(s.stdout) as { rows: unknown[] }).rows).toEqual([{ a: 1, b: 2 }]);
     const picked = await obs(['sql', '--logs', CORPUS, '--json=b', 'select 1 as a, 2 as b']);
     expect((JSON.parse(picked.stdout) as { rows: unknown[] }).rows).toEqual([{ b: 2 }]);
+    // A PromQL expression that looks like a field name is the expression; a document field is a field.
+    const window = ['--from', '2026-11-21T22:17:00Z', '--to', '2026-11-21T22:21:00Z', '--prometheus', url];
+    const up = await obs(['metrics', '--json', 'up', ...window]);
+    expect(up.exitCode, up.stderr).toBe(0);
+    expect((JSON.parse(up.stdout) as { query: string }).query).toBe('up');
+    const picked2 = await obs(['metrics', '--json', 'query,step_seconds', 'up', ...window]);
+    expect(JSON.parse(picked2.stdout)).toEqual({ query: 'up', step_seconds: 1 });
     // A subcommand is never taken for a field.
     const show = await obs(['errors', '--logs', CORPUS, '--json', 'show', 'bffb5408bef3']);
     expect(show.exitCode, show.stderr).toBe(0);
