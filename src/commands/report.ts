@@ -13,6 +13,7 @@ import { SqlParams } from '../db/params.js';
 import { sqlFile } from '../db/sql-files.js';
 import { EXIT, usageError, type ExitCode } from '../errors.js';
 import { recordConditions } from '../filters/filters.js';
+import { loadTotals } from '../load/totals.js';
 import { parseFieldList } from '../output/fields.js';
 import { renderReport, renderReportMarkdown, type ReportDoc, type RunFigures } from '../output/report.js';
 import { firedAlerts } from '../prometheus/alerts.js';
@@ -190,23 +191,8 @@ async function hoursSection(s: Loaded, w: WindowParams): Promise<ReportDoc['per_
 }
 
 async function inputsSection(s: Loaded): Promise<ReportDoc['inputs']> {
-  const files = s.load.files;
-  const sum = (k: 'lines' | 'records' | 'repaired' | 'untimed'): number => files.reduce((n, f) => n + f[k], 0);
   const { rows } = await s.db.query(sqlFile('report_line_issues.sql'), { limit: ISSUES_SHOWN });
-  return {
-    files: files.length,
-    loaded: files.filter((f) => f.status === 'loaded').length,
-    skipped: files.filter((f) => f.status === 'skipped').length,
-    unreadable: s.load.unreadable,
-    lines: sum('lines'),
-    records: sum('records'),
-    untimed: sum('untimed'),
-    rejected: s.load.rejected,
-    repaired: sum('repaired'),
-    passed_over: s.load.ignored.length,
-    missing_index_targets: s.load.missingTargets.length,
-    issues: rows as unknown as ReportDoc['inputs']['issues'],
-  };
+  return { ...loadTotals(s.load), issues: rows as unknown as ReportDoc['inputs']['issues'] };
 }
 
 interface WindowParams extends Record<string, number> {

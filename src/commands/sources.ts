@@ -10,6 +10,7 @@ import type { Column, Row } from '../output/render.js';
 import { sqlFile } from '../db/sql-files.js';
 import { formatIsoMicros } from '../time/time.js';
 import type { FileReport } from '../load/load.js';
+import { loadTotals } from '../load/totals.js';
 import { output, readCommand, withSources } from './shared/command.js';
 import type { CommonOptions } from './shared/options.js';
 
@@ -71,13 +72,13 @@ export async function runSources(ctx: Context, o: SourcesOptions): Promise<ExitC
       return;
     }
     const files = s.load.files;
-    const sum = (k: 'lines' | 'records' | 'repaired'): number => files.reduce((n, f) => n + f[k], 0);
+    const { lines, records, rejected, repaired, unreadable } = loadTotals(s.load);
     output(ctx, s, {
       noun: 'files',
       columns: FILE_COLUMNS,
       rows: files.map(fileRow),
       meta: {
-        totals: { files: files.length, lines: sum('lines'), records: sum('records'), rejected: s.load.rejected, repaired: sum('repaired'), unreadable: s.load.unreadable },
+        totals: { files: files.length, lines, records, rejected, repaired, unreadable },
         passed_over: s.load.ignored.map((i) => ({ path: i.display, reason: i.reason })),
         missing_index_targets: s.load.missingTargets.map((m) => ({ index: m.index, line: m.line, log_path: m.logPath })),
       },

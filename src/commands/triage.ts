@@ -17,11 +17,12 @@ import type { Row } from '../db/database.js';
 import { sqlFile } from '../db/sql-files.js';
 import { EXIT, noInputError, ObsError, usageError, type ExitCode } from '../errors.js';
 import { renderTriageGithub, renderTriageMarkdown, renderTriageText, TRIAGE_SCHEMA, type TriageDoc, type TriageGroup } from '../output/triage.js';
+import { loadTotals } from '../load/totals.js';
 import type { ChainLink, Frame } from '../tracebacks/index.js';
 import { parseFieldList } from '../output/fields.js';
 import { writeJsonDocument } from './shared/command.js';
 import { documentFields } from './shared/field-flags.js';
-import { exitFor, openSources, type Loaded } from './shared/options.js';
+import { addInputOptions, exitFor, openSources, type Loaded } from './shared/options.js';
 import { findRepoRoot, Repository } from './shared/repo.js';
 
 export const TRIAGE_FORMATS = ['text', 'json', 'markdown', 'github'] as const;
@@ -133,20 +134,8 @@ function group(r: Row, repo: Repository): TriageGroup {
 }
 
 function inputs(s: Loaded, paths: string[]): TriageDoc['inputs'] {
-  const files = s.load.files;
-  const sum = (k: 'lines' | 'records' | 'repaired'): number => files.reduce((n, f) => n + f[k], 0);
-  return {
-    paths,
-    files: files.length,
-    loaded: files.filter((f) => f.status === 'loaded').length,
-    skipped: files.filter((f) => f.status === 'skipped').length,
-    unreadable: s.load.unreadable,
-    lines: sum('lines'),
-    records: sum('records'),
-    rejected: s.load.rejected,
-    repaired: sum('repaired'),
-    passed_over: s.load.ignored.length,
-  };
+  const { files, loaded, skipped, unreadable, lines, records, rejected, repaired, passed_over } = loadTotals(s.load);
+  return { paths, files, loaded, skipped, unreadable, lines, records, rejected, repaired, passed_over };
 }
 
 /** Whether the groups meet --fail-on's threshold. */
@@ -242,12 +231,8 @@ export function triageCommand(ctx: Context, run: (p: Promise<ExitCode>) => void)
     .addOption(new Option('--fail-on <severity>', `exit 1 when a (new) group of this severity or worse is found (default ${DEFAULT_FAIL_ON})`).choices([...FAIL_ON]))
     .option('--baseline <file>', 'an earlier obs triage --format json: report only the groups whose fingerprint it does not hold')
     .option('--repo-root <dir>', 'the repository the run checked out (default $GITHUB_WORKSPACE, else the git work tree, else .)')
-    .option('--tz <zone>', "zone of timestamps written without one (default: this machine's zone, or OBS_TZ)")
-    .option('--config <file>', 'config file (default ./obs.config.json)')
-    .option('-q, --quiet', 'print no notes on stderr (warnings are still printed)')
-    .option('--no-color', 'no colours (also NO_COLOR=1 or TERM=dumb)')
-    .option('--no-pager', 'do not page long output on a terminal (also OBS_PAGER=cat)')
-    .option('--no-progress', 'no progress bar on stderr while more than 50 MB of logs load')
+    .option('--no-pager', 'do not page long output on a terminal (also OBS_PAGER=cat)');
+  addInputOptions(cmd, { logs: false })
     .addHelpText(
       'after',
       '\nExamples:\n' +

@@ -56,9 +56,10 @@ export interface CommonOptions {
 
 const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
 
-export function addInputOptions(cmd: Command): Command {
+/** How logs are read: --logs (unless the command takes its paths as arguments, as obs triage does), --tz, --config, -q, colour, progress. */
+export function addInputOptions(cmd: Command, { logs = true }: { logs?: boolean } = {}): Command {
+  if (logs) cmd.option('--logs <path>', 'log file, folder or glob to read (repeatable; default ./logs, or OBS_LOGS)', collect);
   return cmd
-    .option('--logs <path>', 'log file, folder or glob to read (repeatable; default ./logs, or OBS_LOGS)', collect)
     .option('--tz <zone>', 'zone of timestamps written without one (default: this machine\'s zone, or OBS_TZ)')
     .option('--config <file>', 'config file (default ./obs.config.json)')
     .option('-q, --quiet', 'print no notes and no progress bar on stderr (warnings are still printed)')
