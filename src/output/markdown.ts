@@ -14,3 +14,9 @@ export function mdCell(s: string): string {
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;');
 }
+
+/** The lines of a GitHub table: header, alignment row (right-aligned columns `---:`), rows. Cells come escaped (mdCell) or as markup. */
+export function mdTableLines(header: readonly string[], right: readonly boolean[], rows: ReadonlyArray<readonly string[]>): string[] {
+  const line = (cells: readonly string[]): string => `| ${cells.join(' | ')} |`;
+  return [line(header), line(right.map((r) => (r ? '---:' : '---'))), ...rows.map(line)];
+}

@@ -7,7 +7,7 @@
 import type { ChalkInstance } from 'chalk';
 import type { OutStream } from '../context.js';
 import { levelColor } from './color.js';
-import { mdCell } from './markdown.js';
+import { mdCell, mdTableLines } from './markdown.js';
 import { displayWidth, truncateToWidth } from './width.js';
 
 export const FORMATS = ['table', 'tsv', 'json', 'ndjson', 'csv', 'markdown'] as const;
@@ -73,13 +73,12 @@ export function csvField(v: unknown): string {
 
 /** A GitHub-flavoured markdown table: header, alignment row, one line per row. */
 export function markdownTable(columns: Column[], rows: Row[]): string {
-  const line = (cells: string[]): string => `| ${cells.join(' | ')} |`;
-  const out = [
-    line(columns.map((c) => mdCell(c.header ?? c.key))),
-    line(columns.map((c) => (c.align === 'right' ? '---:' : '---'))),
-    ...rows.map((r) => line(columns.map((c) => mdCell(c.text ? c.text(r[c.key]) : cellText(r[c.key]))))),
-  ];
-  return `${out.join('\n')}\n`;
+  const lines = mdTableLines(
+    columns.map((c) => mdCell(c.header ?? c.key)),
+    columns.map((c) => c.align === 'right'),
+    rows.map((r) => columns.map((c) => mdCell(c.text ? c.text(r[c.key]) : cellText(r[c.key])))),
+  );
+  return `${lines.join('\n')}\n`;
 }
 
 function firstLine(s: string): string {

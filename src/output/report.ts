@@ -9,7 +9,7 @@ import type { ChalkInstance } from 'chalk';
 import type { OutStream } from '../context.js';
 import type { FiredAlert } from '../prometheus/alerts.js';
 import { render, type Column, type Row } from './render.js';
-import { mdCell } from './markdown.js';
+import { mdCell, mdTableLines } from './markdown.js';
 import { sparkline } from './sparkline.js';
 
 export interface RunFigures {
@@ -443,11 +443,11 @@ function alertsLine(doc: ReportDoc): string {
 // Markdown
 
 function mdTable(t: Table): string[] {
-  const head = `| ${t.cells.map((c) => mdCell(c.header)).join(' | ')} |`;
-  const rule = `|${t.cells.map((c) => (c.right ? ' ---: ' : ' --- ')).join('|')}|`;
-  const body = t.rows.map((r) => `| ${t.cells.map((c) => mdCell(c.text(r))).join(' | ')} |`);
-  const foot = (t.footer ?? []).map((r) => `| ${t.cells.map((c) => `**${mdCell(c.text(r))}**`).join(' | ')} |`);
-  return [head, rule, ...body, ...foot];
+  return mdTableLines(
+    t.cells.map((c) => mdCell(c.header)),
+    t.cells.map((c) => c.right === true),
+    [...t.rows.map((r) => t.cells.map((c) => mdCell(c.text(r)))), ...(t.footer ?? []).map((r) => t.cells.map((c) => `**${mdCell(c.text(r))}**`))],
+  );
 }
 
 export function renderReportMarkdown(doc: ReportDoc): string {

@@ -6,7 +6,7 @@
  */
 import type { ChalkInstance } from 'chalk';
 import type { OutStream } from '../context.js';
-import { mdCell } from './markdown.js';
+import { mdCell, mdTableLines } from './markdown.js';
 
 export const TRIAGE_SCHEMA = 1;
 
@@ -162,11 +162,17 @@ export function renderTriageMarkdown(doc: TriageDoc): string {
     return `${out.join('\n').trimEnd()}\n`;
   }
   para(
-    '| # | severity | count | error | location | test |',
-    '| ---: | --- | ---: | --- | --- | --- |',
-    ...doc.groups.map(
-      (g) =>
-        `| ${g.rank} | ${g.severity} | ${g.count} | ${mdCell(clip(headline(g), 120))} | ${g.location === null ? '–' : mdCell(place(g.location))} | ${g.test === null ? '–' : mdCell(g.test)}${g.tests.length > 1 ? ` (+${g.tests.length - 1})` : ''} |`,
+    ...mdTableLines(
+      ['#', 'severity', 'count', 'error', 'location', 'test'],
+      [true, false, true, false, false, false],
+      doc.groups.map((g) => [
+        String(g.rank),
+        g.severity,
+        String(g.count),
+        mdCell(clip(headline(g), 120)),
+        g.location === null ? '–' : mdCell(place(g.location)),
+        `${g.test === null ? '–' : mdCell(g.test)}${g.tests.length > 1 ? ` (+${g.tests.length - 1})` : ''}`,
+      ]),
     ),
   );
   for (const g of doc.groups) {
