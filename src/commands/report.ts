@@ -14,12 +14,11 @@ import { sqlFile } from '../db/sql-files.js';
 import { EXIT, usageError, type ExitCode } from '../errors.js';
 import { recordConditions } from '../filters/filters.js';
 import { loadTotals } from '../load/totals.js';
-import { parseFieldList } from '../output/fields.js';
 import { renderReport, renderReportMarkdown, type ReportDoc, type RunFigures } from '../output/report.js';
 import { firedAlerts } from '../prometheus/alerts.js';
 import { PrometheusClient, PrometheusError } from '../prometheus/client.js';
 import { prometheusSettings, type PrometheusFlags, type PrometheusSettings } from '../prometheus/settings.js';
-import { addInputOptions, addPrometheusOptions, exitFor, openSources, type CommonOptions, type Loaded } from './shared/options.js';
+import { addInputOptions, addPrometheusOptions, exitFor, openSources, ownFormat, type CommonOptions, type Loaded } from './shared/options.js';
 import { writeJsonDocument } from './shared/command.js';
 import { pricesApplied, rollupLlmCalls } from './shared/llm-rollup.js';
 import { filteredCte, selectPage } from './shared/query.js';
@@ -73,16 +72,6 @@ export const DEFINITIONS: Record<string, string> = {
     'firing): first and last firing evaluation; fired for = samples x evaluation interval (the smallest gap between samples); ' +
     'a gap of more than 1.5 intervals starts a new period',
 };
-
-function reportFormat(o: ReportOptions): { format: ReportFormat; fields: string[] | null } {
-  const json = o.json !== undefined && o.json !== false;
-  const chosen = [o.output, o.format, json ? ('json' as const) : undefined].filter((x): x is ReportFormat => x !== undefined);
-  if (new Set(chosen).size > 1) {
-    throw usageError(`choose one output format, not ${[...new Set(chosen)].join(' and ')}`, { help: 'use one of --format, -o, --json' });
-  }
-  const fields = typeof o.json === 'string' && o.json !== '' ? parseFieldList(o.json, '--json') : null;
-  return { format: chosen[0] ?? 'table', fields };
-}
 
 function parseTop(text: string | undefined): number {
   if (text === undefined) return DEFAULT_TOP;
@@ -227,7 +216,7 @@ async function alertsSection(s: Loaded, settings: PrometheusSettings | null, o: 
 }
 
 export async function runReport(ctx: Context, o: ReportOptions): Promise<ExitCode> {
-  const { format, fields } = reportFormat(o);
+  const { format, fields } = ownFormat<ReportFormat>(o, 'table');
   const top = parseTop(o.top);
   // Configuration errors (the config file, the Prometheus URL) fail before any log is read.
   const config = loadConfig(ctx.cwd, o.config);

@@ -19,10 +19,9 @@ import { EXIT, noInputError, ObsError, usageError, type ExitCode } from '../erro
 import { renderTriageGithub, renderTriageMarkdown, renderTriageText, TRIAGE_SCHEMA, type TriageDoc, type TriageGroup } from '../output/triage.js';
 import { loadTotals } from '../load/totals.js';
 import type { ChainLink, Frame } from '../tracebacks/index.js';
-import { parseFieldList } from '../output/fields.js';
 import { writeJsonDocument } from './shared/command.js';
 import { documentFields } from './shared/field-flags.js';
-import { addInputOptions, exitFor, openSources, type Loaded } from './shared/options.js';
+import { addInputOptions, exitFor, openSources, ownFormat, type Loaded } from './shared/options.js';
 import { findRepoRoot, Repository } from './shared/repo.js';
 
 export const TRIAGE_FORMATS = ['text', 'json', 'markdown', 'github'] as const;
@@ -49,16 +48,6 @@ export interface TriageOptions {
 
 /** What --fail-on is when not given: report, never fail the step. */
 export const DEFAULT_FAIL_ON: FailOn = 'never';
-
-function triageFormat(o: TriageOptions): { format: TriageFormat; fields: string[] | null } {
-  const json = o.json !== undefined && o.json !== false;
-  const chosen = [o.format, o.output, json ? ('json' as const) : undefined].filter((x): x is TriageFormat => x !== undefined);
-  if (new Set(chosen).size > 1) {
-    throw usageError(`choose one output format, not ${[...new Set(chosen)].join(' and ')}`, { help: 'use one of --format, -o, --json' });
-  }
-  const fields = typeof o.json === 'string' && o.json !== '' ? parseFieldList(o.json, '--json') : null;
-  return { format: chosen[0] ?? 'text', fields };
-}
 
 export interface Baseline {
   file: string;
@@ -145,7 +134,7 @@ export function meetsThreshold(groups: readonly Pick<TriageGroup, 'severity'>[],
 }
 
 export async function runTriage(ctx: Context, paths: string[], o: TriageOptions): Promise<ExitCode> {
-  const { format, fields } = triageFormat(o);
+  const { format, fields } = ownFormat<TriageFormat>(o, 'text');
   const failOn = o.failOn ?? DEFAULT_FAIL_ON;
   // Everything a user can get wrong fails before a log is read.
   const baseline = o.baseline === undefined ? null : readBaseline(o.baseline, ctx.cwd);

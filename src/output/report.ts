@@ -445,7 +445,7 @@ function alertsLine(doc: ReportDoc): string {
 function mdTable(t: Table): string[] {
   return mdTableLines(
     t.cells.map((c) => mdCell(c.header)),
-    t.cells.map((c) => c.right === true),
+    t.cells.map((c) => c.right),
     [...t.rows.map((r) => t.cells.map((c) => mdCell(c.text(r)))), ...(t.footer ?? []).map((r) => t.cells.map((c) => `**${mdCell(c.text(r))}**`))],
   );
 }

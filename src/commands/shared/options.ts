@@ -117,6 +117,20 @@ export function outputChoice(ctx: Context, o: Pick<CommonOptions, 'output' | 'js
   return { format, fields: listed === undefined ? null : parseFieldList(listed[1] as string, `--${format}`) };
 }
 
+/**
+ * The format of a command with formats of its own (obs report, obs triage):
+ * --format, -o and --json (with its fields), one at a time.
+ */
+export function ownFormat<F extends string>(o: { format?: F; output?: F; json?: boolean | string }, fallback: F): { format: F | 'json'; fields: string[] | null } {
+  const json = o.json !== undefined && o.json !== false;
+  const chosen = [o.format, o.output, json ? ('json' as const) : undefined].filter((x): x is F | 'json' => x !== undefined);
+  if (new Set(chosen).size > 1) {
+    throw usageError(`choose one output format, not ${[...new Set(chosen)].join(' and ')}`, { help: 'use one of --format, -o, --json' });
+  }
+  const fields = typeof o.json === 'string' && o.json !== '' ? parseFieldList(o.json, '--json') : null;
+  return { format: chosen[0] ?? fallback, fields };
+}
+
 export function parseLimit(text: string | undefined): number | null {
   if (text === undefined) return null;
   if (!/^\d+$/.test(text) || Number(text) < 1) {
