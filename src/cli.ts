@@ -7,6 +7,7 @@ import { processContext, type Context } from './context.js';
 import { EXIT, ObsError, formatError, type ExitCode } from './errors.js';
 import { pagerFor, type PagedOutput } from './output/pager.js';
 import { buildProgram } from './program.js';
+import { NO_REDACTION, redactingStream, redactorOf } from './redact/redactor.js';
 import { separateFieldLists } from './commands/shared/field-flags.js';
 
 function commanderExit(err: CommanderError): ExitCode {
@@ -37,7 +38,14 @@ export interface RunOptions {
   onInterrupt?: () => void;
 }
 
+/** --no-redact, at the command's level or its parent's (obs errors --no-redact show ID). */
+function redactionOff(command: Command): boolean {
+  return [...commandAndAncestors(command)].some((c) => c.opts<{ redact?: boolean }>().redact === false);
+}
+
 export async function run(argv: string[], ctx: Context, opts: RunOptions = {}): Promise<ExitCode> {
+  // Notes, warnings and errors can quote log lines: they are redacted as the output is.
+  ctx.stderr = redactingStream(ctx.stderr, () => redactorOf(ctx));
   let pending: Promise<ExitCode> | undefined;
   const program = buildProgram(ctx, (p) => {
     pending = p;
@@ -55,6 +63,10 @@ export async function run(argv: string[], ctx: Context, opts: RunOptions = {}): 
   const terminal = ctx.stdout;
   const paging: { out: PagedOutput | null } = { out: null };
   program.hook('preAction', (_program, action) => {
+    if (redactionOff(action)) {
+      ctx.redactor = NO_REDACTION;
+      ctx.stderr.write('warning: --no-redact: secrets in the logs (tokens, keys, passwords) are printed as they are\n');
+    }
     paging.out = pagerForCommand(ctx, action, opts.onInterrupt);
     if (paging.out !== null) ctx.stdout = paging.out;
   });

@@ -12,6 +12,7 @@ import { isValidTimeZone, parseDurationOrNull } from './time/time.js';
 import { FORMAT_FIELD_KEYS, FORMAT_KEYS, formatSchema, type FormatDefinition } from './formats/definition.js';
 import { checkSamples } from './formats/samples.js';
 import type { PriceOverride } from './llm/prices.js';
+import type { RedactConfig } from './redact/redactor.js';
 
 export const CONFIG_FILE = 'obs.config.json';
 
@@ -66,6 +67,34 @@ const priceSchema = z
   })
   .strict();
 
+/** A regular expression of the config file: it must compile and must not match empty text. */
+const secretRegex = z.string().min(1).superRefine((text, ctx) => {
+  let re: RegExp;
+  try {
+    re = new RegExp(text, 'g');
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: `not a regular expression: ${(err as Error).message}` });
+    return;
+  }
+  if (re.test('')) ctx.addIssue({ code: 'custom', message: 'the pattern matches empty text, so it would match everywhere' });
+});
+
+const redactSchema = z
+  .object({
+    patterns: z
+      .array(
+        z
+          .object({
+            kind: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, { message: 'a kind is lower-case letters, digits and "-", e.g. "internal-token"' }),
+            regex: secretRegex,
+          })
+          .strict(),
+      )
+      .optional(),
+    keys: z.array(z.string().min(1)).optional(),
+  })
+  .strict();
+
 export const configSchema = z
   .object({
     logs: z
@@ -80,6 +109,7 @@ export const configSchema = z
     prometheus: prometheusSchema.describe('the Prometheus server to query for metrics').optional(),
     formats: z.array(formatSchema).describe('log formats of your own, tried before the built-in ones').optional(),
     prices: z.array(priceSchema).describe('LLM prices in USD per million tokens, used before the shipped price table').optional(),
+    redact: redactSchema.describe('secrets of your own to redact: patterns (kind and regex) and key names').optional(),
   })
   .strict();
 
@@ -93,6 +123,8 @@ const KEYS_AT: Record<string, string[]> = {
   'formats.*.fields': [...FORMAT_FIELD_KEYS],
   'formats.*.samples.*': ['line', 'expect'],
   'prices.*': Object.keys(priceSchema.shape),
+  redact: Object.keys(redactSchema.shape),
+  'redact.patterns.*': ['kind', 'regex'],
 };
 
 const EXAMPLE: Record<string, string> = {
@@ -102,6 +134,7 @@ const EXAMPLE: Record<string, string> = {
   'prometheus.basic_auth': '{"prometheus": {"basic_auth": {"username": "obs", "password": "..."}}}',
   formats:
     '{"formats": [{"name": "myapp", "type": "regex", "pattern": "^(?<ts>\\\\S+) (?<level>[A-Z]+) (?<message>.*)$", "samples": [{"line": "2026-11-21T22:18:05Z INFO started"}]}]}',
+  redact: '{"redact": {"patterns": [{"kind": "internal-token", "regex": "itk_[A-Za-z0-9]{24}"}], "keys": ["x-signature"]}}',
   prices: '{"prices": [{"model": "gpt-4.1*", "input": 2, "cache_read": 0.5, "output": 8, "since": "2026-01-01"}]}',
   'prometheus.queries': '{"prometheus": {"queries": [{"name": "llm errors", "query": "sum by (model) (increase(llm_calls_total{status=\\"error\\"}[$rate_interval]))"}]}}',
 };
@@ -120,6 +153,7 @@ export interface Config {
   prometheus?: PrometheusConfig;
   formats?: FormatDefinition[];
   prices?: PriceOverride[];
+  redact?: RedactConfig;
   /** The file it came from, for messages. */
   file?: string;
 }
@@ -176,6 +210,7 @@ export function loadConfig(cwd: string, explicit: string | undefined): Config {
     prometheus: parsed.data.prometheus,
     formats: checkFormats(parsed.data.formats, shown),
     prices: parsed.data.prices,
+    redact: parsed.data.redact,
     file,
   };
 }

@@ -8,6 +8,8 @@ export interface OutStream {
   columns?: number;
 }
 
+import type { Redactor } from './redact/redactor.js';
+
 export interface Context {
   stdout: OutStream;
   stderr: OutStream;
@@ -15,6 +17,8 @@ export interface Context {
   cwd: string;
   /** Current time in epoch microseconds. */
   now(): number;
+  /** How output is redacted: set once the command's flags and config are read (redactorOf gives the default, on). */
+  redactor?: Redactor;
 }
 
 /** The real context: process streams, environment, working directory and clock. */

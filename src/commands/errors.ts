@@ -19,6 +19,7 @@ import { filteredCte, parseJsonFields, selectPage } from './shared/query.js';
 import { ERROR_JSON_COLUMNS, ERRORS } from './shared/tables.js';
 import { addFollowOption, follower } from '../follow/follow.js';
 import { ERROR_IDENTITY } from '../follow/identity.js';
+import { redactorOf } from '../redact/redactor.js';
 
 export interface ErrorsOptions extends CommonOptions {
   type?: string;
@@ -157,11 +158,12 @@ async function findError(s: Loaded, ref: string): Promise<{ row: Row; others: nu
 
 export async function runErrorsShow(ctx: Context, ref: string, o: CommonOptions): Promise<ExitCode> {
   return withSources(ctx, o, async (s) => {
-    const { row, others } = await findError(s, ref);
+    const { row: matched, others } = await findError(s, ref);
     if (others > 0) {
       s.report.note(`fingerprint ${ref} matches ${others + 1} errors; showing the latest (obs errors --where "fingerprint = '${ref}'" lists them)`);
     }
-    const { rows: sightings } = await s.db.query(sqlFile('error_sightings.sql'), { error_id: String(row['error_id']) });
+    const found = await s.db.query(sqlFile('error_sightings.sql'), { error_id: String(matched['error_id']) });
+    const { row, sightings } = redactorOf(ctx).value({ row: matched, sightings: found.rows });
     if (s.format === 'json') {
       writeJsonDocument(ctx, { error: row, sightings }, s.fields, 'the obs errors show document');
     } else if (s.format === 'ndjson') {

@@ -15,8 +15,9 @@ import { PrometheusClient, sampleValue } from '../prometheus/client.js';
 import { chooseStep } from '../prometheus/queries.js';
 import { prometheusSettings } from '../prometheus/settings.js';
 import { formatIsoMicros, parseDuration } from '../time/time.js';
-import { addOutputOptions, addPrometheusOptions, outputChoice, resolveTime, type CommonOptions, type PrometheusOptions } from './shared/options.js';
+import { addOutputOptions, useConfigRedaction, addPrometheusOptions, outputChoice, resolveTime, type CommonOptions, type PrometheusOptions } from './shared/options.js';
 import { reporter } from './shared/report.js';
+import { redactorOf } from '../redact/redactor.js';
 
 export interface MetricsOptions extends CommonOptions, PrometheusOptions {}
 
@@ -32,6 +33,7 @@ export async function runMetrics(ctx: Context, promql: string, o: MetricsOptions
   const report = reporter(ctx, o.quiet === true);
   const { format, fields } = outputChoice(ctx, o);
   const config = loadConfig(ctx.cwd, o.config);
+  useConfigRedaction(ctx, config);
   const settings = prometheusSettings(o, ctx.env, config);
   if (settings === null) {
     throw usageError('no Prometheus to query', {
@@ -53,7 +55,7 @@ export async function runMetrics(ctx: Context, promql: string, o: MetricsOptions
   const result = await client.queryRange(promql, fromUs / 1e6, toUs / 1e6, step.seconds);
   for (const warning of result.warnings) report.warn(`Prometheus: ${warning}`);
   for (const info of result.infos) report.note(`Prometheus: ${info}`);
-  const series = result.data.map((s) => ({
+  const series = redactorOf(ctx).value(result.data).map((s) => ({
     labels: s.metric,
     points: s.values.map(([t, v]) => [t, finite(v)] as [number, number | null]),
   }));

@@ -23,6 +23,7 @@ import { addPrometheusOptions, exitFor, openSources, type CommonOptions, type Lo
 import { filteredCte, parseRaw } from './shared/query.js';
 import { SESSIONS } from './shared/tables.js';
 import { COLUMN_OF, selectSubject, subjectErrors, type Selector } from './shared/subject.js';
+import { redactorOf } from '../redact/redactor.js';
 
 export interface QueryOptions extends CommonOptions, PrometheusOptions {
   trace?: string;
@@ -251,7 +252,8 @@ export async function runQuery(ctx: Context, o: QueryOptions): Promise<ExitCode>
 
 export type QueryDocument = Record<string, unknown> & { timeline: Row[] };
 
-function writeDoc(ctx: Context, s: Loaded, doc: QueryDocument, verbose: boolean): void {
+function writeDoc(ctx: Context, s: Loaded, given: QueryDocument, verbose: boolean): void {
+  const doc = redactorOf(ctx).value(given);
   switch (s.format) {
     case 'json':
       writeJsonDocument(ctx, doc, s.fields, 'the obs query document');

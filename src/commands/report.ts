@@ -18,12 +18,13 @@ import { renderReport, renderReportMarkdown, type ReportDoc, type RunFigures } f
 import { firedAlerts } from '../prometheus/alerts.js';
 import { PrometheusClient, PrometheusError } from '../prometheus/client.js';
 import { prometheusSettings, type PrometheusFlags, type PrometheusSettings } from '../prometheus/settings.js';
-import { addInputOptions, addPrometheusOptions, exitFor, openSources, ownFormat, type CommonOptions, type Loaded } from './shared/options.js';
+import { addInputOptions, addRedactOption, addPrometheusOptions, exitFor, openSources, ownFormat, type CommonOptions, type Loaded } from './shared/options.js';
 import { writeJsonDocument } from './shared/command.js';
 import { pricesApplied, rollupLlmCalls } from './shared/llm-rollup.js';
 import { filteredCte, selectPage } from './shared/query.js';
 import { ERRORS, LLM_CALLS, SESSIONS } from './shared/tables.js';
 import { sessionConditions } from './sessions.js';
+import { redactorOf } from '../redact/redactor.js';
 
 export const REPORT_FORMATS = ['table', 'json', 'markdown'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
@@ -256,9 +257,10 @@ export async function runReport(ctx: Context, o: ReportOptions): Promise<ExitCod
       alerts_reason: alerts.reason,
       warnings: s.report.warnings,
     };
-    if (format === 'json') writeJsonDocument(ctx, doc as unknown as Record<string, unknown>, fields, 'the obs report document');
-    else if (format === 'markdown') ctx.stdout.write(renderReportMarkdown(doc));
-    else renderReport(ctx.stdout, doc, { color: s.color, width: ctx.stdout.columns });
+    const shown = redactorOf(ctx).value(doc);
+    if (format === 'json') writeJsonDocument(ctx, shown as unknown as Record<string, unknown>, fields, 'the obs report document');
+    else if (format === 'markdown') ctx.stdout.write(renderReportMarkdown(shown));
+    else renderReport(ctx.stdout, shown, { color: s.color, width: ctx.stdout.columns });
     return alerts.failed ? EXIT.PARTIAL : exitFor(s.load);
   } finally {
     s.db.close();
@@ -287,6 +289,7 @@ export function reportCommand(ctx: Context, run: (p: Promise<ExitCode>) => void)
     .option('--no-alerts', 'do not query Prometheus for alerts');
   addPrometheusOptions(cmd, { step: false });
   addInputOptions(cmd);
+  addRedactOption(cmd);
   return cmd
     .addHelpText(
       'after',

@@ -13,6 +13,7 @@ import type { FileReport } from '../load/load.js';
 import { loadTotals } from '../load/totals.js';
 import { output, readCommand, withSources } from './shared/command.js';
 import type { CommonOptions } from './shared/options.js';
+import { redactorOf } from '../redact/redactor.js';
 
 export interface SourcesOptions extends CommonOptions {
   issues?: boolean;
@@ -91,7 +92,7 @@ export async function runSources(ctx: Context, o: SourcesOptions): Promise<ExitC
       }
       for (const m of s.load.missingTargets) lines.push(`${m.index}:${m.line}: missing: the index names ${m.logPath}, which is not there`);
       for (const i of s.load.ignored) lines.push(`${i.display}: passed over: ${i.reason}`);
-      if (lines.length > 0) ctx.stdout.write(`\n${lines.join('\n')}\n`);
+      if (lines.length > 0) ctx.stdout.write(`\n${redactorOf(ctx).text(lines.join('\n'))}\n`);
     }
   });
 }

@@ -19,6 +19,7 @@ import { documentFields } from './shared/field-flags.js';
 import { exitFor, openSources, type CommonOptions } from './shared/options.js';
 import { parseJsonFields } from './shared/query.js';
 import { selectSubject, subjectErrors } from './shared/subject.js';
+import { redactorOf } from '../redact/redactor.js';
 
 const TRACE_ID = /^[0-9a-f]{32}$/;
 
@@ -179,9 +180,10 @@ export async function runTrace(ctx: Context, id: string, o: CommonOptions): Prom
       errors,
       warnings: s.report.warnings,
     };
-    if (s.format === 'json') writeJsonDocument(ctx, doc as unknown as Record<string, unknown>, s.fields, 'the obs trace document');
-    else if (s.format === 'table') renderTrace(ctx.stdout, doc, { color: s.color, width: ctx.stdout.columns ?? 100 });
-    else writeRows(ctx, s, { noun: 'spans', columns: FLAT_COLUMNS, rows: flatten(doc) });
+    const shown = redactorOf(ctx).value(doc);
+    if (s.format === 'json') writeJsonDocument(ctx, shown as unknown as Record<string, unknown>, s.fields, 'the obs trace document');
+    else if (s.format === 'table') renderTrace(ctx.stdout, shown, { color: s.color, width: ctx.stdout.columns ?? 100 });
+    else writeRows(ctx, s, { noun: 'spans', columns: FLAT_COLUMNS, rows: flatten(shown) });
     return exitFor(s.load);
   } finally {
     s.db.close();

@@ -21,8 +21,9 @@ import { loadTotals } from '../load/totals.js';
 import type { ChainLink, Frame } from '../tracebacks/index.js';
 import { writeJsonDocument } from './shared/command.js';
 import { documentFields } from './shared/field-flags.js';
-import { addInputOptions, exitFor, openSources, ownFormat, type Loaded } from './shared/options.js';
+import { addInputOptions, addRedactOption, exitFor, openSources, ownFormat, type Loaded } from './shared/options.js';
 import { findRepoRoot, Repository } from './shared/repo.js';
+import { redactorOf } from '../redact/redactor.js';
 
 export const TRIAGE_FORMATS = ['text', 'json', 'markdown', 'github'] as const;
 export type TriageFormat = (typeof TRIAGE_FORMATS)[number];
@@ -183,12 +184,13 @@ export async function runTriage(ctx: Context, paths: string[], o: TriageOptions)
     } else if (hidden.length > 0) {
       s.report.note(`${hidden.length} known group(s) hidden: their fingerprints are in the baseline ${baseline?.file}`);
     }
-    if (format === 'json') writeJsonDocument(ctx, doc as unknown as Record<string, unknown>, fields, 'the obs triage document');
-    else if (format === 'markdown') ctx.stdout.write(renderTriageMarkdown(doc));
-    else if (format === 'github') ctx.stdout.write(renderTriageGithub(doc));
+    const shown = redactorOf(ctx).value(doc);
+    if (format === 'json') writeJsonDocument(ctx, shown as unknown as Record<string, unknown>, fields, 'the obs triage document');
+    else if (format === 'markdown') ctx.stdout.write(renderTriageMarkdown(shown));
+    else if (format === 'github') ctx.stdout.write(renderTriageGithub(shown));
     else {
       const rel = path.relative(ctx.cwd, root);
-      renderTriageText(ctx.stdout, doc, s.color, rel === '' ? '.' : rel.startsWith('..') || path.isAbsolute(rel) ? root : rel);
+      renderTriageText(ctx.stdout, shown, s.color, rel === '' ? '.' : rel.startsWith('..') || path.isAbsolute(rel) ? root : rel);
     }
     if (failed) {
       const n = failOn === 'error' ? doc.summary.errors : groups.length;
@@ -221,7 +223,7 @@ export function triageCommand(ctx: Context, run: (p: Promise<ExitCode>) => void)
     .option('--baseline <file>', 'an earlier obs triage --format json: report only the groups whose fingerprint it does not hold')
     .option('--repo-root <dir>', 'the repository the run checked out (default $GITHUB_WORKSPACE, else the git work tree, else .)')
     .option('--no-pager', 'do not page long output on a terminal (also OBS_PAGER=cat)');
-  addInputOptions(cmd, { logs: false })
+  addRedactOption(addInputOptions(cmd, { logs: false }))
     .addHelpText(
       'after',
       '\nExamples:\n' +

@@ -8,6 +8,7 @@ import type { Context, OutStream } from '../../context.js';
 import type { ExitCode } from '../../errors.js';
 import { checkFields, pick } from '../../output/fields.js';
 import { isColumnFormat, render, type Column, type Row } from '../../output/render.js';
+import { redactorOf } from '../../redact/redactor.js';
 import { addFilterOptions, addInputOptions, addOutputOptions, exitFor, openSources, type CommonOptions, type Loaded } from './options.js';
 
 export interface CommandSpec {
@@ -86,16 +87,20 @@ export function selectFields(s: Pick<Loaded, 'fields' | 'format'>, out: Pick<Out
  */
 export function writeJsonDocument(ctx: Context, doc: Record<string, unknown>, fields: readonly string[] | null, what: string): void {
   if (fields !== null) checkFields(fields, Object.keys(doc), what, '--json');
-  ctx.stdout.write(`${JSON.stringify(fields === null ? doc : pick(doc, fields), null, 2)}\n`);
+  ctx.stdout.write(`${JSON.stringify(redactorOf(ctx).value(fields === null ? doc : pick(doc, fields)), null, 2)}\n`);
 }
 
 /** Rows without a document around them: the line formats of a document command (its timeline, spans, points). */
 export function writeRows(ctx: Context, s: Pick<Loaded, 'fields' | 'format' | 'color'>, out: Pick<Output, 'noun' | 'columns' | 'rows'>): void {
   const chosen = selectFields(s, out, out.noun);
-  render(ctx.stdout, { format: s.format, noun: out.noun, columns: chosen.columns, rows: chosen.rows, meta: {}, color: s.color, width: ctx.stdout.columns });
+  const rows = redactorOf(ctx).value(chosen.rows);
+  render(ctx.stdout, { format: s.format, noun: out.noun, columns: chosen.columns, rows, meta: {}, color: s.color, width: ctx.stdout.columns });
 }
 
-export function output(ctx: Context, s: Loaded, out: Output): void {
+export function output(ctx: Context, s: Loaded, given: Output): void {
+  // Secrets leave here as [REDACTED:kind]; the query and its counts saw the stored values.
+  const redact = redactorOf(ctx);
+  const out = { ...given, rows: redact.value(given.rows), ...(given.footer === undefined ? {} : { footer: redact.value(given.footer) }) };
   if (s.collect) return s.collect(out);
   const chosen = selectFields(s, out, out.noun);
   if (out.rows.length === 0 && out.empty) s.report.note(out.empty);
@@ -107,7 +112,7 @@ export function output(ctx: Context, s: Loaded, out: Output): void {
     noun: out.noun,
     columns: chosen.columns,
     rows: chosen.rows,
-    meta: { window: s.window, count: out.rows.length, ...truncated, ...out.meta },
+    meta: { window: s.window, count: out.rows.length, ...truncated, ...redact.value(out.meta) },
     color: s.color,
     width: ctx.stdout.columns,
     ...(chosen.footer === undefined ? {} : { footer: chosen.footer }),

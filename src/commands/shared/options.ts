@@ -16,6 +16,7 @@ import { withLoadProgress } from '../../output/progress.js';
 import { FORMATS, type Format } from '../../output/render.js';
 import { defaultTimeZone, formatIsoMicros, isValidTimeZone, parseInstant, resolveWindow, type TimeWindow } from '../../time/time.js';
 import { reporter, type Reporter } from './report.js';
+import { redactorOf } from '../../redact/redactor.js';
 import type { ChalkInstance } from 'chalk';
 import { PriceBook } from '../../llm/prices.js';
 import type { Output } from './command.js';
@@ -92,7 +93,17 @@ export function addOutputOptions(cmd: Command): Command {
   cmd.option('--ndjson [fields]', 'one JSON object per line (-o ndjson); with a,b only those fields');
   cmd.option('--csv [fields]', 'comma-separated values, RFC 4180 (-o csv); with a,b only those columns');
   cmd.option('--no-pager', 'do not page long output on a terminal (also OBS_PAGER=cat)');
-  return cmd;
+  return addRedactOption(cmd);
+}
+
+/** --no-redact: secrets are printed as logged (obs warns on stderr). */
+export function addRedactOption(cmd: Command): Command {
+  return cmd.option('--no-redact', 'print secrets (tokens, keys, passwords) as logged instead of [REDACTED:kind]; a warning says so');
+}
+
+/** The config file's redaction rules join the built-in ones for the rest of the command. */
+export function useConfigRedaction(ctx: Context, config: Config): void {
+  ctx.redactor = redactorOf(ctx).with(config.redact);
 }
 
 export interface OutputChoice {
@@ -183,6 +194,7 @@ export function logPaths(ctx: Context, o: CommonOptions, config: Config): string
  * ObsError on bad input. A command that read the config file already passes it.
  */
 export async function openSources(ctx: Context, o: CommonOptions, config: Config = loadConfig(ctx.cwd, o.config)): Promise<Loaded> {
+  useConfigRedaction(ctx, config);
   const report = reporter(ctx, o.quiet === true || o.notes === false);
   const { format, fields } = outputChoice(ctx, o);
   const limit = parseLimit(o.limit);
