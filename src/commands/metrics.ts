@@ -55,7 +55,8 @@ export async function runMetrics(ctx: Context, promql: string, o: MetricsOptions
   const result = await client.queryRange(promql, fromUs / 1e6, toUs / 1e6, step.seconds);
   for (const warning of result.warnings) report.warn(`Prometheus: ${warning}`);
   for (const info of result.infos) report.note(`Prometheus: ${info}`);
-  const series = redactorOf(ctx).value(result.data).map((s) => ({
+  const redact = redactorOf(ctx);
+  const series = redact.value(result.data).map((s) => ({
     labels: s.metric,
     points: s.values.map(([t, v]) => [t, finite(v)] as [number, number | null]),
   }));
@@ -64,7 +65,7 @@ export async function runMetrics(ctx: Context, promql: string, o: MetricsOptions
   const color = palette(useColor(ctx.env, ctx.stdout.isTTY === true, o.color));
 
   if (format === 'json') {
-    const doc = { query: promql, url: settings.url, window, step_seconds: step.seconds, series, warnings: result.warnings, infos: result.infos };
+    const doc = { query: redact.text(promql), url: settings.url, window, step_seconds: step.seconds, series, warnings: result.warnings, infos: result.infos };
     writeJsonDocument(ctx, doc, fields, 'the obs metrics document');
   } else if (format === 'ndjson') {
     writeRows(ctx, { format, fields, color }, { noun: 'series', columns: [{ key: 'labels' }, { key: 'points' }], rows: series });
@@ -74,7 +75,7 @@ export async function runMetrics(ctx: Context, promql: string, o: MetricsOptions
   } else {
     const width = ctx.stdout.columns ?? 100;
     const spark = Math.max(10, Math.min(60, width - 60));
-    const lines = [color.bold(`${promql}`) + `  ·  ${window.from} to ${window.to}  ·  step ${step.seconds}s`];
+    const lines = [color.bold(redact.text(promql)) + `  ·  ${window.from} to ${window.to}  ·  step ${step.seconds}s`];
     for (const s of series) {
       const { __name__: metric, ...rest } = s.labels;
       const name = `${metric ?? ''}{${Object.entries(rest).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(', ')}}`;

@@ -9,7 +9,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { CORPUS, obs } from '../helpers/cli.js';
+import { execa } from 'execa';
+import { BIN, CORPUS, obs } from '../helpers/cli.js';
 import { KINDS, inJson, inText, inTraceback, makeSecret, random, type Planted } from '../helpers/secrets.js';
 
 const url = inject('prometheusUrl');
@@ -136,6 +137,34 @@ describe('no planted secret in any output', () => {
       if (!NO_TEXT.has(name)) expect(all, `obs ${name}: nothing was redacted`).toContain('[REDACTED:');
     }, 120_000);
   }
+
+  it('obs events --follow', async () => {
+    // Follows until stopped: the first batch (every record) is printed, then the process is ended.
+    const r = await execa(process.execPath, [BIN, 'events', '--follow', ...LOGS, '--ndjson'], {
+      env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', NO_COLOR: '1', TZ: 'UTC', ...ENV },
+      extendEnv: false,
+      reject: false,
+      timeout: 8000,
+    });
+    const out = String(r.stdout);
+    expect(out.split('\n').length).toBeGreaterThan(100);
+    expect(shown(out)).toEqual([]);
+    expect(shown(String(r.stderr))).toEqual([]);
+    expect(out).toContain('[REDACTED:');
+  }, 30_000);
+
+  it('obs metrics: label values and the query as echoed', async () => {
+    // label_replace gives every series a label holding a password, as a scraped DSN label would.
+    const promql = 'label_replace(up, "dsn", "postgres://app:Pw9xK2mQ7vL4@db:5432/agent", "job", ".*")';
+    for (const format of ROW_FORMATS) {
+      const r = await obs(['metrics', promql, '--from', '2026-11-21T22:17:00Z', '--to', '2026-11-21T22:21:00Z', '--prometheus', url, '-o', format]);
+      expect(r.exitCode, r.stderr).toBe(0);
+      expect(r.stdout + r.stderr).not.toContain('Pw9xK2mQ7vL4');
+      if (format !== 'table') expect(r.stdout).toContain('REDACTED:url-password');
+    }
+    const open = await obs(['metrics', promql, '--from', '2026-11-21T22:17:00Z', '--to', '2026-11-21T22:21:00Z', '--prometheus', url, '--json', '--no-redact']);
+    expect(open.stdout).toContain('Pw9xK2mQ7vL4');
+  });
 
   it('the secrets are in the logs obs read: --no-redact prints them, and warns', async () => {
     const r = await obs(['sql', ...LOGS, "select message, raw::varchar as raw from events union all select error, raw::varchar from llm_calls", '--no-redact', '--json'], { env: ENV });
