@@ -9,6 +9,7 @@ import { completionCommand } from './commands/completion.js';
 import { errorsCommand } from './commands/errors.js';
 import { eventsCommand } from './commands/events.js';
 import { llmCommand } from './commands/llm.js';
+import { mcpCommand } from './commands/mcp.js';
 import { metricsCommand } from './commands/metrics.js';
 import { queryCommand } from './commands/query.js';
 import { reportCommand } from './commands/report.js';
@@ -72,6 +73,7 @@ export function buildProgram(ctx: Context, run: (p: Promise<ExitCode>) => void):
     ['CI:', [triageCommand(ctx, run)]],
     ['Metrics:', [metricsCommand(ctx, run)]],
     ['Inputs and ad-hoc queries:', [sourcesCommand(ctx, run), sqlCommand(ctx, run)]],
+    ['Coding agents:', [mcpCommand(ctx, run)]],
     ['Shell:', [completionCommand(ctx, run)]],
   ];
   for (const [heading, commands] of groups) {

@@ -41,7 +41,8 @@ describe('--help', () => {
     expect(examples.length).toBeGreaterThan(0);
     for (const e of examples) expect(e, e).toMatch(/\bobs\b/);
     // Commands that print data can be kept out of the pager; those that read logs, without a progress bar.
-    if (words.length > 0 && words[0] !== 'completion') {
+    // obs completion prints a script, obs mcp speaks the protocol on stdout: neither is paged.
+    if (words.length > 0 && words[0] !== 'completion' && words[0] !== 'mcp') {
       expect(r.stdout).toContain('--no-pager');
       if (words[0] !== 'metrics') expect(r.stdout).toContain('--no-progress');
     }
@@ -49,7 +50,7 @@ describe('--help', () => {
 
   it('obs --help groups the commands by task and lists exit codes and the environment', async () => {
     const r = await obs(['--help']);
-    for (const heading of ['Summary of a period:', 'Threads and sessions:', 'Errors:', 'Metrics:', 'Inputs and ad-hoc queries:', 'Shell:', 'Exit codes:', 'Environment:']) {
+    for (const heading of ['Summary of a period:', 'Threads and sessions:', 'Errors:', 'Metrics:', 'Inputs and ad-hoc queries:', 'Coding agents:', 'Shell:', 'Exit codes:', 'Environment:']) {
       expect(r.stdout).toContain(heading);
     }
     for (const variable of ['OBS_LOGS', 'OBS_TZ', 'OBS_NOW', 'OBS_PROMETHEUS_URL', 'NO_COLOR', 'FORCE_COLOR', 'TERM=dumb', 'OBS_PAGER', 'PAGER']) {

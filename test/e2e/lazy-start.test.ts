@@ -27,7 +27,7 @@ async function loaded(args: string[]): Promise<{ modules: string[]; exitCode: nu
   return { modules: readFileSync(log, 'utf8').split('\n').filter((l) => l !== ''), exitCode: r.exitCode ?? -1 };
 }
 
-const heavy = (modules: string[]): string[] => modules.filter((m) => /@duckdb\/|genai-prices/.test(m));
+const heavy = (modules: string[]): string[] => modules.filter((m) => /@duckdb\/|genai-prices|@modelcontextprotocol/.test(m));
 
 describe('what obs loads before it has logs to read', () => {
   const light: Array<[string, string[], number]> = [
@@ -38,9 +38,10 @@ describe('what obs loads before it has logs to read', () => {
     ['a usage error', ['events', '--no-such-flag'], 2],
     ['a bad value', ['events', '--limit', 'many', '--logs', `${FIXTURES}/llm`], 2],
     ['obs completion bash', ['completion', 'bash'], 0],
+    ['obs mcp --help', ['mcp', '--help'], 0],
   ];
   for (const [name, args, code] of light) {
-    it(`${name}: neither DuckDB nor the price table`, async () => {
+    it(`${name}: neither DuckDB, the price table nor the MCP SDK`, async () => {
       const r = await loaded(args);
       expect(r.exitCode).toBe(code);
       expect(r.modules.some((m) => m.includes('/dist/cli.js')), 'the recorder saw obs itself').toBe(true);
