@@ -8,6 +8,7 @@ import { EXIT, ObsError, formatError, type ExitCode } from './errors.js';
 import { pagerFor, type PagedOutput } from './output/pager.js';
 import { buildProgram } from './program.js';
 import { NO_REDACTION, redactingStream, redactorOf } from './redact/redactor.js';
+import { withoutUserinfo } from './prometheus/settings.js';
 import { separateFieldLists } from './commands/shared/field-flags.js';
 
 function commanderExit(err: CommanderError): ExitCode {
@@ -52,7 +53,8 @@ export async function run(argv: string[], ctx: Context, opts: RunOptions = {}): 
   });
   const output = {
     writeOut: (s: string) => ctx.stdout.write(s),
-    writeErr: (s: string) => ctx.stderr.write(s),
+    // A usage error repeats the argument it could not take, which may be a URL with a password in it.
+    writeErr: (s: string) => ctx.stderr.write(withoutUserinfo(s)),
   };
   const configure = (cmd: Command): void => {
     cmd.exitOverride().configureOutput(output).showHelpAfterError('(run with --help for usage)');
@@ -94,7 +96,7 @@ export async function run(argv: string[], ctx: Context, opts: RunOptions = {}): 
     await paging.out.close();
     ctx.stdout = terminal;
   }
-  if (message !== '') ctx.stderr.write(message);
+  if (message !== '') ctx.stderr.write(withoutUserinfo(message));
   return code;
 }
 

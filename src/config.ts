@@ -4,9 +4,10 @@
  * exit 2 and names the key and the fix. Precedence: flags, environment,
  * config file, defaults.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import type { Context } from './context.js';
 import { usageError } from './errors.js';
 import { isValidTimeZone, parseDurationOrNull } from './time/time.js';
 import { FORMAT_FIELD_KEYS, FORMAT_KEYS, formatSchema, type FormatDefinition } from './formats/definition.js';
@@ -167,7 +168,82 @@ function exampleFor(key: string): string {
   return '{"logs": ["./logs"], "tz": "UTC"}';
 }
 
-export function loadConfig(cwd: string, explicit: string | undefined): Config {
+/**
+ * The JSON parser's complaint without the text it quotes around the error
+ * (V8 writes `Unexpected token 's', ..."r_token": s3cr"... is not valid JSON`):
+ * the file may hold credentials. Where the parser gives a position, or quotes
+ * enough to find one, it becomes a line and column.
+ */
+function jsonProblem(err: unknown, text: string): string {
+  const message = (err as Error).message;
+  const where = (pos: number): string => {
+    const before = text.slice(0, pos);
+    return `line ${before.split('\n').length}, column ${before.length - before.lastIndexOf('\n')}`;
+  };
+  const quoted = /^(.*?), (\.\.\.)?"(.*)"(\.\.\.)? is not valid JSON$/s.exec(message);
+  if (quoted !== null) {
+    const [, what = '', cutBefore, around = ''] = quoted;
+    const at = text.indexOf(around);
+    // V8 quotes from 10 characters before the error when it cuts the text, from its start otherwise.
+    const token = /^Unexpected token '(.)'/.exec(what)?.[1];
+    const pos = at === -1 ? -1 : cutBefore !== undefined ? at + 10 : token !== undefined ? at + around.indexOf(token) : -1;
+    return pos >= 0 ? `${what} at ${where(pos)}` : `${what}: not valid JSON`;
+  }
+  const at = /^(.*) in JSON at position (\d+)/s.exec(message);
+  return at === null ? message : `${at[1]} at ${where(Number(at[2]))}`;
+}
+
+/** Config files already warned about in this run. */
+const warnedReadable = new Set<string>();
+
+/**
+ * The credentials a config file holds, as said in the warning, and where
+ * each can go instead.
+ */
+function credentialsIn(p: PrometheusConfig | undefined): Array<{ what: string; instead: string }> {
+  const held: Array<{ what: string; instead: string }> = [];
+  if (p?.bearer_token !== undefined) held.push({ what: 'a bearer token ("prometheus.bearer_token")', instead: 'OBS_PROMETHEUS_TOKEN' });
+  if (p?.basic_auth !== undefined && p.basic_auth.password !== '') {
+    held.push({ what: 'a password ("prometheus.basic_auth")', instead: 'OBS_PROMETHEUS_USERNAME and OBS_PROMETHEUS_PASSWORD' });
+  }
+  if (p?.url !== undefined) {
+    const u = new URL(p.url);
+    if (u.password !== '' || u.username !== '') {
+      held.push({
+        what: u.password !== '' ? 'a password in "prometheus.url"' : 'user info in "prometheus.url"',
+        instead: 'OBS_PROMETHEUS_USERNAME and OBS_PROMETHEUS_PASSWORD (the URL without user info)',
+      });
+    }
+  }
+  return held;
+}
+
+/**
+ * Warns, once per run and file, when a config file holding credentials can be
+ * read by its group or by others. Not an error: the command runs as it would.
+ */
+function warnIfReadable(ctx: Pick<Context, 'stderr'>, file: string, shown: string, p: PrometheusConfig | undefined): void {
+  if (process.platform === 'win32' || warnedReadable.has(file)) return;
+  const held = credentialsIn(p);
+  if (held.length === 0) return;
+  let mode: number;
+  try {
+    mode = statSync(file).mode & 0o777;
+  } catch {
+    return;
+  }
+  if ((mode & 0o044) === 0) return;
+  warnedReadable.add(file);
+  const who = (mode & 0o044) === 0o044 ? 'its group and all users' : mode & 0o040 ? 'its group' : 'all users';
+  const quoted = /^[\w./@%+=:,-]+$/.test(shown) ? shown : `'${shown.replace(/'/g, `'\\''`)}'`;
+  ctx.stderr.write(
+    `warning: ${shown} holds ${held.map((h) => h.what).join(' and ')} and can be read by ${who} (mode ${mode.toString(8).padStart(3, '0')}); ` +
+      `run chmod 600 ${quoted}, or move the secret to the environment: ${[...new Set(held.map((h) => h.instead))].join('; ')}\n`,
+  );
+}
+
+export function loadConfig(ctx: Pick<Context, 'cwd' | 'stderr'>, explicit: string | undefined): Config {
+  const cwd = ctx.cwd;
   const file = explicit !== undefined ? path.resolve(cwd, explicit) : path.join(cwd, CONFIG_FILE);
   if (!existsSync(file)) {
     if (explicit !== undefined) {
@@ -176,12 +252,21 @@ export function loadConfig(cwd: string, explicit: string | undefined): Config {
     return {};
   }
   const shown = path.relative(cwd, file) || file;
-  let data: unknown;
+  let text: string;
   try {
-    data = JSON.parse(readFileSync(file, 'utf8'));
+    text = readFileSync(file, 'utf8');
   } catch (err) {
     throw usageError(`cannot read config file ${shown}`, {
       reason: (err as Error).message,
+      help: 'the config file must be one JSON object, for example {"logs": ["./logs"], "tz": "UTC"}',
+    });
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (err) {
+    throw usageError(`cannot read config file ${shown}`, {
+      reason: jsonProblem(err, text),
       help: 'the config file must be one JSON object, for example {"logs": ["./logs"], "tz": "UTC"}',
     });
   }
@@ -202,6 +287,7 @@ export function loadConfig(cwd: string, explicit: string | undefined): Config {
       help: `for example ${exampleFor(key)}`,
     });
   }
+  warnIfReadable(ctx, file, shown, parsed.data.prometheus);
   const dir = path.dirname(file);
   const logs = parsed.data.logs;
   return {

@@ -51,24 +51,54 @@ export class Database {
     return { columns, types, rows };
   }
 
-  /**
-   * Statement types of a user's SQL (SELECT, COPY, ...), without running it.
-   * Used to refuse anything but reads before the statement executes.
-   */
-  async statementTypes(sql: string): Promise<string[]> {
-    const extracted = await this.connection.extractStatements(sql);
-    const types: string[] = [];
-    for (let i = 0; i < extracted.count; i++) {
-      const prepared = await extracted.prepare(i);
-      types.push(StatementType[prepared.statementType] ?? 'UNKNOWN');
-    }
-    return types;
+  /** How many statements DuckDB's parser finds in a user's SQL. Throws what the parser (or a PRAGMA it expands) throws. */
+  async statementCount(sql: string): Promise<number> {
+    return (await this.connection.extractStatements(sql)).count;
   }
 
-  /** Turns off file and network access and freezes the configuration. */
+  /**
+   * DuckDB's statement type (SELECT, EXPLAIN, COPY, ...) of the first
+   * statement of a user's SQL, from binding it without running it. Throws
+   * what the binder throws (a Permission Error for a file it may not read).
+   */
+  async statementType(sql: string): Promise<string> {
+    const prepared = await (await this.connection.extractStatements(sql)).prepare(0);
+    return StatementType[prepared.statementType] ?? 'UNKNOWN';
+  }
+
+  /**
+   * The syntax trees of a user's SQL as DuckDB's parser reads it, when every
+   * statement is a query (SELECT, FROM, WITH, VALUES, TABLE, DESCRIBE, SHOW,
+   * SUMMARIZE, a PIVOT with its values); null otherwise (any other statement,
+   * a PRAGMA, an EXPLAIN, a syntax error). Parses only: nothing is bound or run.
+   */
+  async querySyntax(sql: string): Promise<unknown[] | null> {
+    const reader = await this.connection.runAndReadAll('SELECT json_serialize_sql($sql::VARCHAR)::VARCHAR AS tree', { sql });
+    const tree = JSON.parse(String(reader.getRowObjectsJS()[0]?.['tree'])) as { error?: boolean; statements?: unknown[] };
+    return tree.error === false && Array.isArray(tree.statements) ? tree.statements : null;
+  }
+
+  /**
+   * Locks the database for user SQL: no file or network access, no extension
+   * installed or loaded on demand, no persistent secrets (nor the directory
+   * they live in, which names the home directory), no temporary directory
+   * (DuckDB would otherwise keep ./.tmp readable and writable with external
+   * access off, and spill to it), then the configuration frozen so that no
+   * statement can undo any of it.
+   */
   async lockDown(): Promise<void> {
-    await this.connection.run('SET enable_external_access = false');
-    await this.connection.run('SET lock_configuration = true');
+    for (const setting of [
+      'SET autoinstall_known_extensions = false',
+      'SET autoload_known_extensions = false',
+      'SET allow_community_extensions = false',
+      'SET allow_persistent_secrets = false',
+      "SET secret_directory = ''",
+      "SET temp_directory = ''",
+      'SET enable_external_access = false',
+      'SET lock_configuration = true',
+    ]) {
+      await this.connection.run(setting);
+    }
   }
 
   close(): void {

@@ -173,7 +173,7 @@ class FollowLoop {
   ) {
     this.intervalMs = followInterval(ctx.env);
     this.settleMs = Math.min(SETTLE_MS, this.intervalMs);
-    this.config = loadConfig(ctx.cwd, o.config);
+    this.config = loadConfig(ctx, o.config);
     this.limit = parseLimit(o.limit);
     this.specs = logPaths(ctx, o, this.config);
     this.notes = reporter(ctx, o.quiet === true);

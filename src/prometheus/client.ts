@@ -5,7 +5,7 @@
  * and how to fix it; warnings and infos are returned, never dropped.
  */
 import { EXIT, ObsError } from '../errors.js';
-import type { PrometheusSettings } from './settings.js';
+import { redact, type PrometheusSettings } from './settings.js';
 
 /** Prometheus refuses range queries with more points per series than this. */
 export const MAX_POINTS = 11_000;
@@ -235,9 +235,20 @@ export class PrometheusClient {
     if (!res.ok || env?.status === 'error') throw this.httpError(res, env, text);
     if (env === null || env.status !== 'success' || env.data === undefined) {
       const type = res.headers.get('content-type') ?? 'no content type';
-      throw this.badResponse(path, `HTTP ${res.status} with ${type}: ${text.slice(0, 120).replace(/\s+/g, ' ')}`);
+      throw this.badResponse(path, `HTTP ${res.status} with ${this.redact(type)}: ${this.redact(text).replace(/\s+/g, ' ').slice(0, 120)}`);
     }
-    return { data: env.data as T, warnings: strings(env.warnings), infos: strings(env.infos) };
+    return { data: env.data as T, warnings: strings(env.warnings).map((w) => this.redact(w)), infos: strings(env.infos).map((i) => this.redact(i)) };
+  }
+
+  /**
+   * What the server or the network said, as obs repeats it: without the
+   * credentials (a proxy may echo the Authorization header back, a network
+   * error may name the header's value) and without any URL's user info.
+   * Cleaned before anything else (whitespace folded, the text cut), so that
+   * no secret is changed or cut past recognition first.
+   */
+  private redact(text: string): string {
+    return redact(text, this.settings.auth);
   }
 
   private transportError(err: unknown, seconds: number): PrometheusError {
@@ -248,7 +259,7 @@ export class PrometheusClient {
       });
     }
     const code = e?.cause?.code;
-    const why = code ?? e?.cause?.message ?? e?.message ?? String(err);
+    const why = this.redact(code ?? e?.cause?.message ?? e?.message ?? String(err));
     return new PrometheusError('unreachable', `cannot reach Prometheus at ${this.url}`, {
       reason: code === 'ECONNREFUSED' ? 'connection refused: nothing listens there' : code === 'ENOTFOUND' ? 'the host name does not resolve' : why,
       help: 'check the URL (--prometheus, OBS_PROMETHEUS_URL or "prometheus.url" in obs.config.json) and that the server is running',
@@ -257,8 +268,8 @@ export class PrometheusClient {
 
   private httpError(res: Response, env: Envelope | null, text: string): PrometheusError {
     const status = res.status;
-    const errorType = env?.errorType;
-    const said = env?.error ?? text.slice(0, 200).replace(/\s+/g, ' ').trim();
+    const errorType = env?.errorType === undefined ? undefined : this.redact(String(env.errorType));
+    const said = typeof env?.error === 'string' ? this.redact(env.error) : this.redact(text).replace(/\s+/g, ' ').trim().slice(0, 200);
     const details = { status, errorType, reason: `HTTP ${status}${errorType ? ` ${errorType}` : ''}: ${said}` };
     if (errorType === 'bad_data' || status === 400) {
       const points = /exceeded maximum resolution/.test(said);
