@@ -5,17 +5,8 @@
  * test of the redactor and the end-to-end test of every command's output.
  */
 
-/** A seeded generator (mulberry32): the same seed gives the same cases. */
-export function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A seeded generator: the same seed gives the same cases. */
+export { prng as random } from '../../scripts/bench/generate.js';
 
 export type Rand = () => number;
 
