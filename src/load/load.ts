@@ -148,6 +148,8 @@ async function parseFileLines(p: Planned, sink: DatabaseSink, opts: LoadOptions,
     parser.end();
     p.report.status = 'unreadable';
     p.report.note = (err as Error).message;
+  } finally {
+    fileSink.end();
   }
 }
 

@@ -128,7 +128,7 @@ export function nodeTestParser(ctx: FileContext, sink: RecordSink): LineParser {
       errors = [specError(body, p.testId)];
     }
     if (p.repeat) raw['repeat'] = true;
-    record(p.line, message, p.passed ? 'info' : 'error', p.passed ? 'test_passed' : 'test_failed', raw, errors);
+    record(p.line, message, p.passed ? 'info' : 'error', p.passed ? 'test_passed' : 'test_failed', raw, errors, p.line.lineNo + p.lines.length);
   };
 
   return {
