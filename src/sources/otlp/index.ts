@@ -11,7 +11,7 @@
  * the semantic-convention `session.id`, and any namespaced key whose last
  * part is one (`slack.thread_ts`, `planner.session_key`).
  */
-import { ALIASES, CORRELATION_COLUMNS, asId, getPath, normalizeLevel, type JsonObject } from '../fields.js';
+import { ALIASES, CORRELATION_COLUMNS, MAX_DEPTH, TOO_DEEP, asId, getPath, normalizeLevel, type JsonObject } from '../fields.js';
 import { jsonLinesParser } from '../jsonl/index.js';
 import type { Correlation, EventRow, FileContext, RecordSink, SourceKind, SpanRow } from '../types.js';
 
@@ -26,9 +26,10 @@ const OTEL_NAMES: Partial<Record<(typeof CORRELATION_COLUMNS)[number], string[]>
   request_id: ['http.request_id', 'http.request.header.x-request-id'],
 };
 
-/** An OTLP AnyValue as a plain JSON value. */
-export function anyValue(v: unknown): unknown {
+/** An OTLP AnyValue as a plain JSON value; arrays and lists nested deeper than MAX_DEPTH are written as "…". */
+export function anyValue(v: unknown, depth = MAX_DEPTH): unknown {
   if (v === null || typeof v !== 'object') return v ?? null;
+  if (depth <= 0) return TOO_DEEP;
   const o = v as JsonObject;
   if ('stringValue' in o) return o['stringValue'];
   if ('boolValue' in o) return o['boolValue'];
@@ -44,20 +45,20 @@ export function anyValue(v: unknown): unknown {
   if ('bytesValue' in o) return o['bytesValue'];
   if ('arrayValue' in o) {
     const values = (o['arrayValue'] as JsonObject | null)?.['values'];
-    return Array.isArray(values) ? values.map(anyValue) : [];
+    return Array.isArray(values) ? values.map((x) => anyValue(x, depth - 1)) : [];
   }
-  if ('kvlistValue' in o) return attributes((o['kvlistValue'] as JsonObject | null)?.['values']);
+  if ('kvlistValue' in o) return attributes((o['kvlistValue'] as JsonObject | null)?.['values'], depth - 1);
   return null;
 }
 
 /** A list of {key, value} as one object (keys kept literally, dots included). */
-export function attributes(list: unknown): JsonObject {
+export function attributes(list: unknown, depth = MAX_DEPTH): JsonObject {
   const out: JsonObject = {};
   if (!Array.isArray(list)) return out;
   for (const kv of list) {
     if (kv === null || typeof kv !== 'object') continue;
     const key = (kv as JsonObject)['key'];
-    if (typeof key === 'string') out[key] = anyValue((kv as JsonObject)['value']);
+    if (typeof key === 'string') out[key] = anyValue((kv as JsonObject)['value'], depth);
   }
   return out;
 }
