@@ -135,7 +135,9 @@ function scopeOf(resourceBlock: JsonObject, scopeBlock: JsonObject): Scope {
   return { service: asId(resource['service.name']), scope: typeof scope === 'string' ? scope : null, resource };
 }
 
-function readSpans(doc: JsonObject, line: number, ctx: FileContext, sink: RecordSink): void {
+/** Reads the spans of an export request; returns how many there were. */
+function readSpans(doc: JsonObject, line: number, ctx: FileContext, sink: RecordSink): number {
+  let count = 0;
   for (const rs of list(doc, 'resourceSpans')) {
     for (const ss of list(rs, 'scopeSpans')) {
       const where = scopeOf(rs, ss);
@@ -175,6 +177,7 @@ function readSpans(doc: JsonObject, line: number, ctx: FileContext, sink: Record
           links: JSON.stringify(list(span, 'links').map((l) => ({ trace_id: hexId(l['traceId']), span_id: hexId(l['spanId']), attributes: attributes(l['attributes']) }))),
         };
         sink.span(row);
+        count++;
         const spanCorrelation = { ...correlation, span_id: spanId };
         for (const e of events) {
           const isException = e.name === 'exception';
@@ -208,9 +211,12 @@ function readSpans(doc: JsonObject, line: number, ctx: FileContext, sink: Record
       }
     }
   }
+  return count;
 }
 
-function readLogs(doc: JsonObject, line: number, ctx: FileContext, sink: RecordSink): void {
+/** Reads the log records of an export request; returns how many there were. */
+function readLogs(doc: JsonObject, line: number, ctx: FileContext, sink: RecordSink): number {
+  let count = 0;
   for (const rl of list(doc, 'resourceLogs')) {
     for (const sl of list(rl, 'scopeLogs')) {
       const where = scopeOf(rl, sl);
@@ -233,9 +239,11 @@ function readLogs(doc: JsonObject, line: number, ctx: FileContext, sink: RecordS
           raw: JSON.stringify({ service: where.service, ...fields }),
         };
         sink.event(event);
+        count++;
       }
     }
   }
+  return count;
 }
 
 export const otlpSource: SourceKind = {
@@ -244,10 +252,17 @@ export const otlpSource: SourceKind = {
   detect: ({ head }) => head[0] !== undefined && HEAD.test(head[0]) && !/^\s*\{\s*"resourceMetrics"/.test(head[0]),
   parser(ctx, sink) {
     return jsonLinesParser(sink, (obj, _raw, line) => {
-      if ('resourceSpans' in obj) readSpans(obj, line.lineNo, ctx, sink);
-      else if ('resourceLogs' in obj) readLogs(obj, line.lineNo, ctx, sink);
-      else if ('resourceMetrics' in obj) sink.reject(line, 'OTLP metrics are not loaded: obs reads metrics from Prometheus');
-      else sink.reject(line, 'not an OTLP/JSON export request: expected "resourceSpans" or "resourceLogs"');
+      const key = 'resourceSpans' in obj ? 'resourceSpans' : 'resourceLogs' in obj ? 'resourceLogs' : null;
+      if (key === null) {
+        if ('resourceMetrics' in obj) sink.reject(line, 'OTLP metrics are not loaded: obs reads metrics from Prometheus');
+        else sink.reject(line, 'not an OTLP/JSON export request: expected "resourceSpans" or "resourceLogs"');
+        return;
+      }
+      const read = key === 'resourceSpans' ? readSpans(obj, line.lineNo, ctx, sink) : readLogs(obj, line.lineNo, ctx, sink);
+      if (read > 0) return;
+      // A line with no span or log record in it is counted, as a blank line is, or rejected when it is malformed.
+      if (Array.isArray(obj[key])) sink.blank(line);
+      else sink.reject(line, `not an OTLP/JSON export request: "${key}" is not a list`);
     });
   },
 };
