@@ -14,9 +14,13 @@ const ELIDED = /^\s+\.\.\. \d+ lines? matching cause stack trace \.\.\.$/;
 const LOCATION = /^(.*):(\d+):(\d+)$/;
 const ERRORISH = /(?:Error|Exception|Rejection)$/;
 
-/** True when the text has a line that looks like a Node stack frame. */
+/**
+ * True when the text has a line that looks like a Node stack frame. The
+ * indentation is matched within the line (`[^\S\n]+`): `\s+` would also take
+ * the blank lines before it, and retry from each of them, in quadratic time.
+ */
 export function hasNodeStack(text: string): boolean {
-  return /\n\s+at .+(?::\d+:\d+\)?|\((?:native|<anonymous>|index \d+)\))/.test(text);
+  return /\n[^\S\n]+at .+(?::\d+:\d+\)?|\((?:native|<anonymous>|index \d+)\))/.test(text);
 }
 
 /** One `at` frame's text (after `at `): `fn (file:line:col)`, `file:line:col`, `new Promise (<anonymous>)`. */

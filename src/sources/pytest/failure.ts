@@ -14,8 +14,8 @@ import path from 'node:path';
 import { parsePython } from '../../tracebacks/python.js';
 import type { ChainLink, Frame, ParsedError, Relation } from '../../tracebacks/types.js';
 
-/** `path:12: in func` (short entries). */
-const SHORT_LOCATION = /^(\S(?:.*?\S)?):(\d+): in (\S.*)$/;
+/** `path:12: in func` (short entries). `[\s\S]*`, not `.*`: a lone CR would make every `: in ` retry to the end of the line. */
+const SHORT_LOCATION = /^(\S(?:.*?\S)?):(\d+): in (\S[\s\S]*)$/;
 /** `path:12: Type` (the last long entry) or `path:12: ` (the others). */
 const LONG_LOCATION = /^(\S(?:.*?\S)?):(\d+): ?([A-Za-z_][\w.]*)?$/;
 /** `_ _ _ _` between runs of entries. */

@@ -27,7 +27,8 @@ const BANNER = /^=+ (.+?) =+$/;
 const FINAL = /^=*\s*((?:\d+ [a-z]+(?:, )?)+|no tests ran) in ([\d.]+)s(?: \([^)]*\))?\s*=*$/;
 const TITLE = /^_+ (.+?) _+$/;
 const ENTRY_SEPARATOR = /^(?:_ )+_?\s*$/;
-const ROOTDIR = /^rootdir: (.+?)\s*$/;
+/** The rest of the line, trailing spaces trimmed in code: `(.+?)\s*$` backtracks quadratically. */
+const ROOTDIR = /^rootdir: ([\s\S]+)$/;
 const SUMMARY_LINE = /^(FAILED|ERROR) (\S+(?: \S+)*?)(?: - (.*))?$/;
 const ERROR_TITLE = /^ERROR at (setup|teardown) of (.+)$/;
 const COLLECT_TITLE = /^ERROR collecting (.+)$/;
@@ -236,7 +237,7 @@ export function pytestParser(ctx: FileContext, sink: RecordSink): LineParser {
             return;
           }
           const root = ROOTDIR.exec(t);
-          if (root) rootdir = (root[1] ?? '').replace(/\\/g, '/');
+          if (root) rootdir = (root[1] ?? '').trimEnd().replace(/\\/g, '/');
           text.line(line);
           return;
         }
