@@ -48,8 +48,11 @@ function indentOf(line: string): number {
   return line.length - line.trimStart().length;
 }
 
+/** How deep causes and group members nest before a nested one is read as a plain line (the stack is finite). */
+const MAX_NESTING = 100;
+
 /** Reads the error whose header is at `lines[start]`; null when it is not one. */
-function readError(lines: string[], start: number): { error: NodeError; next: number } | null {
+function readError(lines: string[], start: number, depth = 0): { error: NodeError; next: number } | null {
   const hm = HEADER.exec(lines[start] ?? '');
   if (!hm) return null;
   const indent = (hm[1] ?? '').length;
@@ -118,7 +121,7 @@ function readError(lines: string[], start: number): { error: NodeError; next: nu
             i++;
             break;
           }
-          const member = readError(lines, i);
+          const member = depth < MAX_NESTING ? readError(lines, i, depth + 1) : null;
           if (member) {
             error.members.push(member.error);
             i = member.next;
@@ -126,8 +129,8 @@ function readError(lines: string[], start: number): { error: NodeError; next: nu
         }
         continue;
       }
-      if (/^\s*\[cause\]: /.test(l)) {
-        const cause = readError(lines, i);
+      if (depth < MAX_NESTING && /^\s*\[cause\]: /.test(l)) {
+        const cause = readError(lines, i, depth + 1);
         if (cause) {
           error.causes.push(cause.error);
           i = cause.next;
@@ -139,8 +142,8 @@ function readError(lines: string[], start: number): { error: NodeError; next: nu
     error.lastLine = i - 1;
   }
   // pino's stackWithCauses: `caused by: Error: inner` right after the frames.
-  if (/^\s*caused by: /i.test(lines[i] ?? '')) {
-    const cause = readError(lines, i);
+  if (depth < MAX_NESTING && /^\s*caused by: /i.test(lines[i] ?? '')) {
+    const cause = readError(lines, i, depth + 1);
     if (cause) {
       error.causes.push(cause.error);
       i = cause.next;

@@ -145,7 +145,7 @@ function readSegment(lines: string[], start: number): { segment: Segment; next: 
         const body = current;
         current = [];
         if (body.length === 0 || (body.length === 1 && MORE_MEMBERS.test((body[0] ?? '').trim()))) return;
-        members.push(...readChains(body, true));
+        for (const chain of readChains(body, true)) members.push(chain);
       };
       while (i < lines.length) {
         const l = lines[i] ?? '';

@@ -14,6 +14,13 @@ function indentOf(line: string): number {
   return line.length - line.trimStart().length;
 }
 
+/** The smallest indentation of the lines that are not blank; Infinity when all are. */
+function minIndent(lines: string[]): number {
+  let min = Infinity;
+  for (const l of lines) if (l.trim() !== '') min = Math.min(min, indentOf(l));
+  return min;
+}
+
 function scalar(text: string): TapValue {
   const t = text.trim();
   if (t.startsWith("'") && t.endsWith("'") && t.length >= 2) return t.slice(1, -1).replaceAll("''", "'");
@@ -33,7 +40,8 @@ function scalar(text: string): TapValue {
 /** The mapping of a block's lines (between `---` and `...`), keys at the block's own indentation. */
 export function parseTapYaml(lines: string[]): Record<string, TapValue> {
   const out: Record<string, TapValue> = {};
-  const base = Math.min(...lines.filter((l) => l.trim() !== '').map(indentOf));
+  // Loops, not Math.min(...): a spread of 10^5 values overflows the stack.
+  const base = minIndent(lines);
   let i = 0;
   while (i < lines.length) {
     const line = lines[i] ?? '';
@@ -50,8 +58,7 @@ export function parseTapYaml(lines: string[]): Record<string, TapValue> {
     const below: string[] = [];
     while (i < lines.length && ((lines[i] ?? '').trim() === '' || indentOf(lines[i] ?? '') > base)) below.push(lines[i++] ?? '');
     if (BLOCK.test(value.trim())) {
-      const body = below.filter((l) => l.trim() !== '');
-      const cut = body.length === 0 ? 0 : Math.min(...body.map(indentOf));
+      const cut = below.some((l) => l.trim() !== '') ? minIndent(below) : 0;
       let text = below.map((l) => (l.trim() === '' ? '' : l.slice(cut))).join('\n');
       const chomp = value.trim()[1];
       if (chomp === '-') text = text.replace(/\n+$/, '');
