@@ -112,9 +112,9 @@ export function asText(v: unknown): string | null {
   return jsonText(v);
 }
 
-/** Whole numbers (or whole-number strings) as integers; anything else null. */
+/** Whole numbers (or whole-number strings) as integers; anything else, and numbers beyond 2^53 (1e20 is no count), null. */
 export function asInt(v: unknown): number | null {
-  if (typeof v === 'number' && Number.isInteger(v)) return v;
+  if (typeof v === 'number' && Number.isSafeInteger(v)) return v;
   if (typeof v === 'string' && /^-?\d{1,15}$/.test(v)) return Number(v);
   return null;
 }
