@@ -4,7 +4,8 @@
  * expression that backtracks in quadratic time on a long line, a number too
  * large to store, a line the loader read but counted nowhere. Each is read
  * through the loader or the parser it broke. A quadratic regression makes its
- * test time out: the inputs are long enough for minutes of backtracking.
+ * test time out: the inputs are long enough for seconds to hours of
+ * backtracking.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -124,7 +125,8 @@ describe('numbers too large to store', () => {
   });
 });
 
-describe('long lines, read in linear time', () => {
+// Linear, these take milliseconds; quadratic, seconds to hours.
+describe('long lines, read in linear time', { timeout: 10_000 }, () => {
   const MB = 1 << 20;
 
   it('the fingerprint of an error whose message is one 1 MB word', () => {
