@@ -12,7 +12,9 @@
  *   OBS_FUZZ_CASES=40 ...                           more mutated inputs per shape (default 6)
  *   OBS_FUZZ_ONLY=17,42 ...                         only these cases of the seed
  *   OBS_FUZZ_TIMEOUT_MS=5000 ...                    the time limit of one case (default 30 s)
+ *   OBS_FUZZ_SLOWEST=20 ...                         list the 20 slowest cases (default 3)
  *
+ * A seed that is not a number is an error, not the default seed.
  * A failing case's files are kept in the folder the message names.
  */
 import { fork, type ChildProcess } from 'node:child_process';
@@ -28,6 +30,7 @@ import type { RunnerCase, RunnerMessage } from './runner.js';
 const DEFAULT_SEED = 20261121;
 const env = process.env;
 const SEED = env['OBS_FUZZ_SEED'] === undefined ? DEFAULT_SEED : Number(env['OBS_FUZZ_SEED']);
+if (!Number.isSafeInteger(SEED)) throw new Error(`OBS_FUZZ_SEED must be a whole number, got "${env['OBS_FUZZ_SEED']}"`);
 const PER_SHAPE = Number(env['OBS_FUZZ_CASES'] ?? 6);
 const ONLY = env['OBS_FUZZ_ONLY']?.split(',').map(Number);
 const CASE_TIMEOUT_MS = Number(env['OBS_FUZZ_TIMEOUT_MS'] ?? 30_000);
