@@ -27,10 +27,12 @@ export function hasNodeStack(text: string): boolean {
 export function parseFrame(body: string): Frame {
   let text = body.replace(/^async /, '');
   let fn: string | null = null;
-  const paren = /^(.*?) \((.*)\)$/.exec(text);
-  if (paren) {
-    fn = paren[1] ?? null;
-    text = paren[2] ?? '';
+  // `fn (location)`: the first " (" and a ")" at the end. (`/^(.*?) \((.*)\)$/` retried the rest
+  // of the line at every " (", in quadratic time when it does not end with ")".)
+  const open = text.indexOf(' (');
+  if (open !== -1 && text.endsWith(')') && open + 2 <= text.length - 1) {
+    fn = text.slice(0, open);
+    text = text.slice(open + 2, -1);
   }
   const loc = LOCATION.exec(text);
   if (loc) return { file: loc[1] ?? '', line: Number(loc[2]), function: fn, code: null, column: Number(loc[3]) };

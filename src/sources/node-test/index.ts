@@ -22,7 +22,7 @@ import { parseFrame, parseNode } from '../../tracebacks/node.js';
 import type { RawLine } from '../lines.js';
 import { reportRecorder } from '../test-report.js';
 import type { FileContext, LineParser, RecordSink, ReportedError, SourceKind } from '../types.js';
-import { parseTapYaml } from './yaml.js';
+import { parseTapYaml, withoutFinalNewlines } from './yaml.js';
 
 const TAP_VERSION = /^TAP version \d+$/;
 const TEST_POINT = /^(\s*)(not ok|ok) (\d+)(?: - (.*?))?(?: # (SKIP|TODO)\b.*)?$/;
@@ -80,7 +80,7 @@ function tapError(yaml: Record<string, unknown>, testId: string, text: string): 
 
 /** A spec reporter's error block, read by the Node stack parser. */
 function specError(lines: string[], testId: string): ReportedError {
-  const text = dedent(lines).replace(/\n+$/, '');
+  const text = withoutFinalNewlines(dedent(lines));
   const parsed = parseNode(text)[0];
   if (parsed !== undefined) return { ...parsed, level: 'error', startLine: 0, text, testId };
   const first = text.split('\n', 1)[0] ?? '';

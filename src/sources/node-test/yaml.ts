@@ -14,6 +14,16 @@ function indentOf(line: string): number {
   return line.length - line.trimStart().length;
 }
 
+/**
+ * The text without its line ends at the end. A loop: `replace(/\n+$/, '')`
+ * retries from every line end of a run of blank lines, in quadratic time.
+ */
+export function withoutFinalNewlines(text: string): string {
+  let end = text.length;
+  while (end > 0 && text.charCodeAt(end - 1) === 10) end--;
+  return text.slice(0, end);
+}
+
 /** The smallest indentation of the lines that are not blank; Infinity when all are. */
 function minIndent(lines: string[]): number {
   let min = Infinity;
@@ -61,8 +71,8 @@ export function parseTapYaml(lines: string[]): Record<string, TapValue> {
       const cut = below.some((l) => l.trim() !== '') ? minIndent(below) : 0;
       let text = below.map((l) => (l.trim() === '' ? '' : l.slice(cut))).join('\n');
       const chomp = value.trim()[1];
-      if (chomp === '-') text = text.replace(/\n+$/, '');
-      else if (chomp !== '+') text = text.replace(/\n+$/, '\n');
+      if (chomp === '-') text = withoutFinalNewlines(text);
+      else if (chomp !== '+' && text.endsWith('\n')) text = `${withoutFinalNewlines(text)}\n`;
       if (value.trim().startsWith('>')) text = text.replace(/([^\n])\n(?=[^\n])/g, '$1 ');
       out[key] = text;
     } else if (value.trim() === '' && below.length > 0) {
