@@ -497,6 +497,9 @@ function extremes(): Array<Omit<FuzzCase, 'id'>> {
   add('node_test', 'a TAP YAML block of 150,000 lines', 'node-test.txt', `TAP version 13\nnot ok 1 - a\n  ---\n${"  error: 'x'\n".repeat(150_000)}  stack: |-\n${'    at f (/app/x.js:1:2)\n'.repeat(1000)}  ...\n`);
   add('node_test', 'a TAP block scalar of 150,000 lines', 'node-test.txt', `TAP version 13\nnot ok 1 - a\n  ---\n  stack: |-\n${'    f (/app/x.js:1:2)\n'.repeat(150_000)}  ...\n`);
   add('node_test', 'a spec failure of 150,000 lines', 'node-test.txt', `✖ a (1ms)\n${'  Error: x\n'.repeat(150_000)}`);
+  add('node_test', 'a spec failure with 300,000 blank lines inside', 'node-test.txt', `✖ a (1ms)\n  Error: x\n${'\n'.repeat(300_000)}  x\n`);
+  add('node_test', 'a TAP block scalar with 300,000 blank lines inside', 'node-test.txt', `TAP version 13\nnot ok 1 - a\n  ---\n  error: |-\n    x\n${'\n'.repeat(300_000)}    y\n  ...\n`);
+  add('text', 'a Node frame of 300,000 " (" and no closing parenthesis', 'crash.log', `TypeError: x\n    at ${'f ('.repeat(300_000)}\n`, 'direct');
   add('node_test', '1,000 nested subtests', 'node-test.txt', `TAP version 13\n${Array.from({ length: 1000 }, (_, i) => `${' '.repeat(i * 4)}# Subtest: s${i}`).join('\n')}\n`);
   add('text', '100,000 logfmt-like pairs with an unclosed quote', 'app.log', `level=info ${'k="v\\" '.repeat(100_000)}\n`);
   // Line ends and bytes.

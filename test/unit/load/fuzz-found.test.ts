@@ -155,6 +155,19 @@ describe('long lines, read in linear time', { timeout: 10_000 }, () => {
     expect(parseTracebacks(text).map((e) => e.type)).toEqual(['ValueError']);
   });
 
+  it('a Node frame of 300,000 " (" with no closing parenthesis', () => {
+    const [e] = parseNode(`TypeError: x\n    at ${'f ('.repeat(300_000)}\n    at g (/app/x.js:1:2)`);
+    expect(e?.frames.map((f) => f.function)).toEqual(['g', null]);
+  });
+
+  it('a spec failure and a TAP block scalar with 300,000 blank lines inside', () => {
+    const spec = lines(nodeTestParser, `✖ a (1ms)\n  Error: x\n${'\n'.repeat(300_000)}  y\n`);
+    expect(spec.find((e) => e.event === 'test_failed')?.errors?.[0]?.text.endsWith('\ny')).toBe(true);
+    const yaml = parseTapYaml(['  error: |-', '    x', ...Array.from({ length: 300_000 }, () => ''), '    y', '', '']);
+    expect(yaml['error']).toBe(`x${'\n'.repeat(300_001)}y`);
+    expect(parseTapYaml(['  error: |', '    x', '', ''])['error']).toBe('x\n');
+  });
+
   it("pytest's rootdir line and a report line of 50,000 short locations before a lone CR", () => {
     const events = lines(
       pytestParser,
