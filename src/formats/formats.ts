@@ -5,7 +5,7 @@
  */
 import { ALIASES, CORRELATION_COLUMNS, asId, asText, getPath, idsInLine, normalizeLevel, TRACEPARENT, type CorrelationColumn, type JsonObject } from '../sources/fields.js';
 import type { Correlation } from '../sources/types.js';
-import { parseClfTime, parseLogTime, parseTimestampValue } from '../time/time.js';
+import { inTimeRange, parseClfTime, parseLogTime, parseTimestampValue } from '../time/time.js';
 import { BUILTIN_FORMATS } from './builtin.js';
 import { formatSchema, type FieldRole, type FormatDefinition } from './definition.js';
 import { parseLogfmt } from './logfmt.js';
@@ -156,7 +156,9 @@ export function timeOf(v: unknown, f: Format, tz: string): number | null {
     const n = typeof v === 'number' ? v : typeof v === 'string' && /^\d+(\.\d+)?$/.test(v) ? Number(v) : NaN;
     if (!Number.isFinite(n)) return parseTimestampValue(v, tz);
     const scale = { epoch_s: 1e6, epoch_ms: 1e3, epoch_us: 1, epoch_ns: 1e-3 }[unit];
-    return Math.trunc(n * scale);
+    const micros = Math.trunc(n * scale);
+    // 1e308 ms is no time: out of range for DuckDB and for printing.
+    return inTimeRange(micros) ? micros : null;
   }
   return typeof v === 'string' ? parseLogTime(v, tz) : parseTimestampValue(v, tz);
 }

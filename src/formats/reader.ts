@@ -63,8 +63,10 @@ export function logReader(ctx: FileContext, sink: RecordSink, opts: ReaderOption
 
   const emit = (rec: OpenRecord): void => {
     const cont = rec.continuation;
+    // Blank lines at the end belong to the record (they are not counted blank), but not to its message.
+    const lastLine = rec.line.lineNo + cont.length;
     while (cont.length > 0 && cont[cont.length - 1]?.trim() === '') cont.pop();
-    const row: EventRow = { ...rec.columns, sourceLine: rec.line.lineNo, format: rec.format, raw: rec.raw };
+    const row: EventRow = { ...rec.columns, sourceLine: rec.line.lineNo, lastLine, format: rec.format, raw: rec.raw };
     if (cont.length > 0) {
       const extra = cont.join('\n');
       row.message = row.message === null ? extra : `${row.message}\n${extra}`;

@@ -67,7 +67,16 @@ export interface LoadOptions {
   progress?: LoadProgress;
   /** Leave out a last line that has no line end yet (--follow reads it once it is complete). */
   holdUnterminated?: boolean;
+  /** Otherwise leave it out only when the file was written this recently (default STILL_WRITING_MS). */
+  stillWritingMs?: number;
 }
+
+/**
+ * A last line without a line end in a file written less than this long before
+ * it is read is the writer's line in progress: left out, not rejected. In a
+ * file quiet for longer, such a line was cut (a crash) and is rejected.
+ */
+export const STILL_WRITING_MS = 1000;
 
 interface Planned {
   file: FoundFile;
@@ -134,20 +143,29 @@ async function parseFileLines(p: Planned, sink: DatabaseSink, opts: LoadOptions,
   const fileSink = sink.forFile(p.report.path, kind.name, defaults, p.report, onIndexEntry);
   const parser = kind.parser({ path: p.report.path, tz: opts.tz, defaults, formats: opts.formats, prices: opts.prices }, fileSink);
   try {
-    await readLines(
+    const { held } = await readLines(
       p.file.abs,
       (line) => {
         fileSink.line(line);
         parser.line(line);
       },
-      { onProgress: opts.progress === undefined ? undefined : (bytes, lines) => opts.progress?.read(bytes, lines), holdUnterminated: opts.holdUnterminated === true },
+      {
+        onProgress: opts.progress === undefined ? undefined : (bytes, lines) => opts.progress?.read(bytes, lines),
+        holdUnterminated: opts.holdUnterminated === true,
+        holdIfWrittenWithinMs: opts.stillWritingMs ?? STILL_WRITING_MS,
+      },
     );
     parser.end();
+    if (held !== null) {
+      p.report.note = `still being written: its last line (${held.bytes} bytes so far, no line end yet; the file was written ${held.ageMs} ms before it was read) was left out`;
+    }
   } catch (err) {
     // The record open when reading stopped (a cut gzip stream) is kept.
     parser.end();
     p.report.status = 'unreadable';
     p.report.note = (err as Error).message;
+  } finally {
+    fileSink.end();
   }
 }
 

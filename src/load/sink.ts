@@ -20,7 +20,10 @@ export interface LineIssue {
 }
 
 export interface FileCounts {
+  /** Physical lines read: recordLines + rejected + blank. */
   lines: number;
+  /** Lines inside records: each record's first line and its continuation (a traceback), each line once. */
+  recordLines: number;
   records: number;
   rejected: number;
   repaired: number;
@@ -35,7 +38,7 @@ export interface FileCounts {
 }
 
 export function emptyCounts(): FileCounts {
-  return { lines: 0, records: 0, rejected: 0, repaired: 0, blank: 0, untimed: 0, firstTs: null, lastTs: null, formats: {}, issues: [] };
+  return { lines: 0, recordLines: 0, records: 0, rejected: 0, repaired: 0, blank: 0, untimed: 0, firstTs: null, lastTs: null, formats: {}, issues: [] };
 }
 
 function excerpt(text: string): string {
@@ -89,7 +92,14 @@ export class DatabaseSink {
     defaults: Correlation,
     counts: FileCounts,
     onIndexEntry: (entry: IndexEntry) => void,
-  ): RecordSink & { line(line: RawLine): void } {
+  ): RecordSink & { line(line: RawLine): void; end(): void } {
+    // The lines records cover, as [first, last] ranges: merged as they come (in order, mostly), summed at the end.
+    const ranges: Array<[number, number]> = [];
+    const covers = (first: number, last: number): void => {
+      const prev = ranges[ranges.length - 1];
+      if (prev !== undefined && first >= prev[0] && first <= prev[1] + 1) prev[1] = Math.max(prev[1], last);
+      else ranges.push([first, Math.max(first, last)]);
+    };
     const seen = (t: number | null): void => {
       if (t === null) return;
       if (counts.firstTs === null || t < counts.firstTs) counts.firstTs = t;
@@ -147,10 +157,12 @@ export class DatabaseSink {
         counted(row.format ?? kind);
         if (row.ts === null) counts.untimed++;
         appendEvent(row);
+        covers(row.sourceLine, row.lastLine ?? row.sourceLine);
         this.errors.fromEvent(row, file, kind);
       },
       llmCall: (row: LlmCallRow) => {
         counted(kind);
+        covers(row.sourceLine, row.sourceLine);
         this.errors.fromLlmCall(row, file, kind);
         const a = this.llm;
         start(a, row.ts, row.sourceLine);
@@ -179,6 +191,7 @@ export class DatabaseSink {
       },
       span: (row: SpanRow) => {
         counted('otlp_span');
+        covers(row.sourceLine, row.sourceLine);
         const a = this.spans;
         start(a, row.ts, row.sourceLine);
         correlation(a, row);
@@ -197,6 +210,7 @@ export class DatabaseSink {
       },
       indexEntry: (entry: IndexEntry) => {
         counted(kind);
+        covers(entry.sourceLine, entry.sourceLine);
         seen(entry.createdAt);
         onIndexEntry(entry);
       },
@@ -218,6 +232,18 @@ export class DatabaseSink {
       },
       blank: () => {
         counts.blank++;
+      },
+      /** After the file's last record: the lines inside records, each counted once. */
+      end: () => {
+        ranges.sort((a, b) => a[0] - b[0]);
+        let total = 0;
+        let upTo = 0;
+        for (const [first, last] of ranges) {
+          if (last <= upTo) continue;
+          total += last - Math.max(first - 1, upTo);
+          upTo = last;
+        }
+        counts.recordLines = total;
       },
     };
   }

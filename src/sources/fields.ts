@@ -76,17 +76,45 @@ export function asId(v: unknown): string | null {
   return null;
 }
 
+/**
+ * How deep a value read from a record is followed: deeper arrays and objects
+ * are written as "…". JSON.parse reads any depth, but JSON.stringify and
+ * recursive readers run out of stack somewhere below 10,000 levels.
+ */
+export const MAX_DEPTH = 100;
+export const TOO_DEEP = '…';
+
+/** The value with the arrays and objects below `depth` levels replaced by "…". */
+export function cutDeep(v: unknown, depth = MAX_DEPTH): unknown {
+  if (v === null || typeof v !== 'object') return v;
+  if (depth <= 0) return TOO_DEEP;
+  if (Array.isArray(v)) return v.map((x) => cutDeep(x, depth - 1));
+  const out: JsonObject = {};
+  for (const [k, x] of Object.entries(v as JsonObject)) out[k] = cutDeep(x, depth - 1);
+  return out;
+}
+
+/** JSON text of a value; one nested too deep for JSON.stringify is cut at MAX_DEPTH levels. */
+export function jsonText(v: unknown): string {
+  try {
+    return JSON.stringify(v);
+  } catch (err) {
+    if (!(err instanceof RangeError)) throw err;
+    return JSON.stringify(cutDeep(v));
+  }
+}
+
 /** A string field, or a compact JSON rendering of a non-string value. */
 export function asText(v: unknown): string | null {
   if (v === undefined || v === null) return null;
   if (typeof v === 'string') return v;
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);
-  return JSON.stringify(v);
+  return jsonText(v);
 }
 
-/** Whole numbers (or whole-number strings) as integers; anything else null. */
+/** Whole numbers (or whole-number strings) as integers; anything else, and numbers beyond 2^53 (1e20 is no count), null. */
 export function asInt(v: unknown): number | null {
-  if (typeof v === 'number' && Number.isInteger(v)) return v;
+  if (typeof v === 'number' && Number.isSafeInteger(v)) return v;
   if (typeof v === 'string' && /^-?\d{1,15}$/.test(v)) return Number(v);
   return null;
 }

@@ -62,6 +62,11 @@ class LineSplitter {
 
   constructor(private readonly onLine: (line: RawLine) => void) {}
 
+  /** Bytes of a last line not ended yet. */
+  get pending(): number {
+    return this.carry.reduce((n, b) => n + b.length, 0);
+  }
+
   /** The chunk may be reused by the caller after this returns: the unfinished tail is copied. */
   push(chunk: Buffer): void {
     let start = 0;
@@ -234,6 +239,14 @@ async function* gunzipFile(
  */
 export type ReadProgress = (bytes: number, lines: number) => void;
 
+/** A last line left out because the file was being written when it was read. */
+export interface HeldLine {
+  /** Its bytes so far. */
+  bytes: number;
+  /** How long before the end of reading the file was last written (ms; 0 when its time is ahead of this clock). */
+  ageMs: number;
+}
+
 /**
  * Calls onLine for each line of the file, in order. Returns the number of
  * lines and the bytes read from disk (for a gzip file, the compressed bytes).
@@ -241,16 +254,19 @@ export type ReadProgress = (bytes: number, lines: number) => void;
  * gzip file that is damaged or cut short delivers the lines before the damage,
  * then throws an Error saying after which line the gzip data is corrupt or
  * truncated. With `holdUnterminated`, a plain file's last line without a line
- * end (still being written) is left out; a gzip file is read whole.
+ * end (still being written) is left out; with `holdIfWrittenWithinMs`, only
+ * when the file was written that recently (otherwise the line was cut: a
+ * crash), and `held` says so. A gzip file is read whole.
  */
 export async function readLines(
   path: string,
   onLine: (line: RawLine) => void,
-  opts: { onProgress?: ReadProgress; holdUnterminated?: boolean } = {},
-): Promise<{ lines: number; bytes: number }> {
+  opts: { onProgress?: ReadProgress; holdUnterminated?: boolean; holdIfWrittenWithinMs?: number } = {},
+): Promise<{ lines: number; bytes: number; held: HeldLine | null }> {
   const handle = await open(path, 'r');
   const splitter = new LineSplitter(onLine);
   let bytes = 0;
+  let held: HeldLine | null = null;
   const onProgress = opts.onProgress;
   // What onProgress has been told so far.
   let toldBytes = 0;
@@ -286,13 +302,22 @@ export async function readLines(
         bytesRead = (await handle.read(buf, 0, CHUNK, null)).bytesRead;
         bytes += bytesRead;
       }
+      const within = opts.holdIfWrittenWithinMs;
+      if (!splitter.holdUnterminated && within !== undefined && splitter.pending > 0) {
+        // Written a moment ago (or at a time ahead of this clock, by less than that): a line in progress.
+        const age = Date.now() - (await handle.stat()).mtimeMs;
+        if (Math.abs(age) < within) {
+          held = { bytes: splitter.pending, ageMs: Math.max(0, Math.round(age)) };
+          splitter.holdUnterminated = true;
+        }
+      }
     }
     splitter.end();
     tell(bytes);
   } finally {
     await handle.close();
   }
-  return { lines: splitter.lineNo, bytes };
+  return { lines: splitter.lineNo, bytes, held };
 }
 
 /**

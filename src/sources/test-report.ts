@@ -13,14 +13,17 @@ export type ReportRecorder = (
   event: string | null,
   raw: Record<string, unknown> | null,
   errors?: ReportedError[],
+  /** The report's last line when it spans several (a failure with its traceback). */
+  lastLine?: number,
 ) => void;
 
 export function reportRecorder(ctx: FileContext, sink: RecordSink, format: string): ReportRecorder {
-  return (line, message, level, event, raw, errors = []) => {
+  return (line, message, level, event, raw, errors = [], lastLine = line.lineNo) => {
     const row: EventRow = {
       ...ctx.defaults,
       ts: null,
       sourceLine: line.lineNo,
+      lastLine,
       level,
       event,
       message,

@@ -14,6 +14,8 @@ import type { Correlation } from './fields.js';
 export interface EventRow extends Correlation {
   ts: number | null;
   sourceLine: number;
+  /** The record's last line when it spans several (a traceback below it); sourceLine when absent. */
+  lastLine?: number;
   level: string | null;
   event: string | null;
   message: string | null;

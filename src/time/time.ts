@@ -15,6 +15,11 @@ export { defaultTimeZone, isValidTimeZone, zonedToUtcMicros } from './zone.js';
 /** Largest |µs| a Date can format (±8.64e15 ms). */
 const MAX_MICROS = 8.64e18;
 
+/** A time in µs that can be stored and printed: finite, and within a Date's range. */
+export function inTimeRange(micros: number): boolean {
+  return Number.isFinite(micros) && Math.abs(micros) <= MAX_MICROS;
+}
+
 // ---------------------------------------------------------------------------
 // Durations
 

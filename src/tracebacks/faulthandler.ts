@@ -8,7 +8,8 @@ import type { ChainLink, Frame, ParsedError } from './types.js';
 const FATAL = /^Fatal Python error: (.*)$/;
 const THREAD = /^(Current thread|Thread) (0x[0-9a-fA-F]+) \(most recent call first\):\s*$/;
 const STACK = /^(?:Current )?[Ss]tack \(most recent call first\):\s*$/;
-const FRAME = /^\s+File "(.*)", line (\d+|\?\?\?) in (.+?)\s*$/;
+/** The function is the rest of the line, trailing spaces trimmed in code: `(.+?)\s*$` backtracks quadratically. */
+const FRAME = /^\s+File "(.*)", line (\d+|\?\?\?) in ([\s\S]+)$/;
 
 export function hasFaulthandlerDump(text: string): boolean {
   return /^(?:Fatal Python error: |(?:Current thread|Thread) 0x[0-9a-fA-F]+ \(most recent call first\):)/m.test(text);
@@ -51,7 +52,7 @@ export function parseFaulthandler(text: string): ParsedError | null {
     }
     const fr = FRAME.exec(line);
     if (fr && current) {
-      current.frames.push({ file: fr[1] ?? '', line: fr[2] === '???' ? null : Number(fr[2]), function: fr[3] ?? null, code: null });
+      current.frames.push({ file: fr[1] ?? '', line: fr[2] === '???' ? null : Number(fr[2]), function: fr[3]?.trimEnd() || null, code: null });
       last = i;
     }
   }

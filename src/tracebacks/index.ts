@@ -21,12 +21,13 @@ export function mayHoldTraceback(text: string): boolean {
 
 export function parseTracebacks(text: string): ParsedError[] {
   if (!mayHoldTraceback(text)) return [];
-  const out: ParsedError[] = [];
-  if (hasPythonTraceback(text)) out.push(...parsePython(text));
+  // concat, not push(...): a spread of 10^5 tracebacks overflows the stack.
+  let out: ParsedError[] = [];
+  if (hasPythonTraceback(text)) out = out.concat(parsePython(text));
   if (hasFaulthandlerDump(text)) {
     const dump = parseFaulthandler(text);
     if (dump) out.push(dump);
   }
-  if (hasNodeStack(text)) out.push(...parseNode(text));
+  if (hasNodeStack(text)) out = out.concat(parseNode(text));
   return out;
 }

@@ -14,19 +14,25 @@ const ELIDED = /^\s+\.\.\. \d+ lines? matching cause stack trace \.\.\.$/;
 const LOCATION = /^(.*):(\d+):(\d+)$/;
 const ERRORISH = /(?:Error|Exception|Rejection)$/;
 
-/** True when the text has a line that looks like a Node stack frame. */
+/**
+ * True when the text has a line that looks like a Node stack frame. The
+ * indentation is matched within the line (`[^\S\n]+`): `\s+` would also take
+ * the blank lines before it, and retry from each of them, in quadratic time.
+ */
 export function hasNodeStack(text: string): boolean {
-  return /\n\s+at .+(?::\d+:\d+\)?|\((?:native|<anonymous>|index \d+)\))/.test(text);
+  return /\n[^\S\n]+at .+(?::\d+:\d+\)?|\((?:native|<anonymous>|index \d+)\))/.test(text);
 }
 
 /** One `at` frame's text (after `at `): `fn (file:line:col)`, `file:line:col`, `new Promise (<anonymous>)`. */
 export function parseFrame(body: string): Frame {
   let text = body.replace(/^async /, '');
   let fn: string | null = null;
-  const paren = /^(.*?) \((.*)\)$/.exec(text);
-  if (paren) {
-    fn = paren[1] ?? null;
-    text = paren[2] ?? '';
+  // `fn (location)`: the first " (" and a ")" at the end. (`/^(.*?) \((.*)\)$/` retried the rest
+  // of the line at every " (", in quadratic time when it does not end with ")".)
+  const open = text.indexOf(' (');
+  if (open !== -1 && text.endsWith(')') && open + 2 <= text.length - 1) {
+    fn = text.slice(0, open);
+    text = text.slice(open + 2, -1);
   }
   const loc = LOCATION.exec(text);
   if (loc) return { file: loc[1] ?? '', line: Number(loc[2]), function: fn, code: null, column: Number(loc[3]) };
@@ -44,8 +50,11 @@ function indentOf(line: string): number {
   return line.length - line.trimStart().length;
 }
 
+/** How deep causes and group members nest before a nested one is read as a plain line (the stack is finite). */
+const MAX_NESTING = 100;
+
 /** Reads the error whose header is at `lines[start]`; null when it is not one. */
-function readError(lines: string[], start: number): { error: NodeError; next: number } | null {
+function readError(lines: string[], start: number, depth = 0): { error: NodeError; next: number } | null {
   const hm = HEADER.exec(lines[start] ?? '');
   if (!hm) return null;
   const indent = (hm[1] ?? '').length;
@@ -114,7 +123,7 @@ function readError(lines: string[], start: number): { error: NodeError; next: nu
             i++;
             break;
           }
-          const member = readError(lines, i);
+          const member = depth < MAX_NESTING ? readError(lines, i, depth + 1) : null;
           if (member) {
             error.members.push(member.error);
             i = member.next;
@@ -122,8 +131,8 @@ function readError(lines: string[], start: number): { error: NodeError; next: nu
         }
         continue;
       }
-      if (/^\s*\[cause\]: /.test(l)) {
-        const cause = readError(lines, i);
+      if (depth < MAX_NESTING && /^\s*\[cause\]: /.test(l)) {
+        const cause = readError(lines, i, depth + 1);
         if (cause) {
           error.causes.push(cause.error);
           i = cause.next;
@@ -135,8 +144,8 @@ function readError(lines: string[], start: number): { error: NodeError; next: nu
     error.lastLine = i - 1;
   }
   // pino's stackWithCauses: `caused by: Error: inner` right after the frames.
-  if (/^\s*caused by: /i.test(lines[i] ?? '')) {
-    const cause = readError(lines, i);
+  if (depth < MAX_NESTING && /^\s*caused by: /i.test(lines[i] ?? '')) {
+    const cause = readError(lines, i, depth + 1);
     if (cause) {
       error.causes.push(cause.error);
       i = cause.next;

@@ -9,7 +9,8 @@ import type { ChainLink, ExceptionInfo, Frame, ParsedError, Relation } from './t
 const TB_HEADER = /^Traceback \(most recent call last\):\s*$/;
 const GROUP_HEADER = /^Exception Group Traceback \(most recent call last\):\s*$/;
 const TOP_GROUP_HEADER = /^(\s*)\+ Exception Group Traceback \(most recent call last\):\s*$/;
-const FRAME = /^\s+File "(.*)", line (\d+)(?:, in (.+?))?\s*$/;
+/** The function is the rest of the line, trailing spaces trimmed in code: `(.+?)\s*$` backtracks quadratically. */
+const FRAME = /^\s+File "(.*)", line (\d+)(?:, in ([\s\S]+)|\s*)$/;
 const REPEAT = /^\s*\[Previous line repeated (\d+) more times?\]\s*$/;
 const CAUSE_SEP = /^The above exception was the direct cause of the following exception:\s*$/;
 const CONTEXT_SEP = /^During handling of the above exception, another exception occurred:\s*$/;
@@ -84,7 +85,7 @@ function readFrames(lines: string[], start: number): { frames: Frame[]; next: nu
     const line = lines[i] ?? '';
     const fm = FRAME.exec(line);
     if (fm) {
-      const frame: Frame = { file: fm[1] ?? '', line: Number(fm[2]), function: fm[3] ?? null, code: null };
+      const frame: Frame = { file: fm[1] ?? '', line: Number(fm[2]), function: fm[3]?.trimEnd() || null, code: null };
       frames.push(frame);
       i++;
       // Source line(s) and markers, indented deeper than the frame line.
@@ -144,7 +145,7 @@ function readSegment(lines: string[], start: number): { segment: Segment; next: 
         const body = current;
         current = [];
         if (body.length === 0 || (body.length === 1 && MORE_MEMBERS.test((body[0] ?? '').trim()))) return;
-        members.push(...readChains(body, true));
+        for (const chain of readChains(body, true)) members.push(chain);
       };
       while (i < lines.length) {
         const l = lines[i] ?? '';

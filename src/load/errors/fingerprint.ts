@@ -38,8 +38,9 @@ export function normalizeMessage(message: string): string {
     .split('\n', 1)[0]!
     .replace(/\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi, '<uuid>')
     .replace(/\b0x[0-9a-f]+\b/gi, '<addr>')
-    // Any word with a digit in it: counts, durations, ids such as req_1554d9c88dc0.
-    .replace(/[\w.:-]*\d[\w.:-]*/g, '<n>')
+    // Any word with a digit in it: counts, durations, ids such as req_1554d9c88dc0. (Words are
+    // matched whole and then tested: /[\w.:-]*\d[\w.:-]*/ takes quadratic time on a long word.)
+    .replace(/[\w.:-]+/g, (word) => (/\d/.test(word) ? '<n>' : word))
     .replace(/\s+/g, ' ')
     .trim()
     .slice(0, 200);

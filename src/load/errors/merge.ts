@@ -313,7 +313,8 @@ export function buildOccurrence(observations: readonly Observation[], members: n
   const chain = obs.reduce((best, o) => (o.chain.length > best.length ? o.chain : best), primary.chain);
   const contextFrom = byContext[0]?.contextFrom ?? 'none';
   const print = fingerprint({ type: errorType, message: primary.message, frames: primary.frames, logger: primary.logger });
-  const ts = times.length > 0 ? Math.min(...times) : null;
+  // reduce, not Math.min(...times): the same error logged 10^5 times in a burst is one occurrence.
+  const ts = times.length > 0 ? times.reduce((a, b) => Math.min(a, b)) : null;
   const seenIn = [...obs].sort(compareObservations).map((o) => ({
     source_file: o.sourceFile,
     source_line: o.sourceLine,
@@ -324,7 +325,7 @@ export function buildOccurrence(observations: readonly Observation[], members: n
     errorId: '',
     members,
     ts,
-    lastTs: times.length > 0 ? Math.max(...times) : null,
+    lastTs: times.length > 0 ? times.reduce((a, b) => Math.max(a, b)) : null,
     primary,
     correlation,
     level,

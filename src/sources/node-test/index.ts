@@ -22,7 +22,7 @@ import { parseFrame, parseNode } from '../../tracebacks/node.js';
 import type { RawLine } from '../lines.js';
 import { reportRecorder } from '../test-report.js';
 import type { FileContext, LineParser, RecordSink, ReportedError, SourceKind } from '../types.js';
-import { parseTapYaml } from './yaml.js';
+import { parseTapYaml, withoutFinalNewlines } from './yaml.js';
 
 const TAP_VERSION = /^TAP version \d+$/;
 const TEST_POINT = /^(\s*)(not ok|ok) (\d+)(?: - (.*?))?(?: # (SKIP|TODO)\b.*)?$/;
@@ -46,7 +46,9 @@ function indentOf(line: string): number {
 
 /** The lines without the indentation they share (a subtest's four spaces a level), joined. */
 function dedent(lines: string[]): string {
-  const cut = Math.min(...lines.filter((l) => l.trim() !== '').map(indentOf));
+  // A loop, not Math.min(...): a spread of 10^5 values overflows the stack.
+  let cut = Infinity;
+  for (const l of lines) if (l.trim() !== '') cut = Math.min(cut, indentOf(l));
   return lines.map((l) => l.slice(Math.min(cut, indentOf(l)))).join('\n');
 }
 
@@ -78,7 +80,7 @@ function tapError(yaml: Record<string, unknown>, testId: string, text: string): 
 
 /** A spec reporter's error block, read by the Node stack parser. */
 function specError(lines: string[], testId: string): ReportedError {
-  const text = dedent(lines).replace(/\n+$/, '');
+  const text = withoutFinalNewlines(dedent(lines));
   const parsed = parseNode(text)[0];
   if (parsed !== undefined) return { ...parsed, level: 'error', startLine: 0, text, testId };
   const first = text.split('\n', 1)[0] ?? '';
@@ -128,7 +130,7 @@ export function nodeTestParser(ctx: FileContext, sink: RecordSink): LineParser {
       errors = [specError(body, p.testId)];
     }
     if (p.repeat) raw['repeat'] = true;
-    record(p.line, message, p.passed ? 'info' : 'error', p.passed ? 'test_passed' : 'test_failed', raw, errors);
+    record(p.line, message, p.passed ? 'info' : 'error', p.passed ? 'test_passed' : 'test_failed', raw, errors, p.line.lineNo + p.lines.length);
   };
 
   return {

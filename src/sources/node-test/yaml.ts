@@ -14,6 +14,23 @@ function indentOf(line: string): number {
   return line.length - line.trimStart().length;
 }
 
+/**
+ * The text without its line ends at the end. A loop: `replace(/\n+$/, '')`
+ * retries from every line end of a run of blank lines, in quadratic time.
+ */
+export function withoutFinalNewlines(text: string): string {
+  let end = text.length;
+  while (end > 0 && text.charCodeAt(end - 1) === 10) end--;
+  return text.slice(0, end);
+}
+
+/** The smallest indentation of the lines that are not blank; Infinity when all are. */
+function minIndent(lines: string[]): number {
+  let min = Infinity;
+  for (const l of lines) if (l.trim() !== '') min = Math.min(min, indentOf(l));
+  return min;
+}
+
 function scalar(text: string): TapValue {
   const t = text.trim();
   if (t.startsWith("'") && t.endsWith("'") && t.length >= 2) return t.slice(1, -1).replaceAll("''", "'");
@@ -33,7 +50,8 @@ function scalar(text: string): TapValue {
 /** The mapping of a block's lines (between `---` and `...`), keys at the block's own indentation. */
 export function parseTapYaml(lines: string[]): Record<string, TapValue> {
   const out: Record<string, TapValue> = {};
-  const base = Math.min(...lines.filter((l) => l.trim() !== '').map(indentOf));
+  // Loops, not Math.min(...): a spread of 10^5 values overflows the stack.
+  const base = minIndent(lines);
   let i = 0;
   while (i < lines.length) {
     const line = lines[i] ?? '';
@@ -50,12 +68,11 @@ export function parseTapYaml(lines: string[]): Record<string, TapValue> {
     const below: string[] = [];
     while (i < lines.length && ((lines[i] ?? '').trim() === '' || indentOf(lines[i] ?? '') > base)) below.push(lines[i++] ?? '');
     if (BLOCK.test(value.trim())) {
-      const body = below.filter((l) => l.trim() !== '');
-      const cut = body.length === 0 ? 0 : Math.min(...body.map(indentOf));
+      const cut = below.some((l) => l.trim() !== '') ? minIndent(below) : 0;
       let text = below.map((l) => (l.trim() === '' ? '' : l.slice(cut))).join('\n');
       const chomp = value.trim()[1];
-      if (chomp === '-') text = text.replace(/\n+$/, '');
-      else if (chomp !== '+') text = text.replace(/\n+$/, '\n');
+      if (chomp === '-') text = withoutFinalNewlines(text);
+      else if (chomp !== '+' && text.endsWith('\n')) text = `${withoutFinalNewlines(text)}\n`;
       if (value.trim().startsWith('>')) text = text.replace(/([^\n])\n(?=[^\n])/g, '$1 ');
       out[key] = text;
     } else if (value.trim() === '' && below.length > 0) {

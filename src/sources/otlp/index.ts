@@ -11,7 +11,7 @@
  * the semantic-convention `session.id`, and any namespaced key whose last
  * part is one (`slack.thread_ts`, `planner.session_key`).
  */
-import { ALIASES, CORRELATION_COLUMNS, asId, getPath, normalizeLevel, type JsonObject } from '../fields.js';
+import { ALIASES, CORRELATION_COLUMNS, MAX_DEPTH, TOO_DEEP, asId, getPath, normalizeLevel, type JsonObject } from '../fields.js';
 import { jsonLinesParser } from '../jsonl/index.js';
 import type { Correlation, EventRow, FileContext, RecordSink, SourceKind, SpanRow } from '../types.js';
 
@@ -26,9 +26,10 @@ const OTEL_NAMES: Partial<Record<(typeof CORRELATION_COLUMNS)[number], string[]>
   request_id: ['http.request_id', 'http.request.header.x-request-id'],
 };
 
-/** An OTLP AnyValue as a plain JSON value. */
-export function anyValue(v: unknown): unknown {
+/** An OTLP AnyValue as a plain JSON value; arrays and lists nested deeper than MAX_DEPTH are written as "…". */
+export function anyValue(v: unknown, depth = MAX_DEPTH): unknown {
   if (v === null || typeof v !== 'object') return v ?? null;
+  if (depth <= 0) return TOO_DEEP;
   const o = v as JsonObject;
   if ('stringValue' in o) return o['stringValue'];
   if ('boolValue' in o) return o['boolValue'];
@@ -44,20 +45,20 @@ export function anyValue(v: unknown): unknown {
   if ('bytesValue' in o) return o['bytesValue'];
   if ('arrayValue' in o) {
     const values = (o['arrayValue'] as JsonObject | null)?.['values'];
-    return Array.isArray(values) ? values.map(anyValue) : [];
+    return Array.isArray(values) ? values.map((x) => anyValue(x, depth - 1)) : [];
   }
-  if ('kvlistValue' in o) return attributes((o['kvlistValue'] as JsonObject | null)?.['values']);
+  if ('kvlistValue' in o) return attributes((o['kvlistValue'] as JsonObject | null)?.['values'], depth - 1);
   return null;
 }
 
 /** A list of {key, value} as one object (keys kept literally, dots included). */
-export function attributes(list: unknown): JsonObject {
+export function attributes(list: unknown, depth = MAX_DEPTH): JsonObject {
   const out: JsonObject = {};
   if (!Array.isArray(list)) return out;
   for (const kv of list) {
     if (kv === null || typeof kv !== 'object') continue;
     const key = (kv as JsonObject)['key'];
-    if (typeof key === 'string') out[key] = anyValue((kv as JsonObject)['value']);
+    if (typeof key === 'string') out[key] = anyValue((kv as JsonObject)['value'], depth);
   }
   return out;
 }
@@ -134,7 +135,9 @@ function scopeOf(resourceBlock: JsonObject, scopeBlock: JsonObject): Scope {
   return { service: asId(resource['service.name']), scope: typeof scope === 'string' ? scope : null, resource };
 }
 
-function readSpans(doc: JsonObject, line: number, ctx: FileContext, sink: RecordSink): void {
+/** Reads the spans of an export request; returns how many there were. */
+function readSpans(doc: JsonObject, line: number, ctx: FileContext, sink: RecordSink): number {
+  let count = 0;
   for (const rs of list(doc, 'resourceSpans')) {
     for (const ss of list(rs, 'scopeSpans')) {
       const where = scopeOf(rs, ss);
@@ -174,6 +177,7 @@ function readSpans(doc: JsonObject, line: number, ctx: FileContext, sink: Record
           links: JSON.stringify(list(span, 'links').map((l) => ({ trace_id: hexId(l['traceId']), span_id: hexId(l['spanId']), attributes: attributes(l['attributes']) }))),
         };
         sink.span(row);
+        count++;
         const spanCorrelation = { ...correlation, span_id: spanId };
         for (const e of events) {
           const isException = e.name === 'exception';
@@ -207,9 +211,12 @@ function readSpans(doc: JsonObject, line: number, ctx: FileContext, sink: Record
       }
     }
   }
+  return count;
 }
 
-function readLogs(doc: JsonObject, line: number, ctx: FileContext, sink: RecordSink): void {
+/** Reads the log records of an export request; returns how many there were. */
+function readLogs(doc: JsonObject, line: number, ctx: FileContext, sink: RecordSink): number {
+  let count = 0;
   for (const rl of list(doc, 'resourceLogs')) {
     for (const sl of list(rl, 'scopeLogs')) {
       const where = scopeOf(rl, sl);
@@ -232,9 +239,11 @@ function readLogs(doc: JsonObject, line: number, ctx: FileContext, sink: RecordS
           raw: JSON.stringify({ service: where.service, ...fields }),
         };
         sink.event(event);
+        count++;
       }
     }
   }
+  return count;
 }
 
 export const otlpSource: SourceKind = {
@@ -243,10 +252,17 @@ export const otlpSource: SourceKind = {
   detect: ({ head }) => head[0] !== undefined && HEAD.test(head[0]) && !/^\s*\{\s*"resourceMetrics"/.test(head[0]),
   parser(ctx, sink) {
     return jsonLinesParser(sink, (obj, _raw, line) => {
-      if ('resourceSpans' in obj) readSpans(obj, line.lineNo, ctx, sink);
-      else if ('resourceLogs' in obj) readLogs(obj, line.lineNo, ctx, sink);
-      else if ('resourceMetrics' in obj) sink.reject(line, 'OTLP metrics are not loaded: obs reads metrics from Prometheus');
-      else sink.reject(line, 'not an OTLP/JSON export request: expected "resourceSpans" or "resourceLogs"');
+      const key = 'resourceSpans' in obj ? 'resourceSpans' : 'resourceLogs' in obj ? 'resourceLogs' : null;
+      if (key === null) {
+        if ('resourceMetrics' in obj) sink.reject(line, 'OTLP metrics are not loaded: obs reads metrics from Prometheus');
+        else sink.reject(line, 'not an OTLP/JSON export request: expected "resourceSpans" or "resourceLogs"');
+        return;
+      }
+      const read = key === 'resourceSpans' ? readSpans(obj, line.lineNo, ctx, sink) : readLogs(obj, line.lineNo, ctx, sink);
+      if (read > 0) return;
+      // A line with no span or log record in it is counted, as a blank line is, or rejected when it is malformed.
+      if (Array.isArray(obj[key])) sink.blank(line);
+      else sink.reject(line, `not an OTLP/JSON export request: "${key}" is not a list`);
     });
   },
 };

@@ -14,8 +14,8 @@ import path from 'node:path';
 import { parsePython } from '../../tracebacks/python.js';
 import type { ChainLink, Frame, ParsedError, Relation } from '../../tracebacks/types.js';
 
-/** `path:12: in func` (short entries). */
-const SHORT_LOCATION = /^(\S(?:.*?\S)?):(\d+): in (\S.*)$/;
+/** `path:12: in func` (short entries). `[\s\S]*`, not `.*`: a lone CR would make every `: in ` retry to the end of the line. */
+const SHORT_LOCATION = /^(\S(?:.*?\S)?):(\d+): in (\S[\s\S]*)$/;
 /** `path:12: Type` (the last long entry) or `path:12: ` (the others). */
 const LONG_LOCATION = /^(\S(?:.*?\S)?):(\d+): ?([A-Za-z_][\w.]*)?$/;
 /** `_ _ _ _` between runs of entries. */
@@ -61,7 +61,9 @@ export function typeAndMessage(eLines: string[], locationType: string | null): {
 function exceptionLines(lines: string[]): string[] {
   const bodies = lines.map((l) => EXCEPTION_LINE.exec(l)).filter((m): m is RegExpExecArray => m !== null);
   const blank = (m: RegExpExecArray): boolean => (m[2] ?? '') === '';
-  const indent = Math.min(...bodies.filter((m) => !blank(m)).map((m) => (m[1] ?? '').length));
+  // A loop, not Math.min(...): a spread of 10^5 values overflows the stack.
+  let indent = Infinity;
+  for (const m of bodies) if (!blank(m)) indent = Math.min(indent, (m[1] ?? '').length);
   return bodies.map((m) => (blank(m) ? '' : ' '.repeat(Math.max(0, (m[1] ?? '').length - indent)) + (m[2] ?? '')));
 }
 

@@ -27,7 +27,8 @@ const BANNER = /^=+ (.+?) =+$/;
 const FINAL = /^=*\s*((?:\d+ [a-z]+(?:, )?)+|no tests ran) in ([\d.]+)s(?: \([^)]*\))?\s*=*$/;
 const TITLE = /^_+ (.+?) _+$/;
 const ENTRY_SEPARATOR = /^(?:_ )+_?\s*$/;
-const ROOTDIR = /^rootdir: (.+?)\s*$/;
+/** The rest of the line, trailing spaces trimmed in code: `(.+?)\s*$` backtracks quadratically. */
+const ROOTDIR = /^rootdir: ([\s\S]+)$/;
 const SUMMARY_LINE = /^(FAILED|ERROR) (\S+(?: \S+)*?)(?: - (.*))?$/;
 const ERROR_TITLE = /^ERROR at (setup|teardown) of (.+)$/;
 const COLLECT_TITLE = /^ERROR collecting (.+)$/;
@@ -178,6 +179,8 @@ export function pytestParser(ctx: FileContext, sink: RecordSink): LineParser {
       const k = summary.findIndex((s, i) => !used.has(i) && s.outcome === outcome && (when === 'collect' ? s.nodeId === name : titleOf(s.nodeId) === name));
       if (k !== -1) used.add(k);
       const named = k === -1 ? null : summary[k]!;
+      // Before parseFailure, which trims the blank lines around the report from f.lines.
+      const lastLine = f.line.lineNo + f.lines.length;
       const parsed = parseFailure(f.lines, rootdir);
       const nodeId = named?.nodeId ?? guessNodeId(f, when, name, parsed?.frames[0]?.file, rootdir);
       let error: ReportedError;
@@ -190,11 +193,12 @@ export function pytestParser(ctx: FileContext, sink: RecordSink): LineParser {
       const body = [f.line.text, ...f.lines];
       while (body.length > 1 && (body[body.length - 1] ?? '').trim() === '') body.pop();
       const outcomeName = f.section === 'errors' ? 'error' : 'failed';
-      record(f.line, body.join('\n'), 'error', f.section === 'errors' ? 'test_error' : 'test_failed', { test: nodeId, outcome: outcomeName, when }, [error]);
+      record(f.line, body.join('\n'), 'error', f.section === 'errors' ? 'test_error' : 'test_failed', { test: nodeId, outcome: outcomeName, when }, [error], lastLine);
     }
     for (const w of warned) {
       const error = fromWarning(w, rootdir);
-      record(w.line, [...w.tests, ...w.lines].join('\n'), 'warn', 'test_warning', { test: error?.testId ?? null }, error === null ? [] : [error]);
+      const lastLine = w.line.lineNo + w.tests.length + w.lines.length - 1;
+      record(w.line, [...w.tests, ...w.lines].join('\n'), 'warn', 'test_warning', { test: error?.testId ?? null }, error === null ? [] : [error], lastLine);
     }
     // A summary line with no report of its own is the only word on that test.
     summary.forEach((s, i) => {
@@ -233,7 +237,7 @@ export function pytestParser(ctx: FileContext, sink: RecordSink): LineParser {
             return;
           }
           const root = ROOTDIR.exec(t);
-          if (root) rootdir = (root[1] ?? '').replace(/\\/g, '/');
+          if (root) rootdir = (root[1] ?? '').trimEnd().replace(/\\/g, '/');
           text.line(line);
           return;
         }

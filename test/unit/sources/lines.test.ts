@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -7,7 +7,7 @@ import { readHead, readLines, type RawLine } from '../../../src/sources/lines.js
 const dir = mkdtempSync(path.join(tmpdir(), 'obs-lines-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function lines(bytes: Buffer | string): Promise<{ got: RawLine[]; count: { lines: number; bytes: number } }> {
+async function lines(bytes: Buffer | string): Promise<{ got: RawLine[]; count: Awaited<ReturnType<typeof readLines>> }> {
   const file = path.join(dir, `f${Math.random()}`);
   writeFileSync(file, bytes);
   const got: RawLine[] = [];
@@ -23,7 +23,7 @@ describe('readLines', () => {
       [2, 'b', false],
       [3, 'c', false],
     ]);
-    expect(count).toEqual({ lines: 3, bytes: 8 });
+    expect(count).toEqual({ lines: 3, bytes: 8, held: null });
   });
 
   it('marks a last line without a line end as unterminated', async () => {
@@ -38,8 +38,29 @@ describe('readLines', () => {
     const file = path.join(dir, 'still-written.jsonl');
     writeFileSync(file, '{"a":1}\n{"a":');
     const got: RawLine[] = [];
-    expect(await readLines(file, (l) => got.push(l), { holdUnterminated: true })).toEqual({ lines: 1, bytes: 13 });
+    expect(await readLines(file, (l) => got.push(l), { holdUnterminated: true })).toEqual({ lines: 1, bytes: 13, held: null });
     expect(got.map((l) => l.text)).toEqual(['{"a":1}']);
+  });
+
+  it('leaves out a last line without a line end only in a file written within the time given, and says so', async () => {
+    const file = path.join(dir, 'written-now.jsonl');
+    writeFileSync(file, '{"a":1}\n{"a":');
+    const got: RawLine[] = [];
+    const r = await readLines(file, (l) => got.push(l), { holdIfWrittenWithinMs: 600_000 });
+    expect(r).toEqual({ lines: 1, bytes: 13, held: { bytes: 5, ageMs: expect.any(Number) } });
+    expect(got.map((l) => l.text)).toEqual(['{"a":1}']);
+    // Written an hour ago: the line was cut, and is read.
+    const hourAgo = new Date(Date.now() - 3_600_000);
+    utimesSync(file, hourAgo, hourAgo);
+    got.length = 0;
+    expect(await readLines(file, (l) => got.push(l), { holdIfWrittenWithinMs: 600_000 })).toEqual({ lines: 2, bytes: 13, held: null });
+    expect(got.map((l) => [l.text, l.unterminated])).toEqual([
+      ['{"a":1}', false],
+      ['{"a":', true],
+    ]);
+    // A file that ends with its line end holds nothing back.
+    writeFileSync(file, '{"a":1}\n');
+    expect((await readLines(file, () => {}, { holdIfWrittenWithinMs: 600_000 })).held).toBeNull();
   });
 
   it('reads an empty file as no lines, and blank lines as empty text', async () => {
