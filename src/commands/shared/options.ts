@@ -281,6 +281,9 @@ export function reportLoad(load: LoadResult, report: Reporter): void {
   for (const m of load.missingTargets) {
     report.warn(`${m.index}:${m.line}: the index names ${m.logPath}, which is not there (nor beside the index); the entry is kept`);
   }
+  // A line is left out only while its file is being written: say so, so no one takes the answer for the whole file.
+  const writing = load.files.filter((f) => f.status === 'loaded' && f.note?.startsWith('still being written') === true);
+  for (const f of writing) report.note(`${f.path} is still being written: its last line has no line end yet and was left out (run again, or use --follow)`);
   const skipped = load.files.filter((f) => f.status === 'skipped');
   if (skipped.length > 0) {
     report.note(`${skipped.length} file(s) recognised but not loaded (${skipped.map((f) => `${f.path}: ${f.kind}`).join('; ')})`);

@@ -10,19 +10,23 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { Database } from '../../../src/db/database.js';
 import { FormatSet } from '../../../src/formats/formats.js';
 import { PriceBook } from '../../../src/llm/prices.js';
-import { loadSources, STILL_WRITING_MS, type FileReport } from '../../../src/load/load.js';
+import { loadSources, STILL_WRITING_MS, type FileReport, type LoadResult } from '../../../src/load/load.js';
+import { reportLoad } from '../../../src/commands/shared/options.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'obs-still-writing-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function report(file: string, stillWritingMs?: number): Promise<FileReport> {
+async function load(file: string, stillWritingMs?: number): Promise<LoadResult> {
   const db = await Database.open();
   try {
-    const r = await loadSources(db, [file], { tz: 'UTC', cwd: dir, formats: FormatSet.create(), prices: new PriceBook(), stillWritingMs });
-    return r.files[0] as FileReport;
+    return await loadSources(db, [file], { tz: 'UTC', cwd: dir, formats: FormatSet.create(), prices: new PriceBook(), stillWritingMs });
   } finally {
     db.close();
   }
+}
+
+async function report(file: string, stillWritingMs?: number): Promise<FileReport> {
+  return (await load(file, stillWritingMs)).files[0] as FileReport;
 }
 
 describe('a last line without a line end', () => {
@@ -34,6 +38,13 @@ describe('a last line without a line end', () => {
     const f = await report(file, 600_000);
     expect(f).toMatchObject({ status: 'loaded', lines: 1, recordLines: 1, records: 1, rejected: 0 });
     expect(f.note).toMatch(/^still being written: its last line \(33 bytes so far, no line end yet; the file was written \d+ ms before it was read\) was left out$/);
+  });
+
+  it('every command says on stderr that the line was left out', async () => {
+    writeFileSync(file, text);
+    const notes: string[] = [];
+    reportLoad(await load(file, 600_000), { note: (m) => notes.push(m), warn: (m) => notes.push(`warning: ${m}`), warnings: [] });
+    expect(notes).toEqual([`app.jsonl is still being written: its last line has no line end yet and was left out (run again, or use --follow)`]);
   });
 
   it('is rejected in a file no longer written (a crash cut it)', async () => {
