@@ -95,6 +95,8 @@ export async function firedAlerts(client: PrometheusClient, from: number, to: nu
       help: 'obs needs the Prometheus HTTP API (or a compatible one) to read ALERTS',
     });
   }
-  const series = r.data.result;
+  // A range selector's window is (from, to] in VictoriaMetrics and Prometheus 3, [from, to]
+  // in Prometheus 2: a sample exactly at `from` is left out, whichever answered.
+  const series = r.data.result.map((s) => ({ ...s, values: s.values.filter(([t]) => t > from) }));
   return { query, alerts: summariseAlerts(series), warnings: r.warnings, infos: r.infos };
 }

@@ -3,6 +3,13 @@
  * metric names, series, exemplars and alerts. Every call has a timeout; the server's
  * error envelope and HTTP status become a PrometheusError saying what failed
  * and how to fix it; warnings and infos are returned, never dropped.
+ *
+ * Only the standard API is used, so servers that offer it (Thanos Querier,
+ * Mimir, Cortex, VictoriaMetrics) answer too. What they say differently is
+ * read here: a partial answer flagged `isPartial` (VictoriaMetrics cluster)
+ * becomes a warning, VictoriaMetrics' syntax errors (HTTP 422) are told from
+ * evaluation errors, and label sets come back with their names in order,
+ * whatever order the server wrote them in.
  */
 import { EXIT, ObsError } from '../errors.js';
 import { redact, type PrometheusSettings } from './settings.js';
@@ -79,7 +86,13 @@ interface Envelope {
   error?: string;
   warnings?: unknown;
   infos?: unknown;
+  /** VictoriaMetrics cluster: true when some storage nodes did not answer. */
+  isPartial?: unknown;
 }
+
+/** The warning for an answer a server flags as partial. */
+export const PARTIAL_WARNING =
+  'partial response: the server says some of its storage nodes did not answer (isPartial), so series or samples may be missing';
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -98,6 +111,19 @@ function isExemplarSeries(v: unknown): v is ExemplarSeries {
   );
 }
 
+/** The same labels, names in code-point order (Prometheus' own order; VictoriaMetrics keeps its own). */
+export function sortLabels(labels: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of Object.keys(labels).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))) out[name] = labels[name]!;
+  return out;
+}
+
+function sortedQueryData(d: QueryData): QueryData {
+  if (d.resultType === 'matrix') return { resultType: 'matrix', result: d.result.map((s) => ({ ...s, metric: sortLabels(s.metric ?? {}) })) };
+  if (d.resultType === 'vector') return { resultType: 'vector', result: d.result.map((s) => ({ ...s, metric: sortLabels(s.metric ?? {}) })) };
+  return d;
+}
+
 function strings(v: unknown): string[] {
   return Array.isArray(v) ? v.map(String) : [];
 }
@@ -106,6 +132,13 @@ function strings(v: unknown): string[] {
 export function promTime(seconds: number): string {
   return String(Math.round(seconds * 1000) / 1000);
 }
+
+/**
+ * How VictoriaMetrics' MetricsQL parser words a query it cannot read (it answers
+ * HTTP 422, as for a query that fails when run): "...; unparsed data: ...",
+ * "unparsed data left", "cannot find the first token", "unknown func".
+ */
+const METRICSQL_SYNTAX = /cannot execute query: .*(unparsed data|cannot find the first token|unknown func )/;
 
 export class PrometheusClient {
   constructor(readonly settings: PrometheusSettings) {}
@@ -124,14 +157,15 @@ export class PrometheusClient {
       timeout: this.serverTimeout(),
     });
     if (r.data.resultType !== 'matrix') throw this.badResponse('query_range', `a ${r.data.resultType} result instead of a matrix`);
-    return { ...r, data: r.data.result };
+    return { ...r, data: r.data.result.map((s) => ({ ...s, metric: sortLabels(s.metric ?? {}) })) };
   }
 
   /** POST /api/v1/query: an instant query at a time (seconds; default now). */
   async query(query: string, time?: number): Promise<ApiResult<QueryData>> {
     const form: Record<string, string> = { query, timeout: this.serverTimeout() };
     if (time !== undefined) form['time'] = promTime(time);
-    return this.call<QueryData>('query', form);
+    const r = await this.call<QueryData>('query', form);
+    return { ...r, data: sortedQueryData(r.data) };
   }
 
   /** GET /api/v1/label/__name__/values: the metric names with samples in [start, end]. */
@@ -148,7 +182,8 @@ export class PrometheusClient {
     for (const m of match) form.append('match[]', m);
     if (start !== undefined) form.set('start', promTime(start));
     if (end !== undefined) form.set('end', promTime(end));
-    return this.call('series', form);
+    const r = await this.call<Array<Record<string, string>>>('series', form);
+    return { ...r, data: r.data.map(sortLabels) };
   }
 
   /**
@@ -162,7 +197,7 @@ export class PrometheusClient {
     if (!Array.isArray(r.data) || !r.data.every(isExemplarSeries)) {
       throw this.badResponse('query_exemplars', 'exemplars that are not a list of {seriesLabels, exemplars: [{labels, value, timestamp}]}');
     }
-    return { ...r, data: r.data };
+    return { ...r, data: r.data.map((e) => ({ seriesLabels: sortLabels(e.seriesLabels), exemplars: e.exemplars.map((x) => ({ ...x, labels: sortLabels(x.labels) })) })) };
   }
 
   /** GET /api/v1/alerts: the alerts active now. */
@@ -237,7 +272,9 @@ export class PrometheusClient {
       const type = res.headers.get('content-type') ?? 'no content type';
       throw this.badResponse(path, `HTTP ${res.status} with ${this.redact(type)}: ${this.redact(text).replace(/\s+/g, ' ').slice(0, 120)}`);
     }
-    return { data: env.data as T, warnings: strings(env.warnings).map((w) => this.redact(w)), infos: strings(env.infos).map((i) => this.redact(i)) };
+    const warnings = strings(env.warnings).map((w) => this.redact(w));
+    if (env.isPartial === true) warnings.push(PARTIAL_WARNING);
+    return { data: env.data as T, warnings, infos: strings(env.infos).map((i) => this.redact(i)) };
   }
 
   /**
@@ -270,14 +307,16 @@ export class PrometheusClient {
     const status = res.status;
     const errorType = env?.errorType === undefined ? undefined : this.redact(String(env.errorType));
     const said = typeof env?.error === 'string' ? this.redact(env.error) : this.redact(text).replace(/\s+/g, ' ').trim().slice(0, 200);
-    const details = { status, errorType, reason: `HTTP ${status}${errorType ? ` ${errorType}` : ''}: ${said}` };
-    if (errorType === 'bad_data' || status === 400) {
+    // VictoriaMetrics sets errorType to the status code ("422"): not repeated.
+    const shownType = errorType !== undefined && errorType !== String(status) ? errorType : undefined;
+    const details = { status, errorType, reason: `HTTP ${status}${shownType ? ` ${shownType}` : ''}: ${said}` };
+    if (errorType === 'bad_data' || status === 400 || (status === 422 && METRICSQL_SYNTAX.test(said))) {
       const points = /exceeded maximum resolution/.test(said);
       return new PrometheusError('bad_query', points ? 'the query asks for too many points per series' : 'Prometheus rejected the query', {
         ...details,
         help: points
           ? `raise --step: Prometheus returns at most ${MAX_POINTS} points per series`
-          : 'check the PromQL (a parse error names the position); test it in the Prometheus UI or with `promtool query range`',
+          : 'check the PromQL (a parse error names the position, or the text left unparsed); test it in the Prometheus UI or with `promtool query range`',
       });
     }
     if (errorType === 'timeout' || errorType === 'canceled' || status === 503) {

@@ -430,6 +430,27 @@ describe('obs report: windows, Prometheus and input', () => {
     expect(stderr).toMatch(/^note: alerts not queried: no Prometheus configured/m);
   });
 
+  it('reads the alert evaluations in (from, to]: one exactly at the window\'s start is left out', async () => {
+    // Prometheus 2.42 returns a range selector's samples in [t - range, t], so it does give the
+    // evaluation at 22:19:00.547 (VictoriaMetrics and Prometheus 3 do not).
+    const { data, exitCode } = await obsJson<Report>(
+      ['report', ...LOGS, '--from', '2026-11-21T22:19:00.547Z', '--to', '2026-11-21T22:20:05Z', '--prometheus', url],
+      { env: ENV },
+    );
+    expect(exitCode).toBe(0);
+    const agent500 = data.alerts!.firing.find((a) => a.alertname === 'GatewayUpstreamFailures' && a.labels['target'] === 'agent')!;
+    // Fired 22:18:27.5–22:19:26.5 and 22:19:28.5–22:20:01.5 (fixtures/prometheus/README.md).
+    expect(agent500).toMatchObject({
+      first_firing: '2026-11-21T22:19:01.547Z',
+      samples: 26 + 34,
+      periods: [
+        { from: '2026-11-21T22:19:01.547Z', to: '2026-11-21T22:19:26.547Z' },
+        { from: '2026-11-21T22:19:28.547Z', to: '2026-11-21T22:20:01.547Z' },
+      ],
+    });
+    for (const a of data.alerts!.firing) expect(a.first_firing > '2026-11-21T22:19:00.547Z', JSON.stringify(a)).toBe(true);
+  });
+
   it('with Prometheus unreachable: the rest is answered, alerts null, a warning, exit 4', async () => {
     const dead = `http://127.0.0.1:${await freePort()}`;
     const { data, stderr, exitCode } = await obsJson<Report>(['report', ...LOGS, '--prometheus', dead], { env: ENV });
