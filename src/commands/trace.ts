@@ -71,8 +71,9 @@ export function buildWaterfall(spanRows: Row[], recordRows: Row[]): { roots: Tra
     ...spanRows.flatMap((s) => [s['start_us'], s['end_us']]),
     ...recordRows.map((r) => r['ts_us']),
   ].filter((t): t is number => typeof t === 'number');
-  const startUs = times.length > 0 ? Math.min(...times) : null;
-  const endUs = times.length > 0 ? Math.max(...times) : null;
+  // reduce, not Math.min(...times): a trace of 10^5 spans would overflow the stack.
+  const startUs = times.length > 0 ? times.reduce((a, b) => Math.min(a, b)) : null;
+  const endUs = times.length > 0 ? times.reduce((a, b) => Math.max(a, b)) : null;
   const offset = (us: unknown): number | null => (typeof us === 'number' && startUs !== null ? (us - startUs) / 1000 : null);
 
   const spans = new Map<string, TraceSpan>();
