@@ -52,7 +52,8 @@ class RuleRedactor implements Redactor {
   }
 
   text(text: string): string {
-    if (text.length < 8) return text;
+    // No built-in shape is shorter than 8 characters; the config's patterns may be.
+    if (text.length < 8) return this.customText(text);
     const out = this.freeText(text);
     // A JSON document held as text (the raw column) is also redacted value by value, unescaped, and by
     // its keys ({"credentials": {...}}); it is rewritten only when that finds more than the text rules did.
@@ -88,6 +89,11 @@ class RuleRedactor implements Redactor {
       AWS_SECRET.lastIndex = 0;
       out = out.replace(AWS_SECRET, mark('aws-secret-key'));
     }
+    return this.customText(out);
+  }
+
+  private customText(text: string): string {
+    let out = text;
     for (const rule of this.custom) out = runRule(out, rule);
     return out;
   }

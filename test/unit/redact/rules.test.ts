@@ -164,6 +164,8 @@ describe('rules of the config file, --no-redact and stderr', () => {
   it('adds patterns and keys', () => {
     const own = defaultRedactor().with({ patterns: [{ kind: 'internal-token', regex: 'itk_[A-Za-z0-9]{8}' }], keys: ['X-Signature'] });
     expect(own.text('sent itk_Ab12Cd34 ok')).toBe('sent [REDACTED:internal-token] ok');
+    // A value that is the secret alone, shorter than any built-in shape.
+    expect(defaultRedactor().with({ patterns: [{ kind: 'pin', regex: 'pin\\d{3}' }] }).value({ note: 'pin123' })).toEqual({ note: '[REDACTED:pin]' });
     expect(own.value({ 'x-signature': 'v1=abcdef' })).toEqual({ 'x-signature': '[REDACTED:secret]' });
     // The built-in rules still apply.
     expect(own.text('xoxb-231171247084-6426995750488-J0RlgLKOmxgJ')).toBe('[REDACTED:slack-token]');
