@@ -17,12 +17,13 @@
  * null` starts from an empty store); with `exemplarStorage` it keeps the
  * exemplars it scrapes (--enable-feature=exemplar-storage).
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { accessSync, closeSync, constants, openSync, readdirSync, readFileSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
+import { aptInstall, locateBinary } from './debian.js';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -81,49 +82,10 @@ const INSTALL_HINT =
   'Install it with `sudo apt-get install -y prometheus`, or point OBS_TEST_PROMETHEUS_BIN and ' +
   'OBS_TEST_PROMTOOL_BIN at a prometheus and a promtool binary.';
 
-function isExecutable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function findOnPath(name: string): string | undefined {
-  const dirs = (process.env['PATH'] ?? '').split(delimiter).filter(Boolean);
-  for (const dir of [...dirs, '/usr/bin']) {
-    const candidate = join(dir, name);
-    if (isExecutable(candidate)) return candidate;
-  }
-  return undefined;
-}
-
-function locate(name: string, envVar: string): string | undefined {
-  const fromEnv = process.env[envVar];
-  if (fromEnv) {
-    if (!isExecutable(fromEnv)) throw new Error(`${envVar}=${fromEnv} is not an executable file. ${INSTALL_HINT}`);
-    return fromEnv;
-  }
-  return findOnPath(name);
-}
-
 function locateBoth(): PrometheusBinaries | undefined {
-  const prometheus = locate('prometheus', 'OBS_TEST_PROMETHEUS_BIN');
-  const promtool = locate('promtool', 'OBS_TEST_PROMTOOL_BIN');
+  const prometheus = locateBinary('prometheus', 'OBS_TEST_PROMETHEUS_BIN', INSTALL_HINT);
+  const promtool = locateBinary('promtool', 'OBS_TEST_PROMTOOL_BIN', INSTALL_HINT);
   return prometheus && promtool ? { prometheus, promtool } : undefined;
-}
-
-function aptInstallPrometheus(aptGet: string): void {
-  process.stderr.write('prometheus/promtool not found: installing Debian package prometheus with apt-get\n');
-  const stdio: ['ignore', number, number] = ['ignore', 2, 2];
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  const update = spawnSync(aptGet, ['update'], { stdio, env });
-  if (update.status !== 0) throw new Error(`apt-get update failed (exit ${String(update.status)}). ${INSTALL_HINT}`);
-  const install = spawnSync(aptGet, ['install', '-y', 'prometheus'], { stdio, env });
-  if (install.status !== 0) {
-    throw new Error(`apt-get install -y prometheus failed (exit ${String(install.status)}). ${INSTALL_HINT}`);
-  }
 }
 
 let binaries: PrometheusBinaries | undefined;
@@ -136,13 +98,7 @@ let binaries: PrometheusBinaries | undefined;
 export function ensurePrometheus(): PrometheusBinaries {
   if (binaries) return binaries;
   let found = locateBoth();
-  if (!found) {
-    const aptGet = findOnPath('apt-get');
-    if (process.getuid?.() === 0 && aptGet) {
-      aptInstallPrometheus(aptGet);
-      found = locateBoth();
-    }
-  }
+  if (!found && aptInstall(['prometheus'], INSTALL_HINT)) found = locateBoth();
   if (!found) throw new Error(`prometheus and/or promtool not found. ${INSTALL_HINT}`);
   binaries = found;
   return found;

@@ -9,10 +9,11 @@
  * returns. The flags it runs with are explained at VM_FLAGS.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { accessSync, closeSync, constants, openSync, readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
+import { aptInstall, locateBinary } from './debian.js';
 import { FIXTURE_OPENMETRICS, FIXTURE_WINDOW, freePort } from './prometheus.js';
 
 export interface VictoriaMetricsServer {
@@ -32,45 +33,6 @@ const INSTALL_HINT =
   'Install it with `sudo apt-get install -y victoria-metrics`, or point OBS_TEST_VICTORIA_METRICS_BIN at a ' +
   'single-node victoria-metrics binary.';
 
-function isExecutable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function findOnPath(name: string): string | undefined {
-  const dirs = (process.env['PATH'] ?? '').split(delimiter).filter(Boolean);
-  for (const dir of [...dirs, '/usr/bin']) {
-    const candidate = join(dir, name);
-    if (isExecutable(candidate)) return candidate;
-  }
-  return undefined;
-}
-
-function locate(): string | undefined {
-  const fromEnv = process.env['OBS_TEST_VICTORIA_METRICS_BIN'];
-  if (fromEnv) {
-    if (!isExecutable(fromEnv)) throw new Error(`OBS_TEST_VICTORIA_METRICS_BIN=${fromEnv} is not an executable file. ${INSTALL_HINT}`);
-    return fromEnv;
-  }
-  return findOnPath('victoria-metrics');
-}
-
-function aptInstall(aptGet: string): void {
-  process.stderr.write('victoria-metrics not found: installing Debian package victoria-metrics with apt-get\n');
-  const stdio: ['ignore', number, number] = ['ignore', 2, 2];
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  const update = spawnSync(aptGet, ['update'], { stdio, env });
-  if (update.status !== 0) throw new Error(`apt-get update failed (exit ${String(update.status)}). ${INSTALL_HINT}`);
-  const install = spawnSync(aptGet, ['install', '-y', 'victoria-metrics'], { stdio, env });
-  if (install.status !== 0) {
-    throw new Error(`apt-get install -y victoria-metrics failed (exit ${String(install.status)}). ${INSTALL_HINT}`);
-  }
-}
-
 let binary: string | undefined;
 
 /**
@@ -81,14 +43,9 @@ let binary: string | undefined;
  */
 export function ensureVictoriaMetrics(): string {
   if (binary) return binary;
+  const locate = (): string | undefined => locateBinary('victoria-metrics', 'OBS_TEST_VICTORIA_METRICS_BIN', INSTALL_HINT);
   let found = locate();
-  if (!found) {
-    const aptGet = findOnPath('apt-get');
-    if (process.getuid?.() === 0 && aptGet) {
-      aptInstall(aptGet);
-      found = locate();
-    }
-  }
+  if (!found && aptInstall(['victoria-metrics'], INSTALL_HINT)) found = locate();
   if (!found) throw new Error(`victoria-metrics not found. ${INSTALL_HINT}`);
   binary = found;
   return found;
