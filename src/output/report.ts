@@ -11,6 +11,7 @@ import type { FiredAlert } from '../prometheus/alerts.js';
 import { render, type Column, type Row } from './render.js';
 import { mdCell, mdTableLines } from './markdown.js';
 import { sparkline } from './sparkline.js';
+import type { LoadTotals } from '../load/totals.js';
 
 export interface RunFigures {
   sessions: number;
@@ -33,20 +34,7 @@ export interface LineIssue {
 export interface ReportDoc {
   window: { from: string; to: string; tz: string };
   definitions: Record<string, string>;
-  inputs: {
-    files: number;
-    loaded: number;
-    skipped: number;
-    unreadable: number;
-    lines: number;
-    records: number;
-    untimed: number;
-    rejected: number;
-    repaired: number;
-    passed_over: number;
-    missing_index_targets: number;
-    issues: LineIssue[];
-  };
+  inputs: LoadTotals & { issues: LineIssue[] };
   sessions: {
     count: number;
     with_errors: number;

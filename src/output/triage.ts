@@ -7,6 +7,7 @@
 import type { ChalkInstance } from 'chalk';
 import type { OutStream } from '../context.js';
 import { mdCell, mdTableLines } from './markdown.js';
+import type { LoadTotals } from '../load/totals.js';
 
 export const TRIAGE_SCHEMA = 1;
 
@@ -36,18 +37,8 @@ export interface TriageDoc {
   schema: typeof TRIAGE_SCHEMA;
   root: string;
   root_from: 'flag' | 'GITHUB_WORKSPACE' | 'git' | 'cwd';
-  inputs: {
-    paths: string[];
-    files: number;
-    loaded: number;
-    skipped: number;
-    unreadable: number;
-    lines: number;
-    records: number;
-    rejected: number;
-    repaired: number;
-    passed_over: number;
-  };
+  /** The paths given, and what was read of them (obs sources' totals without untimed and index targets). */
+  inputs: { paths: string[] } & Omit<LoadTotals, 'untimed' | 'missing_index_targets'>;
   summary: { errors: number; warnings: number; occurrences: number; new: number; known_hidden: number };
   fail_on: 'error' | 'warning' | 'never';
   /** Whether --fail-on's threshold was met (the exit code is then 1). */
