@@ -10,12 +10,15 @@
  * calls by model — with four tools, each run as its own process under
  * /usr/bin/time (wall time including process start, and peak RSS):
  *
- *   obs          the built CLI (no cache exists: every run loads every file)
+ *   obs-nocache  the built CLI with --no-cache: every run reads every file into memory
+ *   obs-cold     the built CLI building its cache (the cache file is removed before each run)
+ *   obs-warm     the built CLI answering from its cache (built by an untimed run first)
  *   duckdb-raw   DuckDB reading the files directly (scripts/bench/duckdb-raw.mjs): the floor
  *   jq           jq 1.6 filters over the files
  *   node         readline + JSON.parse per line (scripts/bench/readline.mjs)
  *
- * It prints the medians, obs/duckdb-raw and jq/obs, and writes
+ * It prints the medians, obs/duckdb-raw (without the cache and building it),
+ * the warm answer's time and jq/obs-warm, and writes
  * <out>/results-<size>.json.
  */
 import { spawnSync } from 'node:child_process';
@@ -29,7 +32,7 @@ const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const TIME = '/usr/bin/time';
 const JQ = '/usr/bin/jq';
 const TASKS = ['thread', 'errors', 'llm'] as const;
-const TOOLS = ['obs', 'duckdb-raw', 'jq', 'node'] as const;
+const TOOLS = ['obs-nocache', 'obs-cold', 'obs-warm', 'duckdb-raw', 'jq', 'node'] as const;
 type Task = (typeof TASKS)[number];
 type Tool = (typeof TOOLS)[number];
 
@@ -75,12 +78,15 @@ function sh(s: string): string {
 }
 
 /** The command of one tool for one task, run with `sh -c` (jq needs globs). */
-function command(tool: Tool, task: Task, logs: string, thread: string): string {
+function command(tool: Tool, task: Task, logs: string, thread: string, cache: string): string {
   const node = sh(process.execPath);
   switch (tool) {
-    case 'obs': {
+    case 'obs-nocache':
+    case 'obs-cold':
+    case 'obs-warm': {
       const args = { thread: `query --thread ${thread} --no-metrics`, errors: 'errors --stage plan', llm: 'llm --by model' }[task];
-      return `${node} ${sh(join(ROOT, 'bin/obs.js'))} ${args} --json --logs ${sh(logs)}`;
+      const caching = tool === 'obs-nocache' ? '--no-cache' : `--cache ${sh(cache)}`;
+      return `${node} ${sh(join(ROOT, 'bin/obs.js'))} ${args} --json --logs ${sh(logs)} ${caching}`;
     }
     case 'duckdb-raw':
       return `${node} ${sh(join(ROOT, 'scripts/bench/duckdb-raw.mjs'))} ${task} ${sh(logs)} ${thread}`;
@@ -178,9 +184,17 @@ for (const bytes of opts.sizes) {
   const rows: Row[] = [];
   for (const task of TASKS) {
     for (const tool of TOOLS) {
-      const cmd = command(tool, task, logs, manifest.thread_ts);
+      const cache = join(out, `cache-${size}.duckdb`);
+      const cmd = command(tool, task, logs, manifest.thread_ts, cache);
+      const dropCache = (): void => {
+        for (const f of [cache, `${cache}.wal`]) rmSync(f, { force: true });
+      };
+      if (tool === 'obs-warm') timed(cmd, timeFile);
       const runs: Run[] = [];
-      for (let i = 0; i < opts.runs; i++) runs.push(timed(cmd, timeFile));
+      for (let i = 0; i < opts.runs; i++) {
+        if (tool === 'obs-cold') dropCache();
+        runs.push(timed(cmd, timeFile));
+      }
       const row: Row = {
         size, task, tool,
         median_s: median(runs.map((r) => r.seconds)),
@@ -193,7 +207,14 @@ for (const bytes of opts.sizes) {
   }
   const ratios = TASKS.map((task) => {
     const get = (tool: Tool) => rows.find((r) => r.task === task && r.tool === tool)!.median_s;
-    return { task, obs_over_duckdb_raw: get('obs') / get('duckdb-raw'), jq_over_obs: get('jq') / get('obs') };
+    return {
+      task,
+      nocache_over_duckdb_raw: get('obs-nocache') / get('duckdb-raw'),
+      cold_over_duckdb_raw: get('obs-cold') / get('duckdb-raw'),
+      warm_s: get('obs-warm'),
+      jq_over_warm: get('jq') / get('obs-warm'),
+      jq_over_nocache: get('jq') / get('obs-nocache'),
+    };
   });
   writeFileSync(
     join(out, `results-${size}.json`),
@@ -203,15 +224,15 @@ for (const bytes of opts.sizes) {
 }
 rmSync(timeFile, { force: true });
 
-// The table: one line per size, task and tool; the ratios on the obs line.
+// The table: one line per size, task and tool; each obs line with its ratio to DuckDB's raw scan and jq's to it.
 const header = ['size', 'task', 'tool', 'median s', 'peak RSS MB', 'obs/duckdb-raw', 'jq/obs'];
 const lines = all.map((r) => {
   const of = (tool: Tool) => all.find((x) => x.size === r.size && x.task === r.task && x.tool === tool)!.median_s;
-  const isObs = r.tool === 'obs';
+  const isObs = r.tool.startsWith('obs');
   return [
     r.size, r.task, r.tool, r.median_s.toFixed(2), r.peak_rss_mb.toFixed(0),
-    isObs ? `${(of('obs') / of('duckdb-raw')).toFixed(1)}x` : '',
-    isObs ? `${(of('jq') / of('obs')).toFixed(2)}x` : '',
+    isObs ? `${(r.median_s / of('duckdb-raw')).toFixed(1)}x` : '',
+    isObs ? `${(of('jq') / r.median_s).toFixed(2)}x` : '',
   ];
 });
 const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => (l[i] as string).length)));

@@ -38,9 +38,10 @@ async function applyFilters(db: Database, f: RecordFilters): Promise<void> {
   for (const table of [EVENTS, LLM_CALLS]) {
     const params = new SqlParams();
     const conds = recordConditions(f, table, params);
-    await db.exec(`DELETE FROM ${table.name} WHERE NOT coalesce(${conds.map((c) => `(${c})`).join(' AND ')}, false)`, params.values);
+    await db.keepOnly(table.name, conds.map((c) => `(${c})`).join(' AND '), params.values);
   }
-  await db.exec(sqlFile('narrow_session_index.sql'));
+  await db.keepOnly('session_index', sqlFile('narrow_session_index.sql'));
+  if (db.cached) await db.exec('DROP VIEW sessions');
   await db.exec(sqlFile('sessions.sql'));
 }
 
@@ -69,6 +70,20 @@ function lockedOut(err: unknown): ObsError | null {
     });
   }
   return null;
+}
+
+/** DuckDB's statement type of a query bound against the loaded tables' schema alone (empty, in memory, locked); null when it does not bind. */
+async function statementTypeOnSchema(query: string): Promise<string | null> {
+  const { Database } = await import('../db/database.js');
+  const scratch = await Database.open();
+  try {
+    await scratch.lockDown();
+    return await scratch.statementType(query);
+  } catch {
+    return null;
+  } finally {
+    scratch.close();
+  }
 }
 
 function invalid(err: unknown): ObsError {
@@ -145,7 +160,8 @@ async function checkReadOnly(db: Database, query: string): Promise<void> {
     try {
       type = await db.statementType(query);
     } catch {
-      type = null;
+      // The loaded tables are views of the cache, which DuckDB will not bind a write to: ask a locked, empty copy of the schema.
+      type = db.cached ? await statementTypeOnSchema(query) : null;
     }
   }
   throw usageError(`obs sql is read-only: ${type ?? keyword ?? 'this'} statements are refused`, {

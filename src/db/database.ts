@@ -21,22 +21,83 @@ export interface QueryResult {
   rows: Row[];
 }
 
+/** The tables a load fills: in the cache file when there is one, seen through views of the same names. */
+export const LOADED_TABLES = ['files', 'line_issues', 'events', 'llm_calls', 'spans', 'session_index', 'error_records', 'errors', 'sessions'] as const;
+
+/**
+ * DuckDB's memory limit: beyond it, a large sort or join spills to the temp
+ * directory instead of growing the process.
+ */
+export const MEMORY_LIMIT = '512MB';
+
+/** A path as an SQL string literal, for the statements that take no parameter (ATTACH, COPY ... TO). */
+export function sqlString(text: string): string {
+  if (text.includes('\0')) throw new Error('a path with a NUL byte');
+  return `'${text.replaceAll("'", "''")}'`;
+}
+
 export class Database {
+  /** True once the loaded tables are views of the cache file (Database.useCache). */
+  cached = false;
+
   private constructor(
     private readonly instance: DuckDBInstance,
     readonly connection: DuckDBConnection,
+    /** Where DuckDB spills (under the cache directory); null for none. */
+    private readonly tempDir: string | null,
   ) {}
 
-  static async open(): Promise<Database> {
+  static async open(opts: { tempDir?: string | null } = {}): Promise<Database> {
     const instance = await DuckDBInstance.create(':memory:');
     const connection = await instance.connect();
     await connection.run("SET TimeZone = 'UTC'");
+    await connection.run(`SET memory_limit = '${MEMORY_LIMIT}'`);
+    const tempDir = opts.tempDir ?? null;
+    if (tempDir !== null) await connection.run(`SET temp_directory = ${sqlString(tempDir)}`);
     await connection.run(sqlFile('schema.sql'));
-    return new Database(instance, connection);
+    return new Database(instance, connection, tempDir);
   }
 
-  async appender(table: string): Promise<DuckDBAppender> {
-    return this.connection.createAppender(table);
+  /**
+   * Attaches the cache file as catalog "cache". For writing, it becomes the
+   * default catalog, so the loader's statements and appenders fill it.
+   * Throws DuckDB's lock error when another process holds it.
+   */
+  async attachCache(file: string, mode: 'read' | 'write'): Promise<void> {
+    await this.connection.run(`ATTACH ${sqlString(file)} AS cache${mode === 'read' ? ' (READ_ONLY)' : ''}`);
+    if (mode === 'write') await this.connection.run('USE cache');
+  }
+
+  async detachCache(): Promise<void> {
+    await this.connection.run('USE memory');
+    await this.connection.run('DETACH DATABASE IF EXISTS cache');
+  }
+
+  /** The loaded tables become views of the attached cache's (metric_samples and temporary tables stay in memory). */
+  async useCache(): Promise<void> {
+    for (const table of LOADED_TABLES) {
+      await this.connection.run(`DROP TABLE IF EXISTS memory.main.${table}`);
+      await this.connection.run(`CREATE VIEW memory.main.${table} AS SELECT * FROM cache.main.${table}`);
+    }
+    this.cached = true;
+  }
+
+  /**
+   * Keeps only the rows of a loaded table that match: deleted in memory, or,
+   * for a view of the cache, copied into a table of its own that hides the view.
+   */
+  async keepOnly(table: string, condition: string, params?: Record<string, SqlValue>): Promise<void> {
+    if (!this.cached) {
+      await this.exec(`DELETE FROM ${table} WHERE NOT coalesce(${condition}, false)`, params);
+      return;
+    }
+    await this.exec(`DROP VIEW IF EXISTS memory.main.${table}`);
+    await this.exec(`CREATE TABLE memory.main.${table} AS SELECT * FROM cache.main.${table} WHERE coalesce(${condition}, false)`, params);
+  }
+
+  /** An appender to a table of the default catalog, or of the one named. */
+  async appender(table: string, catalog?: string): Promise<DuckDBAppender> {
+    return catalog === undefined ? this.connection.createAppender(table) : this.connection.createAppender(table, 'main', catalog);
   }
 
   async exec(sql: string, params?: Record<string, SqlValue>): Promise<void> {
@@ -82,8 +143,9 @@ export class Database {
    * Locks the database for user SQL: no file or network access, no extension
    * installed or loaded on demand, no persistent secrets (nor the directory
    * they live in, which names the home directory), no temporary directory
-   * (DuckDB would otherwise keep ./.tmp readable and writable with external
-   * access off, and spill to it), then the configuration frozen so that no
+   * but obs's own under the cache (DuckDB would otherwise keep ./.tmp
+   * readable and writable with external access off, and spill to it), then
+   * the configuration frozen so that no
    * statement can undo any of it.
    */
   async lockDown(): Promise<void> {
@@ -93,7 +155,8 @@ export class Database {
       'SET allow_community_extensions = false',
       'SET allow_persistent_secrets = false',
       "SET secret_directory = ''",
-      "SET temp_directory = ''",
+      // obs's own spill directory under the cache, or none.
+      `SET temp_directory = ${sqlString(this.tempDir ?? '')}`,
       'SET enable_external_access = false',
       'SET lock_configuration = true',
     ]) {

@@ -11,12 +11,12 @@ import type { FormatSet } from '../formats/formats.js';
 import type { PriceBook } from '../llm/prices.js';
 import { sqlFile } from '../db/sql-files.js';
 import { timestampValue } from '../db/database.js';
-import { detectKind } from '../sources/index.js';
+import { detectKind, SOURCES } from '../sources/index.js';
 import { readHead, readLines } from '../sources/lines.js';
 import { sessionFromFileName } from '../sources/session-log/index.js';
 import type { Correlation, IndexEntry, SourceKind } from '../sources/types.js';
-import { discover, displayPath, type FoundFile, type PassedOver } from './discover.js';
-import { ErrorCollector } from './errors/extract.js';
+import { discover, displayPath, type Discovery, type FoundFile, type PassedOver } from './discover.js';
+import { ErrorCollector, type Observation } from './errors/extract.js';
 import { storeErrors } from './errors/store.js';
 import { DatabaseSink, emptyCounts, type FileCounts } from './sink.js';
 
@@ -59,6 +59,44 @@ export interface LoadProgress {
   filesRead(): void;
 }
 
+/** A file whose rows the database already holds, up to some point (the cache). */
+export interface HeldFile {
+  kind: string;
+  /** Its accounting so far, issues included. */
+  report: FileReport;
+  /** The ids its records were given for lack of their own (from the index, or the file name). */
+  defaults: Correlation;
+  /** Error sightings in its records so far. */
+  observations: Observation[];
+  /** Read on from here (its new lines); absent when the file is unchanged. */
+  resume?: { offset: number; lineNo: number };
+}
+
+/** What reading one file gave, for the cache to remember. */
+export interface FileRead {
+  abs: string;
+  kind: string;
+  report: FileReport;
+  defaults: Correlation;
+  /** Sightings found in this reading only. */
+  observations: Observation[];
+  /** Where the next reading starts, and the line there. */
+  readTo: number;
+  lines: number;
+  /** The last line read had no line end: the next reading cannot start after it. */
+  endsCut: boolean;
+  viaIndex: boolean;
+}
+
+/** The cache's part in a load: what the database holds already, and what was read. */
+export interface Reuse {
+  held(abs: string): HeldFile | undefined;
+  /** Files an unchanged index file named, with the ids the index gave them. */
+  indexTargets: Array<{ file: FoundFile; defaults: Correlation }>;
+  missingTargets: MissingIndexTarget[];
+  read(file: FileRead): void;
+}
+
 export interface LoadOptions {
   tz: string;
   cwd: string;
@@ -69,6 +107,10 @@ export interface LoadOptions {
   holdUnterminated?: boolean;
   /** Otherwise leave it out only when the file was written this recently (default STILL_WRITING_MS). */
   stillWritingMs?: number;
+  /** The cache: files whose rows are in the database already. */
+  reuse?: Reuse;
+  /** The files to read, when the caller has found them already. */
+  found?: Discovery;
 }
 
 /**
@@ -82,6 +124,8 @@ interface Planned {
   file: FoundFile;
   kind: SourceKind | null;
   report: FileReport;
+  held?: HeldFile;
+  viaIndex?: boolean;
 }
 
 /** Where an index's absolute log_path lives now: as written, or beside the index. */
@@ -95,7 +139,12 @@ export function resolveIndexTarget(logPath: string, indexFile: string): string |
   return null;
 }
 
-async function plan(file: FoundFile): Promise<Planned> {
+async function plan(file: FoundFile, reuse?: Reuse): Promise<Planned> {
+  const held = reuse?.held(file.abs);
+  const heldKind = held === undefined ? undefined : SOURCES.find((k) => k.name === held.kind);
+  if (held !== undefined && heldKind !== undefined) {
+    return { file, kind: heldKind, report: { ...held.report, sizeBytes: file.size }, held };
+  }
   const report: FileReport = {
     ...emptyCounts(),
     path: file.display,
@@ -127,25 +176,52 @@ async function plan(file: FoundFile): Promise<Planned> {
   }
 }
 
-async function parseFile(p: Planned, sink: DatabaseSink, opts: LoadOptions, defaults: Correlation, onIndexEntry: (e: IndexEntry) => void): Promise<void> {
+async function parseFile(
+  p: Planned,
+  sink: DatabaseSink,
+  opts: LoadOptions,
+  defaults: Correlation,
+  onIndexEntry: (e: IndexEntry) => void,
+  errors: ErrorCollector,
+): Promise<void> {
+  // Unchanged since the cache read it: its rows are in the database.
+  if (p.held !== undefined && p.held.resume === undefined) return;
   const progress = opts.progress;
   progress?.fileStarted(p.report.path, p.file.size);
   try {
-    await parseFileLines(p, sink, opts, defaults, onIndexEntry);
+    await parseFileLines(p, sink, opts, defaults, onIndexEntry, errors);
   } finally {
     progress?.fileFinished(p.report.path);
   }
 }
 
-async function parseFileLines(p: Planned, sink: DatabaseSink, opts: LoadOptions, defaults: Correlation, onIndexEntry: (e: IndexEntry) => void): Promise<void> {
+async function parseFileLines(
+  p: Planned,
+  sink: DatabaseSink,
+  opts: LoadOptions,
+  defaults: Correlation,
+  onIndexEntry: (e: IndexEntry) => void,
+  errors: ErrorCollector,
+): Promise<void> {
   const kind = p.kind;
-  if (kind === null || kind.parser === undefined || p.report.status !== 'loaded') return;
+  if (kind === null || kind.parser === undefined || p.report.status !== 'loaded') {
+    // A file passed over (binary, a kind not loaded) is passed over again while it is unchanged; an unreadable one is tried again.
+    const readTo = p.report.status === 'skipped' ? p.file.size : -1;
+    opts.reuse?.read({ abs: p.file.abs, kind: p.report.kind, report: p.report, defaults, observations: [], readTo, lines: 0, endsCut: false, viaIndex: p.viaIndex === true });
+    return;
+  }
+  const resume = p.held?.resume;
+  const seenBefore = errors.observations.length;
   const fileSink = sink.forFile(p.report.path, kind.name, defaults, p.report, onIndexEntry);
   const parser = kind.parser({ path: p.report.path, tz: opts.tz, defaults, formats: opts.formats, prices: opts.prices }, fileSink);
+  let endsCut = false;
+  let readTo = -1;
+  let lines = 0;
   try {
-    const { held } = await readLines(
+    const read = await readLines(
       p.file.abs,
       (line) => {
+        endsCut = line.unterminated;
         fileSink.line(line);
         parser.line(line);
       },
@@ -153,11 +229,15 @@ async function parseFileLines(p: Planned, sink: DatabaseSink, opts: LoadOptions,
         onProgress: opts.progress === undefined ? undefined : (bytes, lines) => opts.progress?.read(bytes, lines),
         holdUnterminated: opts.holdUnterminated === true,
         holdIfWrittenWithinMs: opts.stillWritingMs ?? STILL_WRITING_MS,
+        from: resume,
       },
     );
     parser.end();
-    if (held !== null) {
-      p.report.note = `still being written: its last line (${held.bytes} bytes so far, no line end yet; the file was written ${held.ageMs} ms before it was read) was left out`;
+    readTo = read.readTo;
+    lines = read.lines;
+    p.report.note = null;
+    if (read.held !== null) {
+      p.report.note = `still being written: its last line (${read.held.bytes} bytes so far, no line end yet; the file was written ${read.held.ageMs} ms before it was read) was left out`;
     }
   } catch (err) {
     // The record open when reading stopped (a cut gzip stream) is kept.
@@ -167,16 +247,16 @@ async function parseFileLines(p: Planned, sink: DatabaseSink, opts: LoadOptions,
   } finally {
     fileSink.end();
   }
+  const observations = errors.observations.slice(seenBefore);
+  opts.reuse?.read({ abs: p.file.abs, kind: kind.name, report: p.report, defaults, observations, readTo, lines, endsCut, viaIndex: p.viaIndex === true });
 }
 
 export async function loadSources(db: Database, specs: readonly string[], opts: LoadOptions): Promise<LoadResult> {
-  const found = await discover(specs, opts.cwd);
+  const found = opts.found ?? (await discover(specs, opts.cwd));
   const progress = opts.progress;
-  let totalFiles = found.files.length + found.unreadable.length;
-  let totalBytes = found.files.reduce((n, f) => n + f.size, 0);
-  progress?.total(totalFiles, totalBytes);
+  const reuse = opts.reuse;
   const planned: Planned[] = [];
-  for (const file of found.files) planned.push(await plan(file));
+  for (const file of found.files) planned.push(await plan(file, reuse));
   for (const u of found.unreadable) {
     planned.push({
       file: { abs: u.display, display: u.display, size: 0 },
@@ -184,18 +264,31 @@ export async function loadSources(db: Database, specs: readonly string[], opts: 
       report: { ...emptyCounts(), path: u.display, kind: 'unknown', status: 'unreadable', sizeBytes: 0, note: u.reason },
     });
   }
+  // Files named by an unchanged index file, as the cache remembers them.
+  const defaultsByFile = new Map<string, Correlation>();
+  const known = new Set(found.files.map((f) => f.abs));
+  for (const t of reuse?.indexTargets ?? []) {
+    defaultsByFile.set(t.file.abs, t.defaults);
+    if (known.has(t.file.abs)) continue;
+    known.add(t.file.abs);
+    planned.push({ ...(await plan(t.file, reuse)), viaIndex: true });
+  }
+  // Progress counts what is read: an unchanged cached file is not.
+  const toRead = (p: Planned): number => (p.held === undefined ? p.file.size : p.held.resume === undefined ? 0 : p.file.size - p.held.resume.offset);
+  let totalFiles = planned.filter((p) => toRead(p) > 0 || p.held === undefined).length;
+  let totalBytes = planned.reduce((n, p) => n + toRead(p), 0);
+  progress?.total(totalFiles, totalBytes);
 
   const errors = new ErrorCollector(opts.tz);
   const sink = await DatabaseSink.create(db, errors);
-  const missingTargets: MissingIndexTarget[] = [];
+  const missingTargets: MissingIndexTarget[] = [...(reuse?.missingTargets ?? [])];
   const entryByFile = new Map<string, IndexEntry>();
-  const known = new Set(found.files.map((f) => f.abs));
 
   try {
     // 1. Index files: record their entries and find the files they name.
     for (const p of planned.filter((x) => x.kind?.isIndex)) {
       const entries: IndexEntry[] = [];
-      await parseFile(p, sink, opts, {}, (e) => entries.push(e));
+      await parseFile(p, sink, opts, {}, (e) => entries.push(e), errors);
       for (const entry of entries) {
         const target = resolveIndexTarget(entry.logPath, p.file.abs);
         const targetDisplay = target === null ? null : displayPath(target, opts.cwd);
@@ -209,10 +302,10 @@ export async function loadSources(db: Database, specs: readonly string[], opts: 
         entryByFile.set(target, entry);
         if (!known.has(target)) {
           known.add(target);
-          const extra = await plan({ abs: target, display: targetDisplay ?? target, size: statSync(target).size });
+          const extra = { ...(await plan({ abs: target, display: targetDisplay ?? target, size: statSync(target).size }, reuse)), viaIndex: true };
           planned.push(extra);
           totalFiles += 1;
-          totalBytes += extra.file.size;
+          totalBytes += toRead(extra);
           progress?.total(totalFiles, totalBytes);
         }
       }
@@ -221,23 +314,34 @@ export async function loadSources(db: Database, specs: readonly string[], opts: 
     // 2. Everything else.
     for (const p of planned.filter((x) => !x.kind?.isIndex)) {
       const entry = entryByFile.get(p.file.abs);
-      let defaults: Correlation = {};
-      if (p.kind?.name === 'session_log') {
+      let defaults: Correlation = p.held?.defaults ?? defaultsByFile.get(p.file.abs) ?? {};
+      if (p.kind?.name === 'session_log' && p.held === undefined && !defaultsByFile.has(p.file.abs)) {
         defaults = entry?.sessionKey
           ? { session_key: entry.sessionKey, thread_ts: entry.threadTs, channel_id: entry.channelId }
           : sessionFromFileName(path.basename(p.file.abs));
       }
-      await parseFile(p, sink, opts, defaults, () => {});
+      await parseFile(p, sink, opts, defaults, () => {}, errors);
     }
   } finally {
     sink.close();
   }
   progress?.filesRead();
 
+  // Sightings in the order the files are read (index files first), each file's cached ones before its new ones.
+  const ordered = [...planned.filter((x) => x.kind?.isIndex), ...planned.filter((x) => !x.kind?.isIndex)];
+  const byFile = new Map<string, Observation[]>();
+  for (const o of errors.observations) {
+    const list = byFile.get(o.sourceFile) ?? [];
+    list.push(o);
+    byFile.set(o.sourceFile, list);
+  }
+  const observations = reuse === undefined ? errors.observations : ordered.flatMap((p) => [...(p.held?.observations ?? []), ...(byFile.get(p.report.path) ?? [])]);
+
   const files = planned.map((p) => p.report);
+  if (reuse !== undefined) await db.exec(sqlFile('unlink.sql'));
   await storeFiles(db, files);
   await db.exec(sqlFile('link.sql'));
-  await storeErrors(db, errors.observations);
+  await storeErrors(db, observations);
   await db.exec('DROP TABLE link_by_key; DROP TABLE link_by_thread;');
   await db.exec(sqlFile('sessions.sql'));
 

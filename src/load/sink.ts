@@ -95,6 +95,8 @@ export class DatabaseSink {
   ): RecordSink & { line(line: RawLine): void; end(): void } {
     // The lines records cover, as [first, last] ranges: merged as they come (in order, mostly), summed at the end.
     const ranges: Array<[number, number]> = [];
+    // A file read on from where the cache left it adds its new lines to those counted before.
+    const recordLinesBefore = counts.recordLines;
     const covers = (first: number, last: number): void => {
       const prev = ranges[ranges.length - 1];
       if (prev !== undefined && first >= prev[0] && first <= prev[1] + 1) prev[1] = Math.max(prev[1], last);
@@ -138,6 +140,7 @@ export class DatabaseSink {
       str(a, row.logger);
       str(a, row.parseError ?? null);
       str(a, row.raw);
+      a.appendNull(); // linked_ids: set by link.sql
       a.endRow();
     };
     return {
@@ -187,6 +190,7 @@ export class DatabaseSink {
         else a.appendDouble(row.latencyMs);
         str(a, row.error);
         str(a, row.raw);
+        a.appendNull(); // linked_ids: set by link.sql
         a.endRow();
       },
       span: (row: SpanRow) => {
@@ -243,7 +247,7 @@ export class DatabaseSink {
           total += last - Math.max(first - 1, upTo);
           upTo = last;
         }
-        counts.recordLines = total;
+        counts.recordLines = recordLinesBefore + total;
       },
     };
   }

@@ -261,16 +261,25 @@ export interface HeldLine {
 export async function readLines(
   path: string,
   onLine: (line: RawLine) => void,
-  opts: { onProgress?: ReadProgress; holdUnterminated?: boolean; holdIfWrittenWithinMs?: number } = {},
-): Promise<{ lines: number; bytes: number; held: HeldLine | null }> {
+  opts: {
+    onProgress?: ReadProgress;
+    holdUnterminated?: boolean;
+    holdIfWrittenWithinMs?: number;
+    /** Read a plain file from this byte offset, the line there numbered lineNo + 1 (the cache reads a grown file's new lines only). */
+    from?: { offset: number; lineNo: number };
+  } = {},
+): Promise<{ lines: number; bytes: number; held: HeldLine | null; readTo: number }> {
   const handle = await open(path, 'r');
   const splitter = new LineSplitter(onLine);
+  const from = opts.from ?? { offset: 0, lineNo: 0 };
+  splitter.lineNo = from.lineNo;
   let bytes = 0;
   let held: HeldLine | null = null;
+  let dropped = 0;
   const onProgress = opts.onProgress;
   // What onProgress has been told so far.
-  let toldBytes = 0;
-  let toldLines = 0;
+  let toldBytes = from.offset;
+  let toldLines = from.lineNo;
   const tell = (read: number): void => {
     if (onProgress === undefined) return;
     onProgress(read - toldBytes, splitter.lineNo - toldLines);
@@ -279,9 +288,11 @@ export async function readLines(
   };
   try {
     const buf = Buffer.allocUnsafe(CHUNK);
-    const first = (await handle.read(buf, 0, CHUNK, null)).bytesRead;
-    bytes = first;
-    if (isGzip(buf.subarray(0, first))) {
+    // From the start, reads follow the file position; from an offset, each read says where.
+    const at = (position: number): number | null => (from.offset === 0 ? null : position);
+    const first = (await handle.read(buf, 0, CHUNK, at(from.offset))).bytesRead;
+    bytes = from.offset + first;
+    if (from.offset === 0 && isGzip(buf.subarray(0, first))) {
       const counter = { bytes: first };
       try {
         for await (const text of gunzipFile(handle, Buffer.from(buf.subarray(0, first)), null, CHUNK, counter)) {
@@ -299,7 +310,7 @@ export async function readLines(
       while (bytesRead > 0) {
         splitter.push(buf.subarray(0, bytesRead));
         tell(bytes);
-        bytesRead = (await handle.read(buf, 0, CHUNK, null)).bytesRead;
+        bytesRead = (await handle.read(buf, 0, CHUNK, at(bytes))).bytesRead;
         bytes += bytesRead;
       }
       const within = opts.holdIfWrittenWithinMs;
@@ -312,12 +323,15 @@ export async function readLines(
         }
       }
     }
+    // A last line left out (held) is read again next time.
+    dropped = splitter.holdUnterminated ? splitter.pending : 0;
     splitter.end();
     tell(bytes);
   } finally {
     await handle.close();
   }
-  return { lines: splitter.lineNo, bytes, held };
+  // readTo: where the next read starts, after the last line delivered.
+  return { lines: splitter.lineNo, bytes, held, readTo: bytes - dropped };
 }
 
 /**

@@ -148,5 +148,11 @@ export interface SourceKind {
   skipReason?: string;
   /** Index kinds are loaded first: they name other files. */
   isIndex?: boolean;
+  /**
+   * Each line is a record of its own, read without the lines before it: the
+   * cache reads a grown file from where it stopped. Other kinds (a traceback
+   * may continue the last record) are read again whole.
+   */
+  resumable?: boolean;
   parser?(ctx: FileContext, sink: RecordSink): LineParser;
 }

@@ -57,7 +57,8 @@ CREATE TABLE events (
   message     VARCHAR,
   logger      VARCHAR,
   parse_error VARCHAR,
-  raw         JSON
+  raw         JSON,
+  linked_ids  VARCHAR
 );
 COMMENT ON TABLE events IS 'Every log record: session-log events, application-log lines, audit-log exceptions, rejected lines.';
 COMMENT ON COLUMN events.ts IS 'Record time in UTC (naive times are read in --tz).';
@@ -66,6 +67,7 @@ COMMENT ON COLUMN events.level IS 'Normalised level: trace, debug, info, warn, e
 COMMENT ON COLUMN events.event IS 'Event name (event, event_type) when the record has one.';
 COMMENT ON COLUMN events.message IS 'Message text; for text lines the line itself, with continuation lines (tracebacks) appended.';
 COMMENT ON COLUMN events.parse_error IS 'Why the line could not be parsed; the line text is in message.';
+COMMENT ON COLUMN events.linked_ids IS 'The correlation ids obs filled in from other records because this one left them out (thread_ts, channel_id, session_key, comma-separated); NULL when the record carried its own.';
 COMMENT ON COLUMN events.raw IS 'The record as JSON: a JSON line exactly as logged, the JSON message of a text line, or the fields a text format read (logfmt pairs, access-log fields); NULL for plain text.';
 
 CREATE TABLE llm_calls (
@@ -99,7 +101,8 @@ CREATE TABLE llm_calls (
   cost_detail       JSON NOT NULL,
   latency_ms        DOUBLE,
   error             VARCHAR,
-  raw               JSON
+  raw               JSON,
+  linked_ids        VARCHAR
 );
 COMMENT ON TABLE llm_calls IS 'One row per LLM call in the llm_io audit log.';
 COMMENT ON COLUMN llm_calls.prompt_tokens IS 'Every input token, cache reads and writes included (Anthropic''s input_tokens plus its cache counts).';
@@ -112,6 +115,7 @@ COMMENT ON COLUMN llm_calls.usage_source IS 'Where the token counts were read, e
 COMMENT ON COLUMN llm_calls.cost_usd IS 'The call''s cost in USD; NULL when unknown (never 0 for unknown).';
 COMMENT ON COLUMN llm_calls.cost_source IS 'logged (the record carried it), computed (tokens x a price) or unknown.';
 COMMENT ON COLUMN llm_calls.cost_detail IS 'How cost_usd was reached: the logged field; or the price table, rates per million tokens, tokens and USD by type; or why it is unknown.';
+COMMENT ON COLUMN llm_calls.linked_ids IS 'The correlation ids obs filled in from other records (thread_ts, channel_id, session_key, comma-separated); NULL when the record carried its own.';
 COMMENT ON COLUMN llm_calls.latency_ms IS 'Call latency when the record carries it (latency_ms, duration_ms); NULL otherwise.';
 
 CREATE TABLE spans (

@@ -19,7 +19,7 @@ import { appendFileSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSy
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { BIN, ROOT, obs } from '../helpers/cli.js';
+import { BIN, CACHE_HOME, ROOT, obs } from '../helpers/cli.js';
 
 type Row = Record<string, unknown>;
 
@@ -29,7 +29,10 @@ const SESSION = 'timeboxing_session_20260302_090000_C0FFFFFFFFF_1772442000.00010
 const TIMEOUT = 180_000;
 
 /** Ways to run obs on the same files; each adds arguments and environment to every run. */
-const VARIANTS: Array<{ name: string; args: string[]; env: Record<string, string> }> = [{ name: 'as is', args: [], env: {} }];
+const VARIANTS: Array<{ name: string; args: string[]; env: Record<string, string> }> = [
+  { name: 'through the cache', args: [], env: {} },
+  { name: 'without the cache', args: ['--no-cache'], env: {} },
+];
 
 const temps: string[] = [];
 const processes: ResultPromise[] = [];
@@ -184,7 +187,7 @@ describe.each(VARIANTS)('logs read while they are written ($name)', ({ args, env
       const dir = workdir();
       const follow = execa(process.execPath, [BIN, 'events', '--follow', '--logs', 'logs', '--ndjson', ...args], {
         cwd: dir,
-        env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', NO_COLOR: '1', TZ: 'UTC', OBS_FOLLOW_INTERVAL: '100ms', ...env },
+        env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', XDG_CACHE_HOME: CACHE_HOME, NO_COLOR: '1', TZ: 'UTC', OBS_FOLLOW_INTERVAL: '100ms', ...env },
         extendEnv: false,
         reject: false,
         stdin: 'ignore',

@@ -83,7 +83,7 @@ describe('bash', () => {
     expect(await bash(['obs', 'errors', 'show', '--js'])).toEqual(['--json']);
     // --json's field list is optional: the word after it completes as if the flag were not there.
     expect(await bash(['obs', 'errors', '--json', 'sh'])).toEqual(['show']);
-    expect((await bash(['obs', 'report', '--no-'])).sort()).toEqual(['--no-alerts', '--no-color', '--no-pager', '--no-progress', '--no-redact']);
+    expect((await bash(['obs', 'report', '--no-'])).sort()).toEqual(['--no-alerts', '--no-cache', '--no-color', '--no-pager', '--no-progress', '--no-redact']);
     // Flags of another command are not offered.
     expect(await bash(['obs', 'sources', '--ty'])).toEqual([]);
     // A flag's value is not a command: "show" is --type's value here.

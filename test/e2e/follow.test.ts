@@ -13,7 +13,7 @@ import { appendFileSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, ren
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { BIN, FIXTURES, obs } from '../helpers/cli.js';
+import { BIN, CACHE_HOME, FIXTURES, obs } from '../helpers/cli.js';
 
 type Row = Record<string, unknown>;
 
@@ -48,7 +48,7 @@ class Follower {
   constructor(args: string[], cwd: string) {
     this.proc = execa(process.execPath, [BIN, ...args], {
       cwd,
-      env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', NO_COLOR: '1', TZ: 'UTC', OBS_FOLLOW_INTERVAL: '200ms' },
+      env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', XDG_CACHE_HOME: CACHE_HOME, NO_COLOR: '1', TZ: 'UTC', OBS_FOLLOW_INTERVAL: '200ms' },
       extendEnv: false,
       reject: false,
       stdin: 'ignore',

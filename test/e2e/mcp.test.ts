@@ -11,11 +11,11 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { BIN, CORPUS, ROOT, obs } from '../helpers/cli.js';
+import { BIN, CACHE_HOME, CORPUS, ROOT, obs } from '../helpers/cli.js';
 
 const url = inject('prometheusUrl');
 const THREAD = '1795299499.694654';
-const ENV = { PATH: process.env['PATH'] ?? '/usr/bin:/bin', TZ: 'UTC', OBS_NOW: '2026-11-21T22:20:05Z' };
+const ENV = { PATH: process.env['PATH'] ?? '/usr/bin:/bin', XDG_CACHE_HOME: CACHE_HOME, TZ: 'UTC', OBS_NOW: '2026-11-21T22:20:05Z' };
 
 interface ToolAnswer {
   isError?: boolean;

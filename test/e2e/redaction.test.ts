@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { execa } from 'execa';
-import { BIN, CORPUS, obs } from '../helpers/cli.js';
+import { BIN, CACHE_HOME, CORPUS, obs } from '../helpers/cli.js';
 import { KINDS, inJson, inText, inTraceback, makeSecret, random, type Planted } from '../helpers/secrets.js';
 
 const url = inject('prometheusUrl');
@@ -141,7 +141,7 @@ describe('no planted secret in any output', () => {
   it('obs events --follow', async () => {
     // Follows until stopped: the first batch (every record) is printed, then the process is ended.
     const r = await execa(process.execPath, [BIN, 'events', '--follow', ...LOGS, '--ndjson'], {
-      env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', NO_COLOR: '1', TZ: 'UTC', ...ENV },
+      env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', XDG_CACHE_HOME: CACHE_HOME, NO_COLOR: '1', TZ: 'UTC', ...ENV },
       extendEnv: false,
       reject: false,
       timeout: 8000,

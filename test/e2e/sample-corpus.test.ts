@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { execa } from 'execa';
-import { BIN, CORPUS, obs, obsJson } from '../helpers/cli.js';
+import { BIN, CACHE_HOME, CORPUS, obs, obsJson } from '../helpers/cli.js';
 
 interface Turn { stage: string | null; status: string }
 interface Thread {
@@ -177,7 +177,7 @@ describe('a reader that stops early', () => {
   it('obs stops quietly when the pipe closes (obs ... | head -1)', async () => {
     // Through a real shell pipe, as users run it; events --ndjson writes enough to fill the pipe.
     const r = await execa('sh', ['-c', `"${process.execPath}" "${BIN}" events --logs "${CORPUS}" --ndjson | head -1`], {
-      env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', NO_COLOR: '1', TZ: 'UTC' },
+      env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', XDG_CACHE_HOME: CACHE_HOME, NO_COLOR: '1', TZ: 'UTC' },
       extendEnv: false,
       reject: false,
     });

@@ -11,7 +11,7 @@ import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { obs, obsJson, ROOT } from '../helpers/cli.js';
+import { CACHE_HOME, obs, obsJson, ROOT } from '../helpers/cli.js';
 
 const LOGS = ['--logs', path.join(ROOT, 'fixtures/generated/logs')];
 const TABLES = ['sessions', 'events', 'llm_calls', 'errors', 'error_records', 'spans', 'metric_samples', 'session_index', 'files', 'line_issues'];
@@ -225,6 +225,8 @@ describe('obs sql refuses what reads outside the loaded data, and shows none of 
       expect(String(r['value'])).not.toContain(dir);
     }
     const values = Object.fromEntries(rows.map((r) => [r['name'], r['value']]));
+    // The only paths DuckDB may touch are obs's own: the cache file it reads and the directory it spills to.
+    const own = `${CACHE_HOME}/obs`;
     expect(values).toMatchObject({
       enable_external_access: 'false',
       lock_configuration: 'true',
@@ -232,10 +234,12 @@ describe('obs sql refuses what reads outside the loaded data, and shows none of 
       autoinstall_known_extensions: 'false',
       allow_persistent_secrets: 'false',
       secret_directory: '',
-      temp_directory: '',
-      allowed_directories: '[]',
-      allowed_paths: '[]',
+      temp_directory: `${own}/tmp`,
+      allowed_directories: `[${own}/tmp/]`,
     });
+    const allowed = String(values['allowed_paths']).replace(/^\[|\]$/g, '').split(', ');
+    expect(allowed.length).toBeGreaterThan(0);
+    for (const p of allowed) expect(p).toMatch(new RegExp(`^${own}/logs-[0-9a-f]{16}\\.duckdb(\\.wal(\\.\\w+)?)?$`));
   });
 });
 

@@ -4,12 +4,22 @@
  * come back separately.
  */
 import { execa } from 'execa';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const BIN = `${ROOT}bin/obs.js`;
 export const FIXTURES = `${ROOT}fixtures`;
 export const CORPUS = `${FIXTURES}/sample-corpus`;
+
+/**
+ * Each test process has a cache directory of its own (XDG_CACHE_HOME), so
+ * that runs of one test file share a cache, as a user's runs do, and test
+ * files running at once do not wait on each other's.
+ */
+export const CACHE_HOME = mkdtempSync(join(tmpdir(), 'obs-test-cache-'));
 
 export interface CliResult {
   stdout: string;
@@ -23,7 +33,7 @@ export async function obs(
 ): Promise<CliResult> {
   const r = await execa(process.execPath, [BIN, ...args], {
     cwd: opts.cwd ?? ROOT,
-    env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', NO_COLOR: '1', TZ: 'UTC', ...opts.env },
+    env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', NO_COLOR: '1', TZ: 'UTC', XDG_CACHE_HOME: CACHE_HOME, ...opts.env },
     extendEnv: false,
     reject: false,
     stripFinalNewline: false,

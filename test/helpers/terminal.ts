@@ -7,7 +7,7 @@
  */
 import { execa } from 'execa';
 import { existsSync } from 'node:fs';
-import { BIN, ROOT } from './cli.js';
+import { BIN, CACHE_HOME, ROOT } from './cli.js';
 
 export const SCRIPT = '/usr/bin/script';
 
@@ -35,7 +35,7 @@ export async function inTerminal(
   const size = `stty cols ${opts.cols ?? 100} rows ${opts.rows ?? 30}`;
   const r = await execa(SCRIPT, ['-qfec', `${size}; ${line}`, '/dev/null'], {
     cwd: ROOT,
-    env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', TZ: 'UTC', SHELL: '/bin/sh', TERM: 'xterm', ...opts.env },
+    env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', XDG_CACHE_HOME: CACHE_HOME, TZ: 'UTC', SHELL: '/bin/sh', TERM: 'xterm', ...opts.env },
     extendEnv: false,
     reject: false,
     stdin: 'ignore',

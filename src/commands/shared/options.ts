@@ -9,7 +9,8 @@ import type { Context } from '../../context.js';
 import type { Database } from '../../db/database.js';
 import { EXIT, noInputError, usageError, type ExitCode } from '../../errors.js';
 import type { RecordFilters } from '../../filters/filters.js';
-import type { LoadResult } from '../../load/load.js';
+import type { LoadOptions, LoadProgress, LoadResult } from '../../load/load.js';
+import type { CacheChoice } from '../../cache/cache.js';
 import { palette, useColor } from '../../output/color.js';
 import { parseFieldList } from '../../output/fields.js';
 import { withLoadProgress } from '../../output/progress.js';
@@ -53,6 +54,8 @@ export interface CommonOptions {
   limit?: string;
   /** --follow (obs events, errors, llm): lines still being written are read once complete. */
   follow?: boolean;
+  /** --cache <file>, or false with --no-cache. */
+  cache?: string | false;
 }
 
 const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
@@ -65,7 +68,9 @@ export function addInputOptions(cmd: Command, { logs = true }: { logs?: boolean 
     .option('--config <file>', 'config file (default ./obs.config.json)')
     .option('-q, --quiet', 'print no notes and no progress bar on stderr (warnings are still printed)')
     .option('--no-color', 'no colours (also NO_COLOR=1 or TERM=dumb)')
-    .option('--no-progress', 'no progress bar on stderr while more than 50 MB of logs load');
+    .option('--no-progress', 'no progress bar on stderr while more than 50 MB of logs load')
+    .option('--cache <file>', 'cache file for the loaded logs (default: one per set of logs under $XDG_CACHE_HOME/obs, or OBS_CACHE)')
+    .option('--no-cache', 'read every log file afresh into memory, without reading or writing a cache (also OBS_CACHE=off)');
 }
 
 export function addFilterOptions(cmd: Command): Command {
@@ -183,6 +188,25 @@ export function resolveTime(ctx: Context, o: CommonOptions, config: Config): { t
   return { tz, now, window };
 }
 
+/**
+ * The cache to load through, or null: --no-cache or OBS_CACHE=off read into
+ * memory; --cache <file> or OBS_CACHE=<file> name the file; otherwise one
+ * file per set of logs and settings under the cache directory.
+ */
+async function cacheChoice(
+  ctx: Context,
+  o: CommonOptions,
+  parts: { specs: readonly string[]; cwd: string; tz: string; formats: unknown; prices: unknown },
+): Promise<{ choice: CacheChoice; key: string } | null> {
+  const env = ctx.env['OBS_CACHE'];
+  if (o.cache === false || (o.cache === undefined && env !== undefined && /^(off|false|0|no)$/i.test(env))) return null;
+  const { cacheDir, cacheKey, defaultCacheFile } = await import('../../cache/cache.js');
+  const key = cacheKey(parts);
+  const named = o.cache ?? (env !== undefined && env !== '' ? env : undefined);
+  const file = named === undefined ? defaultCacheFile(ctx.env, key) : path.resolve(ctx.cwd, named);
+  return { choice: { file, tempDir: path.join(named === undefined ? cacheDir(ctx.env) : path.dirname(file), 'tmp') }, key };
+}
+
 /** The paths to read: --logs, else OBS_LOGS, else the config file's "logs", else ./logs. */
 export function logPaths(ctx: Context, o: CommonOptions, config: Config): string[] {
   const envLogs = ctx.env['OBS_LOGS'];
@@ -206,15 +230,33 @@ export async function openSources(ctx: Context, o: CommonOptions, config: Config
   const { Database } = await import('../../db/database.js');
   const { loadSources } = await import('../../load/load.js');
   const { FormatSet } = await import('../../formats/formats.js');
-  const db = await Database.open();
+  const cache = await cacheChoice(ctx, o, { specs: logs, cwd: ctx.cwd, tz, formats: config.formats ?? null, prices: config.prices ?? null });
+  let db: Database;
   let load: LoadResult;
-  try {
-    load = await withLoadProgress(ctx, o, (progress) =>
-      loadSources(db, logs, { tz, cwd: ctx.cwd, formats: FormatSet.create(config.formats), prices: new PriceBook(config.prices), progress, holdUnterminated: o.follow === true }),
-    );
-  } catch (err) {
-    db.close();
-    throw err;
+  const loadOptions = (progress: LoadProgress | undefined): LoadOptions => ({
+    tz,
+    cwd: ctx.cwd,
+    formats: FormatSet.create(config.formats),
+    prices: new PriceBook(config.prices),
+    progress,
+    holdUnterminated: o.follow === true,
+  });
+  if (cache === null) {
+    const { cacheDir } = await import('../../cache/cache.js');
+    // In memory, but with somewhere to spill beyond DuckDB's memory limit.
+    db = await Database.open({ tempDir: path.join(cacheDir(ctx.env), 'tmp') });
+    try {
+      load = await withLoadProgress(ctx, o, (progress) => loadSources(db, logs, loadOptions(progress)));
+    } catch (err) {
+      db.close();
+      throw err;
+    }
+  } else {
+    const { loadCached } = await import('../../cache/cache.js');
+    const done = await withLoadProgress(ctx, o, (progress) => loadCached(cache.choice, logs, loadOptions(progress), cache.key));
+    db = done.db;
+    load = done.load;
+    for (const n of done.notes) report.note(n);
   }
   const loaded = load.files.filter((f) => f.status === 'loaded');
   if (loaded.length === 0) {

@@ -56,6 +56,7 @@ export function llmCallFromObject(obj: JsonObject, raw: string, sourceLine: numb
 
 export const llmIoSource: SourceKind = {
   name: 'llm_io',
+  resumable: true,
   description: 'LLM I/O audit log (one LLMCall or exception record per line)',
   detect: ({ name, head }) => NAME.test(name) || (head[0] !== undefined && /^\{"event_type": ?"(LLMCall|exception)"/.test(head[0])),
   parser(ctx, sink) {

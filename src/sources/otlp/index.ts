@@ -248,6 +248,7 @@ function readLogs(doc: JsonObject, line: number, ctx: FileContext, sink: RecordS
 
 export const otlpSource: SourceKind = {
   name: 'otlp',
+  resumable: true,
   description: 'OpenTelemetry OTLP/JSON export: spans and log records (one export request per line)',
   detect: ({ head }) => head[0] !== undefined && HEAD.test(head[0]) && !/^\s*\{\s*"resourceMetrics"/.test(head[0]),
   parser(ctx, sink) {

@@ -65,7 +65,7 @@ describe('readLines on gzip', () => {
     expect(got).toEqual(await plainLines(AGENT_LOG));
     expect(got).toHaveLength(AGENT_LOG.toString('utf8').split('\n').length - 1);
     expect(got[0]?.text).toBe(AGENT_LOG.toString('utf8').split('\n')[0]);
-    expect(count).toEqual({ lines: got.length, bytes: gz.length, held: null });
+    expect(count).toEqual({ lines: got.length, bytes: gz.length, held: null, readTo: gz.length });
   });
 
   it('detects gzip by its magic bytes, not by its name', async () => {

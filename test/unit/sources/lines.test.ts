@@ -23,7 +23,25 @@ describe('readLines', () => {
       [2, 'b', false],
       [3, 'c', false],
     ]);
-    expect(count).toEqual({ lines: 3, bytes: 8, held: null });
+    expect(count).toEqual({ lines: 3, bytes: 8, held: null, readTo: 8 });
+  });
+
+  it('reads on from an offset, numbering lines from the line given, across chunks', async () => {
+    const file = path.join(dir, 'grown.jsonl');
+    const long = 'x'.repeat(3 << 20);
+    writeFileSync(file, `one\ntwo\n${long}\nfour\n`);
+    const got: RawLine[] = [];
+    const r = await readLines(file, (l) => got.push(l), { from: { offset: 4, lineNo: 1 } });
+    expect(got.map((l) => [l.lineNo, l.text.length])).toEqual([
+      [2, 3],
+      [3, long.length],
+      [4, 4],
+    ]);
+    expect(r).toEqual({ lines: 4, bytes: 13 + long.length + 1, held: null, readTo: 13 + long.length + 1 });
+    // From the end: nothing to read.
+    got.length = 0;
+    expect(await readLines(file, (l) => got.push(l), { from: { offset: r.readTo, lineNo: 4 } })).toMatchObject({ lines: 4, readTo: r.readTo });
+    expect(got).toEqual([]);
   });
 
   it('marks a last line without a line end as unterminated', async () => {
@@ -38,7 +56,8 @@ describe('readLines', () => {
     const file = path.join(dir, 'still-written.jsonl');
     writeFileSync(file, '{"a":1}\n{"a":');
     const got: RawLine[] = [];
-    expect(await readLines(file, (l) => got.push(l), { holdUnterminated: true })).toEqual({ lines: 1, bytes: 13, held: null });
+    // The next reading starts after the last line end: the line left out is read again.
+    expect(await readLines(file, (l) => got.push(l), { holdUnterminated: true })).toEqual({ lines: 1, bytes: 13, held: null, readTo: 8 });
     expect(got.map((l) => l.text)).toEqual(['{"a":1}']);
   });
 
@@ -47,13 +66,13 @@ describe('readLines', () => {
     writeFileSync(file, '{"a":1}\n{"a":');
     const got: RawLine[] = [];
     const r = await readLines(file, (l) => got.push(l), { holdIfWrittenWithinMs: 600_000 });
-    expect(r).toEqual({ lines: 1, bytes: 13, held: { bytes: 5, ageMs: expect.any(Number) } });
+    expect(r).toEqual({ lines: 1, bytes: 13, held: { bytes: 5, ageMs: expect.any(Number) }, readTo: 8 });
     expect(got.map((l) => l.text)).toEqual(['{"a":1}']);
     // Written an hour ago: the line was cut, and is read.
     const hourAgo = new Date(Date.now() - 3_600_000);
     utimesSync(file, hourAgo, hourAgo);
     got.length = 0;
-    expect(await readLines(file, (l) => got.push(l), { holdIfWrittenWithinMs: 600_000 })).toEqual({ lines: 2, bytes: 13, held: null });
+    expect(await readLines(file, (l) => got.push(l), { holdIfWrittenWithinMs: 600_000 })).toEqual({ lines: 2, bytes: 13, held: null, readTo: 13 });
     expect(got.map((l) => [l.text, l.unterminated])).toEqual([
       ['{"a":1}', false],
       ['{"a":', true],

@@ -1,0 +1,522 @@
+/**
+ * The incremental cache: a DuckDB file holding the loaded tables and what was
+ * read of each file (path, device, inode, size, modification time, the byte
+ * offset read to). A run that finds every file as the cache left it reads
+ * nothing and answers from the file; a grown audit log is read from where the
+ * last run stopped; a changed, truncated or rotated file is read again, and a
+ * file that is gone loses its rows. Anything else (another obs version, other
+ * settings, an index file that changed) builds the cache again.
+ *
+ * Two runs at once: DuckDB locks the file. Readers share it; a run that must
+ * write waits up to WAIT_MS for the others, then reads the logs without the
+ * cache and says so.
+ */
+import { createHash } from 'node:crypto';
+import { mkdirSync, openSync, readSync, closeSync, statSync, type Stats } from 'node:fs';
+import { homedir } from 'node:os';
+import path from 'node:path';
+import { Database } from '../db/database.js';
+import { sqlFile } from '../db/sql-files.js';
+import { discover, type Discovery, type FoundFile } from '../load/discover.js';
+import type { Observation } from '../load/errors/extract.js';
+import { loadSources, type FileRead, type FileReport, type HeldFile, type LoadOptions, type LoadResult, type MissingIndexTarget, type Reuse } from '../load/load.js';
+import { emptyCounts, type LineIssue } from '../load/sink.js';
+import { SOURCES } from '../sources/index.js';
+import type { Correlation } from '../sources/types.js';
+import { VERSION } from '../version.js';
+
+/** Raised when what obs stores in the cache changes: older caches are built again. */
+const CACHE_FORMAT = 1;
+/** How long a run waits for another to finish writing the cache. */
+export const WAIT_MS = 3000;
+const RETRY_MS = 100;
+/** Bytes before the read offset whose hash must match for a grown file to be read on from there. */
+const TAIL_BYTES = 4096;
+
+export interface CacheChoice {
+  /** The cache file. */
+  file: string;
+  /** Where DuckDB spills. */
+  tempDir: string;
+}
+
+/** The cache directory: OBS_CACHE_DIR, else $XDG_CACHE_HOME/obs, else ~/.cache/obs. */
+export function cacheDir(env: Record<string, string | undefined>): string {
+  if (env['OBS_CACHE_DIR']) return env['OBS_CACHE_DIR'];
+  const xdg = env['XDG_CACHE_HOME'];
+  return path.join(xdg && path.isAbsolute(xdg) ? xdg : path.join(env['HOME'] || homedir(), '.cache'), 'obs');
+}
+
+/**
+ * The settings rows depend on: a cache read with others is built again. The
+ * working directory is one of them, since rows name files relative to it.
+ */
+export function cacheKey(parts: { specs: readonly string[]; cwd: string; tz: string; formats: unknown; prices: unknown }): string {
+  const schema = sqlFile('schema.sql') + sqlFile('cache_schema.sql') + sqlFile('link.sql') + sqlFile('sessions.sql');
+  return createHash('sha256')
+    .update(JSON.stringify({ format: CACHE_FORMAT, version: VERSION, schema, ...parts, specs: parts.specs.map((s) => path.resolve(parts.cwd, s)) }))
+    .digest('hex');
+}
+
+/** The default cache file for a key: one per set of logs and settings, so that they do not evict each other. */
+export function defaultCacheFile(env: Record<string, string | undefined>, key: string): string {
+  return path.join(cacheDir(env), `logs-${key.slice(0, 16)}.duckdb`);
+}
+
+interface CachedFile {
+  abs: string;
+  display: string;
+  kind: string;
+  dev: number;
+  ino: number;
+  size: number;
+  mtimeMs: number;
+  readTo: number;
+  lines: number;
+  endsCut: boolean;
+  tailHash: string | null;
+  viaIndex: boolean;
+  defaults: Correlation;
+  report: Omit<FileReport, 'issues'>;
+}
+
+interface Meta {
+  key: string;
+  state: string;
+  missing: MissingIndexTarget[];
+  unreadable: string[];
+}
+
+export interface CachedLoad {
+  db: Database;
+  load: LoadResult;
+  /** Notes for stderr: the cache was busy, or built again. */
+  notes: string[];
+}
+
+function isLockError(err: unknown): boolean {
+  return /Could not set lock on file|Conflicting lock/i.test((err as Error).message);
+}
+
+function holder(err: unknown): string {
+  const pid = /\(PID (\d+)\)/.exec((err as Error).message)?.[1];
+  return pid === undefined ? 'another process' : `another process (pid ${pid})`;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Attaches the cache, waiting up to WAIT_MS while another process holds it. Null when it stayed busy. */
+async function attach(db: Database, file: string, mode: 'read' | 'write'): Promise<{ busy: string } | null> {
+  const until = Date.now() + WAIT_MS;
+  for (;;) {
+    try {
+      await db.attachCache(file, mode);
+      return null;
+    } catch (err) {
+      if (!isLockError(err)) throw new CacheUnusable((err as Error).message);
+      if (Date.now() >= until) return { busy: holder(err) };
+      await sleep(RETRY_MS);
+    }
+  }
+}
+
+function tailHash(file: string, end: number): string | null {
+  if (end <= 0) return null;
+  const start = Math.max(0, end - TAIL_BYTES);
+  const buf = Buffer.alloc(end - start);
+  const fd = openSync(file, 'r');
+  try {
+    readSync(fd, buf, 0, buf.length, start);
+  } finally {
+    closeSync(fd);
+  }
+  return createHash('sha1').update(buf).digest('hex');
+}
+
+function statOf(abs: string): Stats | null {
+  try {
+    return statSync(abs);
+  } catch {
+    return null;
+  }
+}
+
+async function readMeta(db: Database): Promise<Meta | null> {
+  const tables = await db.query("SELECT count(*) AS n FROM duckdb_tables() WHERE database_name = 'cache' AND table_name = 'cache_meta'");
+  if (Number(tables.rows[0]?.['n']) === 0) return null;
+  const { rows } = await db.query('SELECT key, state, missing::VARCHAR AS missing, unreadable::VARCHAR AS unreadable FROM cache.cache_meta');
+  const r = rows[0];
+  if (r === undefined) return null;
+  return { key: String(r['key']), state: String(r['state']), missing: JSON.parse(String(r['missing'])) as MissingIndexTarget[], unreadable: JSON.parse(String(r['unreadable'])) as string[] };
+}
+
+async function readFiles(db: Database): Promise<Map<string, CachedFile>> {
+  const { rows } = await db.query('SELECT *, defaults::VARCHAR AS defaults_text, report::VARCHAR AS report_text FROM cache.cache_files');
+  const out = new Map<string, CachedFile>();
+  for (const r of rows) {
+    out.set(String(r['abs']), {
+      abs: String(r['abs']),
+      display: String(r['display']),
+      kind: String(r['kind']),
+      dev: Number(r['dev']),
+      ino: Number(r['ino']),
+      size: Number(r['size']),
+      mtimeMs: Number(r['mtime_ms']),
+      readTo: Number(r['read_to']),
+      lines: Number(r['lines']),
+      endsCut: r['ends_cut'] === true,
+      tailHash: r['tail_hash'] === null ? null : String(r['tail_hash']),
+      viaIndex: r['via_index'] === true,
+      defaults: JSON.parse(String(r['defaults_text'])) as Correlation,
+      report: JSON.parse(String(r['report_text'])) as Omit<FileReport, 'issues'>,
+    });
+  }
+  return out;
+}
+
+async function issuesByFile(db: Database): Promise<Map<string, LineIssue[]>> {
+  const { rows } = await db.query(
+    'SELECT source_file, source_line, problem, reason, excerpt FROM cache.line_issues ORDER BY source_file, source_line, problem',
+  );
+  const out = new Map<string, LineIssue[]>();
+  for (const r of rows) {
+    const list = out.get(String(r['source_file'])) ?? [];
+    list.push({ line: Number(r['source_line']), problem: r['problem'] as LineIssue['problem'], reason: String(r['reason']), excerpt: String(r['excerpt']) });
+    out.set(String(r['source_file']), list);
+  }
+  return out;
+}
+
+async function observationsOf(db: Database, files: readonly string[]): Promise<Map<string, Observation[]>> {
+  const out = new Map<string, Observation[]>();
+  if (files.length === 0) return out;
+  const { rows } = await db.query('SELECT abs, observation::VARCHAR AS o FROM cache.cache_observations ORDER BY abs, seq');
+  const wanted = new Set(files);
+  for (const r of rows) {
+    const abs = String(r['abs']);
+    if (!wanted.has(abs)) continue;
+    const list = out.get(abs) ?? [];
+    list.push(JSON.parse(String(r['o'])) as Observation);
+    out.set(abs, list);
+  }
+  return out;
+}
+
+/** Unchanged: same file (device, inode), same size and time, read to its end. */
+function unchanged(c: CachedFile, st: Stats): boolean {
+  return c.dev === st.dev && c.ino === st.ino && c.size === st.size && c.mtimeMs === st.mtimeMs && c.readTo === st.size;
+}
+
+/** Grown: the same file, longer or with a line left for later, its bytes up to the read offset as they were. */
+function grown(c: CachedFile, st: Stats): boolean {
+  const kind = SOURCES.find((k) => k.name === c.kind);
+  return (
+    kind?.resumable === true &&
+    c.report.status === 'loaded' &&
+    !c.endsCut &&
+    c.readTo >= 0 &&
+    c.dev === st.dev &&
+    c.ino === st.ino &&
+    st.size >= c.size &&
+    st.size >= c.readTo &&
+    !c.abs.toLowerCase().endsWith('.gz') &&
+    tailHash(c.abs, c.readTo) === c.tailHash
+  );
+}
+
+interface Plan {
+  /** Files whose rows stay, whole or read on. */
+  held: Map<string, CachedFile & { resume: boolean }>;
+  /** Files whose rows go: changed, gone, or read again whole. */
+  dropped: CachedFile[];
+  /** Build everything again. */
+  rebuild: boolean;
+}
+
+function planReuse(found: Discovery, cached: Map<string, CachedFile>, meta: Meta, key: string): Plan {
+  const held = new Map<string, CachedFile & { resume: boolean }>();
+  const dropped: CachedFile[] = [];
+  const rebuild = (): Plan => ({ held: new Map(), dropped: [...cached.values()], rebuild: true });
+  if (meta.key !== key || meta.state !== 'ready') return rebuild();
+  const walked = new Set(found.files.map((f) => f.abs));
+  for (const f of found.files) {
+    const c = cached.get(f.abs);
+    const st = statOf(f.abs);
+    const isIndex = SOURCES.find((k) => k.name === c?.kind)?.isIndex === true;
+    if (c === undefined || st === null) {
+      // A new file an index entry was waiting for changes what the index says.
+      if (meta.missing.length > 0) return rebuild();
+      continue;
+    }
+    if (unchanged(c, st)) held.set(f.abs, { ...c, resume: false });
+    else if (isIndex) return rebuild();
+    else if (grown(c, st)) held.set(f.abs, { ...c, resume: true });
+    else dropped.push(c);
+  }
+  for (const c of cached.values()) {
+    if (walked.has(c.abs)) continue;
+    const isIndex = SOURCES.find((k) => k.name === c.kind)?.isIndex === true;
+    if (isIndex) return rebuild();
+    if (!c.viaIndex) {
+      dropped.push(c);
+      continue;
+    }
+    // A file an unchanged index names, found beside it rather than by the walk.
+    const st = statOf(c.abs);
+    if (st === null) return rebuild();
+    if (unchanged(c, st)) held.set(c.abs, { ...c, resume: false });
+    else if (grown(c, st)) held.set(c.abs, { ...c, resume: true });
+    else dropped.push(c);
+  }
+  return { held, dropped, rebuild: false };
+}
+
+/** The load as the cache remembers it, when nothing changed: nothing is read. */
+function remembered(found: Discovery, cached: Map<string, CachedFile>, meta: Meta, issues: Map<string, LineIssue[]>): LoadResult {
+  const walked = new Set(found.files.map((f) => f.abs));
+  const report = (c: CachedFile | undefined): FileReport[] => (c === undefined ? [] : [{ ...c.report, issues: issues.get(c.display) ?? [] }]);
+  // In the order a load gives them: the files found, those that could not be examined, then those an index named.
+  const files: FileReport[] = found.files.flatMap((f) => report(cached.get(f.abs)));
+  for (const u of found.unreadable) {
+    files.push({ ...emptyCounts(), path: u.display, kind: 'unknown', status: 'unreadable', sizeBytes: 0, note: u.reason });
+  }
+  files.push(...[...cached.values()].filter((c) => !walked.has(c.abs)).flatMap(report));
+  return {
+    files,
+    ignored: found.ignored,
+    missingTargets: meta.missing,
+    rejected: files.reduce((n, f) => n + f.rejected, 0),
+    unreadable: files.filter((f) => f.status === 'unreadable').length,
+  };
+}
+
+/** Whether a run with this discovery can answer from the cache as it is. */
+function warm(found: Discovery, cached: Map<string, CachedFile>, meta: Meta, key: string): boolean {
+  if (meta.key !== key || meta.state !== 'ready') return false;
+  const unreadable = found.unreadable.map((u) => u.display);
+  if (JSON.stringify(unreadable) !== JSON.stringify(meta.unreadable)) return false;
+  const walked = new Set(found.files.map((f) => f.abs));
+  for (const f of found.files) {
+    const c = cached.get(f.abs);
+    const st = statOf(f.abs);
+    if (c === undefined || st === null || !unchanged(c, st)) return false;
+  }
+  for (const c of cached.values()) {
+    if (walked.has(c.abs)) continue;
+    const st = c.viaIndex ? statOf(c.abs) : null;
+    if (st === null || !unchanged(c, st)) return false;
+  }
+  return true;
+}
+
+async function deleteRows(db: Database, files: readonly CachedFile[]): Promise<void> {
+  if (files.length === 0) return;
+  await db.exec('CREATE OR REPLACE TABLE memory.main.dropped_files (abs VARCHAR, display VARCHAR)');
+  const a = await db.appender('dropped_files', 'memory');
+  for (const f of files) {
+    a.appendVarchar(f.abs);
+    a.appendVarchar(f.display);
+    a.endRow();
+  }
+  a.closeSync();
+  await db.exec(sqlFile('cache_drop_files.sql'));
+}
+
+async function wipe(db: Database): Promise<void> {
+  const { rows } = await db.query("SELECT table_name FROM duckdb_tables() WHERE database_name = 'cache' AND schema_name = 'main'");
+  for (const r of rows) await db.exec(`DROP TABLE IF EXISTS cache.main."${String(r['table_name']).replaceAll('"', '""')}"`);
+  await db.exec(sqlFile('schema.sql'));
+  await db.exec(sqlFile('cache_schema.sql'));
+}
+
+async function writeManifest(
+  db: Database,
+  reads: FileRead[],
+  plan: Plan,
+  heldObservations: Map<string, Observation[]>,
+  load: LoadResult,
+  key: string,
+  found: Discovery,
+): Promise<void> {
+  const resumed = new Set(reads.filter((r) => plan.held.get(r.abs)?.resume === true).map((r) => r.abs));
+  // Files read (whole or on from where they were) are written again; the sightings of files read whole go.
+  await db.exec('CREATE OR REPLACE TABLE memory.main.read_files (abs VARCHAR, whole BOOLEAN)');
+  const t = await db.appender('read_files', 'memory');
+  for (const r of reads) {
+    t.appendVarchar(r.abs);
+    t.appendBoolean(!resumed.has(r.abs));
+    t.endRow();
+  }
+  t.closeSync();
+  await db.exec(sqlFile('cache_read_files.sql'));
+
+  const files = await db.appender('cache_files');
+  const obs = await db.appender('cache_observations');
+  for (const r of reads) {
+    const st = statOf(r.abs);
+    const { issues: _issues, ...report } = r.report;
+    files.appendVarchar(r.abs);
+    files.appendVarchar(r.report.path);
+    files.appendVarchar(r.kind);
+    files.appendDouble(st?.dev ?? -1);
+    files.appendDouble(st?.ino ?? -1);
+    files.appendBigInt(BigInt(st?.size ?? -1));
+    files.appendDouble(st?.mtimeMs ?? -1);
+    // A file that changed while it was read, or could not be read, is read again next time.
+    const settled = st !== null && r.readTo >= 0 && r.readTo <= st.size;
+    files.appendBigInt(BigInt(settled ? r.readTo : -1));
+    files.appendBigInt(BigInt(r.lines));
+    files.appendBoolean(r.endsCut);
+    const hash = settled ? tailHash(r.abs, r.readTo) : null;
+    if (hash === null) files.appendNull();
+    else files.appendVarchar(hash);
+    files.appendBoolean(r.viaIndex);
+    files.appendVarchar(JSON.stringify(r.defaults));
+    files.appendVarchar(JSON.stringify(report));
+    files.endRow();
+    const before = resumed.has(r.abs) ? (heldObservations.get(r.abs)?.length ?? 0) : 0;
+    for (const [i, o] of r.observations.entries()) {
+      obs.appendVarchar(r.abs);
+      obs.appendBigInt(BigInt(before + i));
+      obs.appendVarchar(JSON.stringify(o));
+      obs.endRow();
+    }
+  }
+  files.closeSync();
+  obs.closeSync();
+  await db.exec('DELETE FROM cache.cache_meta');
+  const m = await db.appender('cache_meta');
+  m.appendVarchar(key);
+  m.appendVarchar('ready');
+  m.appendVarchar(JSON.stringify(load.missingTargets));
+  m.appendVarchar(JSON.stringify(found.unreadable.map((u) => u.display)));
+  m.endRow();
+  m.closeSync();
+}
+
+async function setState(db: Database, state: string): Promise<void> {
+  await db.exec('UPDATE cache.cache_meta SET state = $state', { state });
+}
+
+/**
+ * Loads the logs through the cache file: answers from it when nothing
+ * changed, reads what changed into it otherwise. The database returned
+ * shows the cache's tables (views of the same names, read-only).
+ */
+export async function loadCached(choice: CacheChoice, specs: readonly string[], opts: LoadOptions, key: string): Promise<CachedLoad> {
+  mkdirSync(path.dirname(choice.file), { recursive: true });
+  mkdirSync(choice.tempDir, { recursive: true });
+  const db = await Database.open({ tempDir: choice.tempDir });
+  try {
+    return await loadInto(db, choice, specs, opts, key);
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+}
+
+async function loadInto(db: Database, choice: CacheChoice, specs: readonly string[], opts: LoadOptions, key: string): Promise<CachedLoad> {
+  const found = await discover(specs, opts.cwd);
+  const notes: string[] = [];
+  try {
+    return await throughCache(db, choice, specs, { ...opts, found }, key, found, notes);
+  } catch (err) {
+    if (!(err instanceof CacheUnusable)) throw err;
+    // Not a DuckDB file, or one DuckDB cannot open: answer without it.
+    await db.detachCache().catch(() => undefined);
+    notes.push(`the cache ${choice.file} is not a cache obs can read (${err.message.split('\n', 1)[0]}): read the logs without it; delete the file, or pass another --cache`);
+    return { db, load: await loadSources(db, specs, { ...opts, found }), notes };
+  }
+}
+
+/** The cache file could not be opened for a reason other than another run holding it. */
+class CacheUnusable extends Error {}
+
+async function throughCache(
+  db: Database,
+  choice: CacheChoice,
+  specs: readonly string[],
+  opts: LoadOptions,
+  key: string,
+  found: Discovery,
+  notes: string[],
+): Promise<CachedLoad> {
+
+  // 1. Read-only: when nothing changed, this is all.
+  if (statOf(choice.file) !== null) {
+    const busy = await attach(db, choice.file, 'read');
+    if (busy === null) {
+      const meta = await readMeta(db);
+      const cached = meta === null ? new Map<string, CachedFile>() : await readFiles(db);
+      if (meta !== null && warm(found, cached, meta, key)) {
+        const load = remembered(found, cached, meta, await issuesByFile(db));
+        await db.useCache();
+        return { db, load, notes };
+      }
+      await db.detachCache();
+    }
+  }
+
+  // 2. Something changed (or no cache yet): read it into the cache, if no other run is writing it.
+  const busy = await attach(db, choice.file, 'write');
+  if (busy !== null) {
+    notes.push(`the cache ${choice.file} is in use by ${busy}: read the logs without it (obs --no-cache does so always)`);
+    const load = await loadSources(db, specs, { ...opts, found });
+    return { db, load, notes };
+  }
+  let meta = await readMeta(db);
+  if (meta === null) {
+    // Never empty a database of someone else's.
+    const { rows } = await db.query("SELECT count(*) AS n FROM duckdb_tables() WHERE database_name = 'cache'");
+    if (Number(rows[0]?.['n']) > 0) throw new CacheUnusable('a DuckDB database with tables that are not an obs cache');
+    await wipe(db);
+    meta = { key: '', state: 'building', missing: [], unreadable: [] };
+  }
+  const cached = await readFiles(db);
+  const plan = planReuse(found, cached, meta, key);
+  if (plan.rebuild) {
+    if (meta.key !== '' && meta.key !== key) notes.push(`the cache ${choice.file} was built by another obs version or with other settings: built again`);
+    await wipe(db);
+    const m = await db.appender('cache_meta');
+    for (const v of [key, 'building', '[]', '[]']) m.appendVarchar(v);
+    m.endRow();
+    m.closeSync();
+  } else {
+    await setState(db, 'building');
+    await deleteRows(db, plan.dropped);
+  }
+
+  const issues = plan.held.size > 0 ? await issuesByFile(db) : new Map<string, LineIssue[]>();
+  const observations = await observationsOf(db, [...plan.held.keys()]);
+  const reads: FileRead[] = [];
+  const reuse: Reuse = {
+    held(abs): HeldFile | undefined {
+      const c = plan.held.get(abs);
+      if (c === undefined) return undefined;
+      return {
+        kind: c.kind,
+        report: { ...c.report, issues: issues.get(c.display) ?? [] },
+        defaults: c.defaults,
+        observations: observations.get(abs) ?? [],
+        resume: c.resume ? { offset: c.readTo, lineNo: c.lines } : undefined,
+      };
+    },
+    indexTargets: [...plan.held.values()]
+      .filter((c) => c.viaIndex)
+      .map((c) => ({ file: { abs: c.abs, display: c.display, size: statOf(c.abs)?.size ?? c.size } as FoundFile, defaults: c.defaults })),
+    missingTargets: plan.rebuild ? [] : meta.missing,
+    read(file) {
+      reads.push(file);
+    },
+  };
+  const load = await loadSources(db, specs, { ...opts, found, reuse });
+  await writeManifest(db, reads, plan, observations, load, key, found);
+  await db.exec('CHECKPOINT cache');
+  await db.detachCache();
+
+  // 3. Read-only again, so other runs can read it while this one answers.
+  const again = await attach(db, choice.file, 'read');
+  if (again !== null) throw new Error(`the cache ${choice.file} was taken by ${again.busy} as soon as it was written; run again`);
+  await db.useCache();
+  return { db, load, notes };
+}

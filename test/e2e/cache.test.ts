@@ -1,0 +1,226 @@
+/**
+ * The cache gives the answers a fresh read gives (--no-cache), whatever
+ * happened to the files between runs: nothing, lines appended (an audit log
+ * read on from where it stopped), a file rewritten, truncated, rotated or
+ * removed, a line still being written, other settings, two runs at once.
+ * Every comparison is against --no-cache on the same files at the same time.
+ */
+import { appendFileSync, cpSync, existsSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { CORPUS, obs } from '../helpers/cli.js';
+
+const TIMEOUT = 120_000;
+const LLM_IO = 'llm_io_20261121_221805_7824.jsonl';
+const THREAD = '1795299499.694654';
+const temps: string[] = [];
+afterAll(() => {
+  for (const t of temps) rmSync(t, { recursive: true, force: true });
+});
+
+/** A copy of the sample corpus's logs, and a cache file beside it. */
+function workdir(): { dir: string; logs: string; cache: string } {
+  const dir = mkdtempSync(path.join(tmpdir(), 'obs-cache-'));
+  temps.push(dir);
+  const logs = path.join(dir, 'logs');
+  cpSync(path.join(CORPUS, 'logs'), logs, { recursive: true });
+  return { dir, logs, cache: path.join(dir, 'cache', 'obs.duckdb') };
+}
+
+/** The commands whose answers are compared: every loaded table shows in one of them. */
+const COMMANDS: string[][] = [
+  ['sources', '--json'],
+  ['llm', '--by', 'model', '--json'],
+  ['errors', '--json'],
+  ['sessions', '--json'],
+  ['query', '--thread', THREAD, '--json'],
+  ['sql', 'select * exclude (raw) from events order by source_file, source_line', '--json'],
+  ['sql', 'select * exclude (raw) from llm_calls order by source_file, source_line', '--json'],
+  ['sql', 'select source_file, source_line, error_id, error_type, session_key from error_records order by all', '--json'],
+  ['sql', 'select * from line_issues order by all', '--json'],
+];
+
+async function run(args: string[], cwd: string, cache: string | null): Promise<{ stdout: string; stderr: string; exitCode: number }> {
+  return obs([...args, '--logs', 'logs', ...(cache === null ? ['--no-cache'] : ['--cache', cache])], { cwd, env: { OBS_NOW: '2026-11-21T22:21:00Z' } });
+}
+
+/** Every command through the cache gives what --no-cache gives. */
+async function expectSameAsFresh(w: { dir: string; cache: string }, commands = COMMANDS): Promise<void> {
+  for (const args of commands) {
+    const fresh = await run(args, w.dir, null);
+    const cached = await run(args, w.dir, w.cache);
+    expect(cached.exitCode, `${args.join(' ')}\n${cached.stderr}`).toBe(fresh.exitCode);
+    expect(JSON.parse(cached.stdout), args.join(' ')).toEqual(JSON.parse(fresh.stdout));
+  }
+}
+
+/** What the cache file says of one file: where it read to, how many lines. */
+async function cacheEntry(cache: string, name: string): Promise<{ read_to: number; lines: number }> {
+  const db = await DuckDBInstance.create(cache, { access_mode: 'READ_ONLY' });
+  try {
+    const c = await db.connect();
+    const rows = (await c.runAndReadAll('SELECT read_to::DOUBLE AS read_to, lines::DOUBLE AS lines FROM cache_files WHERE display LIKE $n', { n: `%${name}` })).getRowObjectsJS();
+    c.closeSync();
+    return rows[0] as { read_to: number; lines: number };
+  } finally {
+    db.closeSync();
+  }
+}
+
+function llmLines(): string[] {
+  return readFileSync(path.join(CORPUS, 'logs', LLM_IO), 'utf8').split('\n').filter((l) => l !== '');
+}
+
+describe('the cache', () => {
+  it('answers as a fresh read does, and a second run reads nothing and writes nothing', { timeout: TIMEOUT }, async () => {
+    const w = workdir();
+    await expectSameAsFresh(w);
+    const before = statSync(w.cache);
+    const again = await run(['llm', '--by', 'model', '--json'], w.dir, w.cache);
+    expect(again.exitCode).toBe(0);
+    const after = statSync(w.cache);
+    expect(after.mtimeMs).toBe(before.mtimeMs);
+    expect(after.size).toBe(before.size);
+  });
+
+  it('reads a grown audit log from where it stopped, and answers as a fresh read', { timeout: TIMEOUT }, async () => {
+    const w = workdir();
+    const lines = llmLines();
+    const file = path.join(w.logs, LLM_IO);
+    expect(lines.length).toBeGreaterThan(60);
+    writeFileSync(file, `${lines.slice(0, 30).join('\n')}\n`);
+    await expectSameAsFresh(w, COMMANDS.slice(0, 2));
+    const first = await cacheEntry(w.cache, LLM_IO);
+    expect(first).toEqual({ read_to: statSync(file).size, lines: 30 });
+
+    appendFileSync(file, `${lines.slice(30, 50).join('\n')}\n`);
+    await expectSameAsFresh(w);
+    expect(await cacheEntry(w.cache, LLM_IO)).toEqual({ read_to: statSync(file).size, lines: 50 });
+
+    appendFileSync(file, `${lines.slice(50).join('\n')}\n`);
+    await expectSameAsFresh(w);
+    expect((await cacheEntry(w.cache, LLM_IO)).lines).toBe(lines.length);
+  });
+
+  it('reads again a file rewritten, truncated or rotated, and forgets one removed', { timeout: TIMEOUT }, async () => {
+    const w = workdir();
+    const lines = llmLines();
+    const file = path.join(w.logs, LLM_IO);
+    await expectSameAsFresh(w, COMMANDS.slice(0, 2));
+
+    // Truncated, then written shorter: fewer lines than the cache read.
+    writeFileSync(file, `${lines.slice(0, 30).join('\n')}\n`);
+    await expectSameAsFresh(w, [COMMANDS[0]!, COMMANDS[1]!, COMMANDS[6]!]);
+    expect((await cacheEntry(w.cache, LLM_IO)).lines).toBe(30);
+
+    // Rewritten in place to a longer file whose start differs: not read on from the old offset.
+    const other = [...lines.slice(40, 60), ...lines.slice(0, 30)];
+    writeFileSync(file, `${other.join('\n')}\n`);
+    await expectSameAsFresh(w, [COMMANDS[0]!, COMMANDS[1]!, COMMANDS[6]!]);
+
+    // Rotated: renamed to .1 and a new file begun.
+    renameSync(file, `${file}.1`);
+    writeFileSync(file, `${lines.slice(60).join('\n')}\n`);
+    await expectSameAsFresh(w);
+
+    // Removed: its rows go.
+    rmSync(`${file}.1`);
+    rmSync(path.join(w.logs, 'app.log'));
+    await expectSameAsFresh(w);
+  });
+
+  it('reads a grown text log again whole, so a traceback that continues its last record stays with it', { timeout: TIMEOUT }, async () => {
+    const w = workdir();
+    const file = path.join(w.logs, 'app.log');
+    writeFileSync(file, '2026-11-21 22:18:20,000 ERROR agent: step failed\nTraceback (most recent call last):\n  File "/app/a.py", line 3, in run\n');
+    // Written a while ago: its last line is complete.
+    utimesSync(file, new Date(Date.now() - 60_000), new Date(Date.now() - 60_000));
+    await expectSameAsFresh(w, [COMMANDS[0]!, COMMANDS[2]!]);
+    appendFileSync(file, '    step()\nValueError: bad plan\n2026-11-21 22:18:21,000 INFO agent: next\n');
+    await expectSameAsFresh(w, [COMMANDS[0]!, COMMANDS[2]!, COMMANDS[5]!]);
+    const errors = JSON.parse((await run(['errors', '--json'], w.dir, w.cache)).stdout) as { errors: Array<{ error_type: string | null; source_file: string }> };
+    expect(errors.errors.filter((e) => e.source_file.endsWith('app.log')).map((e) => e.error_type)).toContain('ValueError');
+  });
+
+  it('leaves out a line still being written and reads it once it is complete, once', { timeout: TIMEOUT }, async () => {
+    const w = workdir();
+    const lines = llmLines();
+    const file = path.join(w.logs, LLM_IO);
+    const last = lines[10]!;
+    writeFileSync(file, `${lines.slice(0, 10).join('\n')}\n${last.slice(0, 100)}`);
+    const during = await run(['llm', '--json'], w.dir, w.cache);
+    expect(during.stderr).toMatch(/still being written/);
+    expect((await cacheEntry(w.cache, LLM_IO)).lines).toBe(10);
+    appendFileSync(file, `${last.slice(100)}\n`);
+    await expectSameAsFresh(w, [COMMANDS[0]!, COMMANDS[6]!]);
+    const sources = JSON.parse((await run(['sources', '--json'], w.dir, w.cache)).stdout) as { files: Array<{ path: string; records: number; rejected: number }> };
+    expect(sources.files.find((f) => f.path.endsWith(LLM_IO))).toMatchObject({ records: 11, rejected: 0 });
+  });
+
+  it('reads a line cut by a crash again when the file grows after all', { timeout: TIMEOUT }, async () => {
+    const w = workdir();
+    const lines = llmLines();
+    const file = path.join(w.logs, LLM_IO);
+    writeFileSync(file, `${lines.slice(0, 10).join('\n')}\n${lines[10]!.slice(0, 100)}`);
+    utimesSync(file, new Date(Date.now() - 60_000), new Date(Date.now() - 60_000));
+    // Quiet for a minute: the cut line is rejected (exit 4), as without the cache.
+    await expectSameAsFresh(w, [COMMANDS[0]!, COMMANDS[8]!]);
+    expect((await run(['sources', '--json'], w.dir, w.cache)).exitCode).toBe(4);
+    appendFileSync(file, `${lines[10]!.slice(100)}\n${lines[11]!}\n`);
+    await expectSameAsFresh(w, [COMMANDS[0]!, COMMANDS[6]!, COMMANDS[8]!]);
+    expect((await run(['sources', '--json'], w.dir, w.cache)).exitCode).toBe(0);
+  });
+
+  it('is built again for other settings, and for a file that is not a cache', { timeout: TIMEOUT }, async () => {
+    const w = workdir();
+    await run(['llm', '--json'], w.dir, w.cache);
+    const other = await obs(['llm', '--json', '--logs', 'logs', '--cache', w.cache, '--tz', 'America/New_York'], { cwd: w.dir });
+    expect(other.stderr).toMatch(/built by another obs version or with other settings: built again/);
+    const fresh = await obs(['llm', '--json', '--logs', 'logs', '--no-cache', '--tz', 'America/New_York'], { cwd: w.dir });
+    expect(JSON.parse(other.stdout)).toEqual(JSON.parse(fresh.stdout));
+
+    const junk = path.join(w.dir, 'junk.duckdb');
+    writeFileSync(junk, 'not a database\n'.repeat(1000));
+    const r = await obs(['llm', '--json', '--logs', 'logs', '--cache', junk], { cwd: w.dir });
+    expect(r.exitCode).toBe(0);
+    expect(r.stderr).toMatch(/junk\.duckdb.*not a cache obs can read/);
+    expect(JSON.parse(r.stdout)).toEqual(JSON.parse((await run(['llm', '--json'], w.dir, null)).stdout));
+  });
+
+  it('serves two runs at once: both answer in full', { timeout: TIMEOUT }, async () => {
+    const w = workdir();
+    const fresh = await run(COMMANDS[1]!, w.dir, null);
+    const runs = await Promise.all([0, 1, 2].map(() => run(COMMANDS[1]!, w.dir, w.cache)));
+    for (const r of runs) {
+      expect(r.exitCode, r.stderr).toBe(0);
+      expect(JSON.parse(r.stdout)).toEqual(JSON.parse(fresh.stdout));
+    }
+    // Warm runs at once share the file.
+    const warm = await Promise.all([0, 1, 2].map(() => run(COMMANDS[1]!, w.dir, w.cache)));
+    for (const r of warm) {
+      expect(r.stderr).not.toMatch(/in use/);
+      expect(JSON.parse(r.stdout)).toEqual(JSON.parse(fresh.stdout));
+    }
+  });
+
+  it('narrows obs sql with filters without changing the cache', { timeout: TIMEOUT }, async () => {
+    const w = workdir();
+    const q = ['sql', '--thread', THREAD, 'select count(*) as n, count(distinct source_file) as files from events', '--json'];
+    await expectSameAsFresh(w, [q, ['sql', '--thread', THREAD, 'select session_key, llm_call_count from sessions order by all', '--json']]);
+    await expectSameAsFresh(w, [['sql', 'select count(*) as n from events', '--json']]);
+  });
+
+  it('is neither read nor written with --no-cache or OBS_CACHE=off', { timeout: TIMEOUT }, async () => {
+    const w = workdir();
+    expect((await run(['llm', '--json'], w.dir, null)).exitCode).toBe(0);
+    const env = await obs(['llm', '--json', '--logs', 'logs'], { cwd: w.dir, env: { OBS_CACHE: 'off', XDG_CACHE_HOME: path.join(w.dir, 'xdg') } });
+    expect(env.exitCode).toBe(0);
+    expect(existsSync(w.cache)).toBe(false);
+    expect(existsSync(path.join(w.dir, 'xdg'))).toBe(false);
+    // By default, one file per set of logs under $XDG_CACHE_HOME/obs.
+    await obs(['llm', '--json', '--logs', 'logs'], { cwd: w.dir, env: { XDG_CACHE_HOME: path.join(w.dir, 'xdg') } });
+    expect(existsSync(path.join(w.dir, 'xdg', 'obs'))).toBe(true);
+  });
+});
