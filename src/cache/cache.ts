@@ -19,11 +19,12 @@ import { Database } from '../db/database.js';
 import { sqlFile } from '../db/sql-files.js';
 import { discover, type Discovery, type FoundFile } from '../load/discover.js';
 import type { Observation } from '../load/errors/extract.js';
-import { loadSources, type FileRead, type FileReport, type HeldFile, type LoadOptions, type LoadResult, type MissingIndexTarget, type Reuse } from '../load/load.js';
+import { loadSources, type CacheUse, type FileRead, type FileReport, type HeldFile, type LoadOptions, type LoadResult, type MissingIndexTarget, type Reuse } from '../load/load.js';
 import { emptyCounts, type LineIssue } from '../load/sink.js';
 import { SOURCES } from '../sources/index.js';
 import type { Correlation } from '../sources/types.js';
 import { VERSION } from '../version.js';
+import { PRICE_TABLE } from '../llm/prices.js';
 
 /** Raised when what obs stores in the cache changes: older caches are built again. */
 const CACHE_FORMAT = 1;
@@ -49,12 +50,13 @@ export function cacheDir(env: Record<string, string | undefined>): string {
 
 /**
  * The settings rows depend on: a cache read with others is built again. The
- * working directory is one of them, since rows name files relative to it.
+ * working directory is one of them, since rows name files relative to it;
+ * the shipped price table (its version) another, since costs are computed.
  */
-export function cacheKey(parts: { specs: readonly string[]; cwd: string; tz: string; formats: unknown; prices: unknown }): string {
+export function cacheKey(parts: { specs: readonly string[]; cwd: string; tz: string; formats: unknown; configPrices: unknown }): string {
   const schema = sqlFile('schema.sql') + sqlFile('cache_schema.sql') + sqlFile('link.sql') + sqlFile('sessions.sql');
   return createHash('sha256')
-    .update(JSON.stringify({ format: CACHE_FORMAT, version: VERSION, schema, ...parts, specs: parts.specs.map((s) => path.resolve(parts.cwd, s)) }))
+    .update(JSON.stringify({ format: CACHE_FORMAT, version: VERSION, prices: PRICE_TABLE, schema, ...parts, specs: parts.specs.map((s) => path.resolve(parts.cwd, s)) }))
     .digest('hex');
 }
 
@@ -425,8 +427,13 @@ async function loadInto(db: Database, choice: CacheChoice, specs: readonly strin
     // Not a DuckDB file, or one DuckDB cannot open: answer without it.
     await db.detachCache().catch(() => undefined);
     notes.push(`the cache ${choice.file} is not a cache obs can read (${err.message.split('\n', 1)[0]}): read the logs without it; delete the file, or pass another --cache`);
-    return { db, load: await loadSources(db, specs, { ...opts, found }), notes };
+    const load = await loadSources(db, specs, { ...opts, found });
+    return { db, load: { ...load, cache: withoutCache(choice.file, 'unusable', load) }, notes };
   }
+}
+
+function withoutCache(file: string, state: 'busy' | 'unusable', load: LoadResult): CacheUse {
+  return { file, state, unchanged: 0, readOn: 0, readWhole: load.files.filter((f) => f.status === 'loaded').length, dropped: 0 };
 }
 
 /** The cache file could not be opened for a reason other than another run holding it. */
@@ -451,7 +458,8 @@ async function throughCache(
       if (meta !== null && warm(found, cached, meta, key)) {
         const load = remembered(found, cached, meta, await issuesByFile(db));
         await db.useCache();
-        return { db, load, notes };
+        const unchanged = load.files.filter((f) => f.status === 'loaded').length;
+        return { db, load: { ...load, cache: { file: choice.file, state: 'unchanged', unchanged, readOn: 0, readWhole: 0, dropped: 0 } }, notes };
       }
       await db.detachCache();
     }
@@ -462,7 +470,7 @@ async function throughCache(
   if (busy !== null) {
     notes.push(`the cache ${choice.file} is in use by ${busy}: read the logs without it (obs --no-cache does so always)`);
     const load = await loadSources(db, specs, { ...opts, found });
-    return { db, load, notes };
+    return { db, load: { ...load, cache: withoutCache(choice.file, 'busy', load) }, notes };
   }
   let meta = await readMeta(db);
   if (meta === null) {
@@ -518,5 +526,15 @@ async function throughCache(
   const again = await attach(db, choice.file, 'read');
   if (again !== null) throw new Error(`the cache ${choice.file} was taken by ${again.busy} as soon as it was written; run again`);
   await db.useCache();
-  return { db, load, notes };
+  const loaded = reads.filter((r) => r.report.status === 'loaded');
+  const readOn = loaded.filter((r) => plan.held.get(r.abs)?.resume === true).length;
+  const use: CacheUse = {
+    file: choice.file,
+    state: plan.rebuild ? 'built' : 'updated',
+    unchanged: [...plan.held.values()].filter((c) => !c.resume && c.report.status === 'loaded').length,
+    readOn,
+    readWhole: loaded.length - readOn,
+    dropped: plan.rebuild ? 0 : plan.dropped.length,
+  };
+  return { db, load: { ...load, cache: use }, notes };
 }

@@ -9,7 +9,7 @@ import type { ExitCode } from '../errors.js';
 import type { Column, Row } from '../output/render.js';
 import { sqlFile } from '../db/sql-files.js';
 import { formatIsoMicros } from '../time/time.js';
-import type { FileReport } from '../load/load.js';
+import type { CacheUse, FileReport } from '../load/load.js';
 import { loadTotals } from '../load/totals.js';
 import { output, readCommand, withSources } from './shared/command.js';
 import type { CommonOptions } from './shared/options.js';
@@ -64,6 +64,19 @@ export function fileRow(f: FileReport): Row {
   };
 }
 
+function cacheJson(c: CacheUse | null): Row | null {
+  if (c === null) return null;
+  return { file: c.file, state: c.state, unchanged: c.unchanged, read_on: c.readOn, read_whole: c.readWhole, dropped: c.dropped };
+}
+
+/** The cache's part, in words: `cache: ~/.cache/obs/logs-….duckdb: updated: 1,702 files unchanged, 1 read on, ...`. */
+function cacheLine(c: CacheUse): string {
+  if (c.state === 'busy' || c.state === 'unusable') return `cache: ${c.file}: ${c.state === 'busy' ? 'in use by another run' : 'not a cache obs can read'}; every file was read without it`;
+  const parts = [`${c.unchanged} file(s) unchanged`, `${c.readOn} read on from where they stopped`, `${c.readWhole} read whole`];
+  if (c.dropped > 0) parts.push(`${c.dropped} changed or gone (their rows removed)`);
+  return `cache: ${c.file}: ${c.state}: ${parts.join(', ')}`;
+}
+
 export async function runSources(ctx: Context, o: SourcesOptions): Promise<ExitCode> {
   // The notes would repeat what the listing shows.
   return withSources(ctx, { ...o, notes: false }, async (s) => {
@@ -82,6 +95,7 @@ export async function runSources(ctx: Context, o: SourcesOptions): Promise<ExitC
         totals: { files: files.length, lines, records, rejected, repaired, unreadable },
         passed_over: s.load.ignored.map((i) => ({ path: i.display, reason: i.reason })),
         missing_index_targets: s.load.missingTargets.map((m) => ({ index: m.index, line: m.line, log_path: m.logPath })),
+        cache: cacheJson(s.load.cache ?? null),
       },
     });
     if (s.format === 'table') {
@@ -92,6 +106,8 @@ export async function runSources(ctx: Context, o: SourcesOptions): Promise<ExitC
       }
       for (const m of s.load.missingTargets) lines.push(`${m.index}:${m.line}: missing: the index names ${m.logPath}, which is not there`);
       for (const i of s.load.ignored) lines.push(`${i.display}: passed over: ${i.reason}`);
+      const cache = s.load.cache;
+      if (cache !== undefined && cache !== null) lines.push(cacheLine(cache));
       if (lines.length > 0) ctx.stdout.write(`\n${redactorOf(ctx).text(lines.join('\n'))}\n`);
     }
   });

@@ -34,7 +34,27 @@ export interface MissingIndexTarget {
   logPath: string;
 }
 
+/** How a load used the cache (obs sources shows it). */
+export interface CacheUse {
+  file: string;
+  /**
+   * unchanged: answered from the cache, nothing read; updated: what changed
+   * was read into it; built: built afresh; busy or unusable: read without it.
+   */
+  state: 'unchanged' | 'updated' | 'built' | 'busy' | 'unusable';
+  /** Files whose rows were in the cache as they were. */
+  unchanged: number;
+  /** Files read on from where the last reading stopped. */
+  readOn: number;
+  /** Files read whole (new, changed, or a kind that is read whole). */
+  readWhole: number;
+  /** Files the cache had that are gone or changed: their rows removed. */
+  dropped: number;
+}
+
 export interface LoadResult {
+  /** Null when the logs were read without the cache. */
+  cache?: CacheUse | null;
   files: FileReport[];
   ignored: PassedOver[];
   missingTargets: MissingIndexTarget[];

@@ -46,14 +46,26 @@ async function run(args: string[], cwd: string, cache: string | null): Promise<{
   return obs([...args, '--logs', 'logs', ...(cache === null ? ['--no-cache'] : ['--cache', cache])], { cwd, env: { OBS_NOW: '2026-11-21T22:21:00Z' } });
 }
 
+/** A command's JSON, without what says how the cache was used (obs sources's "cache"). */
+function answer(stdout: string): unknown {
+  const doc = JSON.parse(stdout) as Record<string, unknown>;
+  delete doc['cache'];
+  return doc;
+}
+
 /** Every command through the cache gives what --no-cache gives. */
 async function expectSameAsFresh(w: { dir: string; cache: string }, commands = COMMANDS): Promise<void> {
   for (const args of commands) {
     const fresh = await run(args, w.dir, null);
     const cached = await run(args, w.dir, w.cache);
     expect(cached.exitCode, `${args.join(' ')}\n${cached.stderr}`).toBe(fresh.exitCode);
-    expect(JSON.parse(cached.stdout), args.join(' ')).toEqual(JSON.parse(fresh.stdout));
+    expect(answer(cached.stdout), args.join(' ')).toEqual(answer(fresh.stdout));
   }
+}
+
+/** What obs sources says of the cache on the next run (which changes nothing). */
+async function cacheUse(w: { dir: string; cache: string }): Promise<Record<string, unknown>> {
+  return (JSON.parse((await run(['sources', '--json'], w.dir, w.cache)).stdout) as { cache: Record<string, unknown> }).cache;
 }
 
 /** What the cache file says of one file: where it read to, how many lines. */
@@ -76,7 +88,12 @@ function llmLines(): string[] {
 describe('the cache', () => {
   it('answers as a fresh read does, and a second run reads nothing and writes nothing', { timeout: TIMEOUT }, async () => {
     const w = workdir();
+    const built = JSON.parse((await run(['sources', '--json'], w.dir, w.cache)).stdout) as { cache: Record<string, unknown>; files: Array<{ status: string }> };
+    const loaded = built.files.filter((f) => f.status === 'loaded').length;
+    expect(built.cache).toEqual({ file: w.cache, state: 'built', unchanged: 0, read_on: 0, read_whole: loaded, dropped: 0 });
+    expect(JSON.parse((await run(['sources', '--json'], w.dir, null)).stdout)).toMatchObject({ cache: null });
     await expectSameAsFresh(w);
+    expect(await cacheUse(w)).toEqual({ file: w.cache, state: 'unchanged', unchanged: loaded, read_on: 0, read_whole: 0, dropped: 0 });
     const before = statSync(w.cache);
     const again = await run(['llm', '--by', 'model', '--json'], w.dir, w.cache);
     expect(again.exitCode).toBe(0);
@@ -96,6 +113,8 @@ describe('the cache', () => {
     expect(first).toEqual({ read_to: statSync(file).size, lines: 30 });
 
     appendFileSync(file, `${lines.slice(30, 50).join('\n')}\n`);
+    const next = JSON.parse((await run(['sources', '--json'], w.dir, w.cache)).stdout) as { cache: Record<string, unknown> };
+    expect(next.cache).toMatchObject({ state: 'updated', read_on: 1, read_whole: 0, dropped: 0 });
     await expectSameAsFresh(w);
     expect(await cacheEntry(w.cache, LLM_IO)).toEqual({ read_to: statSync(file).size, lines: 50 });
 
@@ -128,6 +147,8 @@ describe('the cache', () => {
     // Removed: its rows go.
     rmSync(`${file}.1`);
     rmSync(path.join(w.logs, 'app.log'));
+    const gone = JSON.parse((await run(['sources', '--json'], w.dir, w.cache)).stdout) as { cache: Record<string, unknown> };
+    expect(gone.cache).toMatchObject({ state: 'updated', read_on: 0, read_whole: 0, dropped: 2 });
     await expectSameAsFresh(w);
   });
 
@@ -139,6 +160,8 @@ describe('the cache', () => {
     utimesSync(file, new Date(Date.now() - 60_000), new Date(Date.now() - 60_000));
     await expectSameAsFresh(w, [COMMANDS[0]!, COMMANDS[2]!]);
     appendFileSync(file, '    step()\nValueError: bad plan\n2026-11-21 22:18:21,000 INFO agent: next\n');
+    const next = JSON.parse((await run(['sources', '--json'], w.dir, w.cache)).stdout) as { cache: Record<string, unknown> };
+    expect(next.cache).toMatchObject({ state: 'updated', read_on: 0, read_whole: 1, dropped: 1 });
     await expectSameAsFresh(w, [COMMANDS[0]!, COMMANDS[2]!, COMMANDS[5]!]);
     const errors = JSON.parse((await run(['errors', '--json'], w.dir, w.cache)).stdout) as { errors: Array<{ error_type: string | null; source_file: string }> };
     expect(errors.errors.filter((e) => e.source_file.endsWith('app.log')).map((e) => e.error_type)).toContain('ValueError');
@@ -187,6 +210,23 @@ describe('the cache', () => {
     expect(r.exitCode).toBe(0);
     expect(r.stderr).toMatch(/junk\.duckdb.*not a cache obs can read/);
     expect(JSON.parse(r.stdout)).toEqual(JSON.parse((await run(['llm', '--json'], w.dir, null)).stdout));
+    expect(readFileSync(junk, 'utf8')).toBe('not a database\n'.repeat(1000));
+
+    // A DuckDB database of someone else's is neither emptied nor used.
+    const theirs = path.join(w.dir, 'theirs.duckdb');
+    const db = await DuckDBInstance.create(theirs);
+    const c = await db.connect();
+    await c.run('CREATE TABLE precious AS SELECT 42 AS answer');
+    c.closeSync();
+    db.closeSync();
+    const t = await obs(['sources', '--json', '--logs', 'logs', '--cache', theirs], { cwd: w.dir });
+    expect(t.stderr).toMatch(/theirs\.duckdb is not a cache obs can read \(a DuckDB database with tables that are not an obs cache\)/);
+    expect((JSON.parse(t.stdout) as { cache: unknown }).cache).toMatchObject({ state: 'unusable' });
+    const check = await DuckDBInstance.create(theirs, { access_mode: 'READ_ONLY' });
+    const cc = await check.connect();
+    expect((await cc.runAndReadAll('SELECT answer FROM precious')).getRowObjectsJS()).toEqual([{ answer: 42 }]);
+    cc.closeSync();
+    check.closeSync();
   });
 
   it('serves two runs at once: both answer in full', { timeout: TIMEOUT }, async () => {

@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { BIN, FIXTURES, ROOT } from '../helpers/cli.js';
+import { BIN, CACHE_HOME, FIXTURES, ROOT } from '../helpers/cli.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'obs-lazy-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -20,7 +20,7 @@ async function loaded(args: string[]): Promise<{ modules: string[]; exitCode: nu
   const log = path.join(dir, `imports-${++n}.txt`);
   const r = await execa(process.execPath, ['--import', `${ROOT}test/helpers/record-imports.mjs`, BIN, ...args], {
     cwd: ROOT,
-    env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', NO_COLOR: '1', TZ: 'UTC', OBS_IMPORT_LOG: log },
+    env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', NO_COLOR: '1', TZ: 'UTC', XDG_CACHE_HOME: CACHE_HOME, OBS_IMPORT_LOG: log },
     extendEnv: false,
     reject: false,
   });
@@ -50,9 +50,20 @@ describe('what obs loads before it has logs to read', () => {
   }
 
   it('reading logs with LLM calls loads both (the recorder sees them)', async () => {
-    const r = await loaded(['llm', '--logs', `${FIXTURES}/llm`, '-q', '--json', 'cost_usd']);
+    const r = await loaded(['llm', '--logs', `${FIXTURES}/llm`, '-q', '--json', 'cost_usd', '--no-cache']);
     expect(r.exitCode).toBe(0);
     expect(r.modules.some((m) => m.includes('@duckdb/node-api'))).toBe(true);
     expect(r.modules.some((m) => m.includes('genai-prices'))).toBe(true);
+  });
+
+  it('answering from an unchanged cache loads DuckDB, not the price table: nothing is priced', async () => {
+    const cache = path.join(dir, 'cache.duckdb');
+    const args = ['llm', '--logs', `${FIXTURES}/llm`, '-q', '--json', 'cost_usd', '--cache', cache];
+    const first = await loaded(args);
+    expect(first.modules.some((m) => m.includes('genai-prices'))).toBe(true);
+    const warm = await loaded(args);
+    expect(warm.exitCode).toBe(0);
+    expect(warm.modules.some((m) => m.includes('@duckdb/node-api'))).toBe(true);
+    expect(warm.modules.some((m) => m.includes('genai-prices'))).toBe(false);
   });
 });

@@ -196,7 +196,7 @@ export function resolveTime(ctx: Context, o: CommonOptions, config: Config): { t
 async function cacheChoice(
   ctx: Context,
   o: CommonOptions,
-  parts: { specs: readonly string[]; cwd: string; tz: string; formats: unknown; prices: unknown },
+  parts: { specs: readonly string[]; cwd: string; tz: string; formats: unknown; configPrices: unknown },
 ): Promise<{ choice: CacheChoice; key: string } | null> {
   const env = ctx.env['OBS_CACHE'];
   if (o.cache === false || (o.cache === undefined && env !== undefined && /^(off|false|0|no)$/i.test(env))) return null;
@@ -230,7 +230,7 @@ export async function openSources(ctx: Context, o: CommonOptions, config: Config
   const { Database } = await import('../../db/database.js');
   const { loadSources } = await import('../../load/load.js');
   const { FormatSet } = await import('../../formats/formats.js');
-  const cache = await cacheChoice(ctx, o, { specs: logs, cwd: ctx.cwd, tz, formats: config.formats ?? null, prices: config.prices ?? null });
+  const cache = await cacheChoice(ctx, o, { specs: logs, cwd: ctx.cwd, tz, formats: config.formats ?? null, configPrices: config.prices ?? null });
   let db: Database;
   let load: LoadResult;
   const loadOptions = (progress: LoadProgress | undefined): LoadOptions => ({
@@ -246,7 +246,7 @@ export async function openSources(ctx: Context, o: CommonOptions, config: Config
     // In memory, but with somewhere to spill beyond DuckDB's memory limit.
     db = await Database.open({ tempDir: path.join(cacheDir(ctx.env), 'tmp') });
     try {
-      load = await withLoadProgress(ctx, o, (progress) => loadSources(db, logs, loadOptions(progress)));
+      load = { ...(await withLoadProgress(ctx, o, (progress) => loadSources(db, logs, loadOptions(progress)))), cache: null };
     } catch (err) {
       db.close();
       throw err;
