@@ -17,6 +17,7 @@ import { sessionFromFileName } from '../sources/session-log/index.js';
 import type { Correlation, IndexEntry, SourceKind } from '../sources/types.js';
 import { discover, displayPath, type FoundFile, type PassedOver } from './discover.js';
 import { ErrorCollector } from './errors/extract.js';
+import { isParquetName, loadParquetFiles, PARQUET_KIND } from './parquet.js';
 import { storeErrors } from './errors/store.js';
 import { DatabaseSink, emptyCounts, type FileCounts } from './sink.js';
 
@@ -104,6 +105,8 @@ async function plan(file: FoundFile): Promise<Planned> {
     sizeBytes: file.size,
     note: null,
   };
+  // Read by loadParquetFiles, not as lines.
+  if (isParquetName(file.abs)) return { file, kind: null, report: { ...report, kind: PARQUET_KIND } };
   try {
     const head = await readHead(file.abs);
     if (head.binary) {
@@ -232,6 +235,7 @@ export async function loadSources(db: Database, specs: readonly string[], opts: 
   } finally {
     sink.close();
   }
+  await loadParquetFiles(db, planned);
   progress?.filesRead();
 
   const files = planned.map((p) => p.report);
