@@ -9,7 +9,7 @@
  */
 import path from 'node:path';
 import type { Database } from '../db/database.js';
-import { EXPORT_TABLES, exportTable } from '../export/tables.js';
+import { EXPORT_TABLES, exportTable, NULL_PARTITION } from '../export/tables.js';
 import type { FileReport } from './load.js';
 
 export const PARQUET_KIND = 'parquet';
@@ -27,6 +27,24 @@ export function tableOfPath(file: string): string {
   let dir = path.dirname(file);
   while (PARTITION_DIR.test(path.basename(dir)) && path.dirname(dir) !== dir) dir = path.dirname(dir);
   return path.basename(dir);
+}
+
+/** The values of the partition folders above a file, the nearest first to win; null for Hive's NULL partition. */
+function partitionValues(file: string): Map<string, string | null> {
+  const values = new Map<string, string | null>();
+  for (const dir of path.dirname(file).split(path.sep)) {
+    const at = dir.indexOf('=');
+    if (at <= 0) continue;
+    const raw = dir.slice(at + 1);
+    let value: string | null = raw;
+    try {
+      value = decodeURIComponent(raw);
+    } catch {
+      // not percent-encoded: as written
+    }
+    values.set(dir.slice(0, at), raw === NULL_PARTITION ? null : value);
+  }
+  return values;
 }
 
 const ident = (name: string): string => `"${name.replace(/"/g, '""')}"`;
@@ -75,17 +93,24 @@ async function loadFile(db: Database, abs: string, report: FileReport): Promise<
     report.note = table.note ?? null;
     return;
   }
-  const source = 'read_parquet($path, hive_partitioning = true)';
-  let fileColumns: Set<string>;
+  const columns = await tableColumns(db, table.name);
+  const source = 'read_parquet($path, hive_partitioning = false)';
+  let inFile: Set<string>;
   try {
     const described = await db.query(`DESCRIBE SELECT * FROM ${source}`, { path: abs });
-    fileColumns = new Set(described.rows.map((r) => String(r['column_name'])));
+    inFile = new Set(described.rows.map((r) => String(r['column_name'])));
   } catch (err) {
     report.status = 'unreadable';
     report.note = `not a Parquet file obs can read: ${reasonOf(err)}`;
     return;
   }
-  const columns = await tableColumns(db, table.name);
+  // A column the file lacks may be named by a partition folder (a table partitioned by
+  // source_kind by another tool): obs takes only those from the folder names, itself. DuckDB's
+  // hive_partitioning would also let any folder above the file that reads like a column
+  // (session_key=...) replace the column the file holds.
+  const folders = partitionValues(abs);
+  const fromFolders = columns.filter((c) => !inFile.has(c.name) && folders.has(c.name)).map((c) => c.name);
+  const fileColumns = new Set([...inFile, ...fromFolders]);
   const lacking = columns.filter((c) => c.required && !fileColumns.has(c.name)).map((c) => c.name);
   if (lacking.length > 0) {
     report.status = 'unreadable';
@@ -95,8 +120,18 @@ async function loadFile(db: Database, abs: string, report: FileReport): Promise<
   const taken = columns.filter((c) => fileColumns.has(c.name)).map((c) => c.name);
   const filled = columns.filter((c) => !fileColumns.has(c.name)).map((c) => c.name);
   const names = taken.map(ident).join(', ');
+  // Folder values are bound parameters, cast to the column's type by the insert; NULL for Hive's NULL partition.
+  const params: Record<string, string | null> = { path: abs };
+  const values = taken
+    .map((c) => {
+      if (inFile.has(c)) return ident(c);
+      const key = `folder_${fromFolders.indexOf(c)}`;
+      params[key] = folders.get(c) ?? null;
+      return `$${key}::VARCHAR AS ${ident(c)}`;
+    })
+    .join(', ');
   // The rows' time: ts, or when the session index entry was written.
-  const time = ['ts', 'created_at'].find((c) => fileColumns.has(c) && columns.some((t) => t.name === c));
+  const time = ['ts', 'created_at'].find((c) => inFile.has(c) && columns.some((t) => t.name === c));
   try {
     const stats = await db.query(
       time !== undefined
@@ -104,7 +139,7 @@ async function loadFile(db: Database, abs: string, report: FileReport): Promise<
         : `SELECT count(*) AS n FROM ${source}`,
       { path: abs },
     );
-    await db.exec(`INSERT INTO ${ident(table.name)} (${names}) SELECT ${names} FROM ${source}`, { path: abs });
+    await db.exec(`INSERT INTO ${ident(table.name)} (${names}) SELECT ${values} FROM ${source}`, params);
     const s = stats.rows[0] ?? {};
     report.records = Number(s['n'] ?? 0);
     report.untimed = Number(s['untimed'] ?? 0);
@@ -117,8 +152,7 @@ async function loadFile(db: Database, abs: string, report: FileReport): Promise<
   }
   const notes = [`rows of ${table.name}`];
   if (filled.length > 0) notes.push(`columns not in the file, left empty: ${list(filled)}`);
-  const partitions = new Set(path.dirname(abs).split(path.sep).filter((d) => PARTITION_DIR.test(d)).map((d) => d.slice(0, d.indexOf('='))));
-  const ignored = [...fileColumns].filter((c) => !columns.some((t) => t.name === c) && !partitions.has(c));
+  const ignored = [...inFile].filter((c) => !columns.some((t) => t.name === c));
   if (ignored.length > 0) notes.push(`columns obs does not know, not read: ${list(ignored)}`);
   report.note = notes.join('; ');
 }

@@ -348,6 +348,26 @@ describe('Parquet files that are not an obs export', () => {
     expect(s.data.rows[0]!['n']).toBe(243);
   });
 
+  it('a table partitioned by one of its columns elsewhere gets it from the folders; other folder names never replace a column', async () => {
+    // events re-partitioned by source_kind (so the files lack it), below a folder that reads like a session_key partition.
+    const repart = path.join(tmp, 'session_key=nobody', 'lake', 'events');
+    mkdirSync(path.dirname(repart), { recursive: true });
+    await conn.run('COPY (SELECT * FROM read_parquet($p)) TO $out (FORMAT parquet, PARTITION_BY (source_kind))', {
+      p: `${dir}/events/**/*.parquet`,
+      out: repart,
+    });
+    const [described] = await rows('SELECT count(*)::INT AS n FROM (DESCRIBE SELECT * FROM read_parquet($p, hive_partitioning = false)) WHERE column_name = $c', {
+      p: `${repart}/*/*.parquet`,
+      c: 'source_kind',
+    });
+    expect(described!['n']).toBe(0);
+    const q = "SELECT source_kind, count(*) AS n, count(DISTINCT session_key) AS sessions FROM events GROUP BY ALL ORDER BY source_kind";
+    const lake = await obsJson<{ rows: Row[] }>(['sql', '--logs', path.dirname(repart), '-q', q]);
+    const logs = await obsJson<{ rows: Row[] }>(['sql', ...LOGS, q]);
+    expect(lake.exitCode).toBe(0);
+    expect(lake.data.rows).toEqual(logs.data.rows);
+  });
+
   it('alone, they are no usable input: exit 3', async () => {
     const r = await obs(['events', '--logs', path.join(foreign, 'metrics')]);
     expect(r.exitCode).toBe(3);
