@@ -15,6 +15,8 @@ export const EXIT = {
   NO_INPUT: 3,
   /** Partial result: some input was rejected or a source failed; the rest was answered. */
   PARTIAL: 4,
+  /** The output could not be written (obs export): a folder that cannot be created or written, a full disk; 73 is EX_CANTCREAT. */
+  CANT_CREATE: 73,
   /** An unexpected internal error (a bug in obs); 70 is EX_SOFTWARE in sysexits.h. */
   INTERNAL: 70,
 } as const;
@@ -54,6 +56,11 @@ export function usageError(message: string, details: ObsErrorDetails = {}): ObsE
 /** Nothing to read: exit 3. */
 export function noInputError(message: string, details: ObsErrorDetails = {}): ObsError {
   return new ObsError(EXIT.NO_INPUT, message, details);
+}
+
+/** The output cannot be written: exit 73. */
+export function cantCreateError(message: string, details: ObsErrorDetails = {}): ObsError {
+  return new ObsError(EXIT.CANT_CREATE, message, details);
 }
 
 /** Formats an error in the error / reason / note / help shape, one item per line. */

@@ -8,6 +8,7 @@ import type { ExitCode } from './errors.js';
 import { completionCommand } from './commands/completion.js';
 import { errorsCommand } from './commands/errors.js';
 import { eventsCommand } from './commands/events.js';
+import { exportCommand } from './commands/export.js';
 import { llmCommand } from './commands/llm.js';
 import { mcpCommand } from './commands/mcp.js';
 import { metricsCommand } from './commands/metrics.js';
@@ -28,6 +29,7 @@ Exit codes:
   3   no usable input (a path is missing or unreadable, no log file was found, or obs metrics got no answer from Prometheus)
   4   partial result (lines rejected, a file unreadable, or Prometheus failing for obs query or obs report; the rest was answered)
   70  internal error (a bug in obs; run with --debug and report it)
+  73  obs export could not write its folder (cannot be created or written, disk full); nothing was left half-written
 
 Environment:
   OBS_LOGS     log paths, separated by ':' (instead of --logs)
@@ -50,6 +52,7 @@ Examples:
   obs errors --group --since 1h
   obs report --since 7d
   obs sources --logs ./logs
+  obs export --parquet ./export && obs errors --logs ./export
   obs events --level error --json ts,session_key,message | jq -c '.events[]'
   obs triage artifacts/ --format markdown >> "$GITHUB_STEP_SUMMARY"
   source <(obs completion bash)
@@ -72,7 +75,7 @@ export function buildProgram(ctx: Context, run: (p: Promise<ExitCode>) => void):
     ['Errors:', [errorsCommand(ctx, run)]],
     ['CI:', [triageCommand(ctx, run)]],
     ['Metrics:', [metricsCommand(ctx, run)]],
-    ['Inputs and ad-hoc queries:', [sourcesCommand(ctx, run), sqlCommand(ctx, run)]],
+    ['Inputs and ad-hoc queries:', [sourcesCommand(ctx, run), sqlCommand(ctx, run), exportCommand(ctx, run)]],
     ['Coding agents:', [mcpCommand(ctx, run)]],
     ['Shell:', [completionCommand(ctx, run)]],
   ];

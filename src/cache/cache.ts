@@ -19,6 +19,7 @@ import { Database } from '../db/database.js';
 import { sqlFile } from '../db/sql-files.js';
 import { discover, type Discovery, type FoundFile } from '../load/discover.js';
 import type { Observation } from '../load/errors/extract.js';
+import { isParquetName } from '../load/parquet.js';
 import { loadSources, type CacheUse, type FileRead, type FileReport, type HeldFile, type LoadOptions, type LoadResult, type MissingIndexTarget, type Reuse } from '../load/load.js';
 import { emptyCounts, type LineIssue } from '../load/sink.js';
 import { SOURCES } from '../sources/index.js';
@@ -94,6 +95,8 @@ export interface CachedLoad {
   load: LoadResult;
   /** Notes for stderr: the cache was busy, or built again. */
   notes: string[];
+  /** Warnings for stderr: the cache file is not one obs can use. */
+  warnings?: string[];
 }
 
 function isLockError(err: unknown): boolean {
@@ -420,15 +423,17 @@ export async function loadCached(choice: CacheChoice, specs: readonly string[], 
 async function loadInto(db: Database, choice: CacheChoice, specs: readonly string[], opts: LoadOptions, key: string): Promise<CachedLoad> {
   const found = await discover(specs, opts.cwd);
   const notes: string[] = [];
+  // An export read back is a columnar store already: read as it is, never cached.
+  if (found.files.some((f) => isParquetName(f.abs))) return { db, load: { ...(await loadSources(db, specs, { ...opts, found })), cache: null }, notes };
   try {
     return await throughCache(db, choice, specs, { ...opts, found }, key, found, notes);
   } catch (err) {
     if (!(err instanceof CacheUnusable)) throw err;
     // Not a DuckDB file, or one DuckDB cannot open: answer without it.
     await db.detachCache().catch(() => undefined);
-    notes.push(`the cache ${choice.file} is not a cache obs can read (${err.message.split('\n', 1)[0]}): read the logs without it; delete the file, or pass another --cache`);
+    const warning = `the cache ${choice.file} is not a cache obs can read (${err.message.split('\n', 1)[0]}): the logs were read without it; delete the file, or pass another --cache`;
     const load = await loadSources(db, specs, { ...opts, found });
-    return { db, load: { ...load, cache: withoutCache(choice.file, 'unusable', load) }, notes };
+    return { db, load: { ...load, cache: withoutCache(choice.file, 'unusable', load) }, notes, warnings: [warning] };
   }
 }
 

@@ -40,6 +40,7 @@ const NUMBERED_NAME = new RegExp(`^(.+\\.${LOG_EXT})\\.(\\d+)$`, 'i');
  */
 const DATED_NAME = new RegExp(`^(.+\\.${LOG_EXT})[-._](\\d{4}-\\d{2}-\\d{2}(?:_\\d{2}(?:-\\d{2}(?:-\\d{2})?)?)?|\\d{8}(?:\\d{2}){0,3})$`, 'i');
 const GLOB_CHARS = /[*?[{]/;
+const PARQUET_NAME = /\.parquet$/i;
 
 /** Compressed files a walk passes over, with what to do about them. */
 const NOT_GZIP: ReadonlyArray<[RegExp, string]> = [
@@ -78,10 +79,12 @@ export function rotationKey(name: string): RotationKey | null {
 
 /**
  * Whether a directory walk reads a file of this name: log names, live or
- * rotated, plain or gzip-compressed. Otherwise, why not.
+ * rotated, plain or gzip-compressed, and Parquet files. Otherwise, why not.
  */
 export function walkAccepts(name: string): { read: true } | { read: false; reason: string } {
   for (const [re, reason] of NOT_GZIP) if (re.test(name)) return { read: false, reason };
+  // The files of an obs export (obs export --parquet); any other Parquet file is listed as skipped, with why.
+  if (PARQUET_NAME.test(name)) return { read: true };
   if (rotationKey(name) !== null) return { read: true };
   if (/\.gz$/i.test(name)) {
     return { read: false, reason: `gzip-compressed, but ${name.slice(0, -3)} is not a log file name (name the file in --logs to read it anyway)` };

@@ -17,6 +17,7 @@ import { sessionFromFileName } from '../sources/session-log/index.js';
 import type { Correlation, IndexEntry, SourceKind } from '../sources/types.js';
 import { discover, displayPath, type Discovery, type FoundFile, type PassedOver } from './discover.js';
 import { ErrorCollector, type Observation } from './errors/extract.js';
+import { isParquetName, loadParquetFiles, PARQUET_KIND } from './parquet.js';
 import { storeErrors } from './errors/store.js';
 import { DatabaseSink, emptyCounts, type FileCounts } from './sink.js';
 
@@ -173,6 +174,8 @@ async function plan(file: FoundFile, reuse?: Reuse): Promise<Planned> {
     sizeBytes: file.size,
     note: null,
   };
+  // Read by loadParquetFiles, not as lines.
+  if (isParquetName(file.abs)) return { file, kind: null, report: { ...report, kind: PARQUET_KIND } };
   try {
     const head = await readHead(file.abs);
     if (head.binary) {
@@ -345,6 +348,8 @@ export async function loadSources(db: Database, specs: readonly string[], opts: 
   } finally {
     sink.close();
   }
+  // Parquet (an obs export read back) is never cached: it is a store already (see loadCached).
+  await loadParquetFiles(db, planned);
   progress?.filesRead();
 
   // Sightings in the order the files are read (index files first), each file's cached ones before its new ones.

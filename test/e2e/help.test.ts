@@ -25,7 +25,7 @@ describe('--help', () => {
 
   it('walks every command, subcommands included', () => {
     const names = paths.map((p) => p.join(' '));
-    for (const expected of ['', 'query', 'trace', 'report', 'errors', 'errors show', 'metrics', 'sql', 'sources', 'completion']) {
+    for (const expected of ['', 'query', 'trace', 'report', 'errors', 'errors show', 'metrics', 'sql', 'sources', 'export', 'completion']) {
       expect(names).toContain(expected);
     }
   });
@@ -56,6 +56,6 @@ describe('--help', () => {
     for (const variable of ['OBS_LOGS', 'OBS_TZ', 'OBS_NOW', 'OBS_PROMETHEUS_URL', 'NO_COLOR', 'FORCE_COLOR', 'TERM=dumb', 'OBS_PAGER', 'PAGER']) {
       expect(r.stdout).toMatch(new RegExp(`^  ${variable}\\b`, 'm'));
     }
-    for (const code of ['0', '1', '2', '3', '4', '70']) expect(r.stdout).toMatch(new RegExp(`^  ${code} +\\S`, 'm'));
+    for (const code of ['0', '1', '2', '3', '4', '70', '73']) expect(r.stdout).toMatch(new RegExp(`^  ${code} +\\S`, 'm'));
   });
 });

@@ -257,6 +257,7 @@ export async function openSources(ctx: Context, o: CommonOptions, config: Config
     db = done.db;
     load = done.load;
     for (const n of done.notes) report.note(n);
+    for (const w of done.warnings ?? []) report.warn(w);
   }
   const loaded = load.files.filter((f) => f.status === 'loaded');
   if (loaded.length === 0) {

@@ -27,10 +27,10 @@ function appendErrorFields(a: DuckDBAppender, e: ErrorFields): void {
   str(a, e.contextFrom);
 }
 
-async function appendObservations(db: Database, observations: readonly Observation[], errorIds: string[]): Promise<void> {
+async function appendObservations(db: Database, observations: readonly Observation[], errorIds: string[], firstId: number): Promise<void> {
   const a = await db.appender('error_records');
   for (const [i, o] of observations.entries()) {
-    a.appendBigInt(BigInt(i));
+    a.appendBigInt(BigInt(firstId + i));
     ts(a, o.ts);
     str(a, o.sourceFile);
     a.appendBigInt(BigInt(o.sourceLine));
@@ -134,7 +134,11 @@ function shareContext(observations: Observation[], o: Occurrence): void {
 
 export async function storeErrors(db: Database, observations: Observation[]): Promise<void> {
   await completeContext(db, observations);
-  const taken = new Set<string>();
+  // Rows read from an obs export are already there: new ids follow theirs, never repeat them.
+  const { rows } = await db.query('SELECT error_id FROM errors');
+  const taken = new Set(rows.map((r) => r['error_id']).filter((id): id is string => typeof id === 'string'));
+  const next = await db.query('SELECT coalesce(max(record_id) + 1, 0) AS id FROM error_records');
+  const firstId = Number(next.rows[0]?.['id'] ?? 0);
   const occurrences = groupObservations(observations)
     .map((members) => buildOccurrence(observations, members))
     .sort((x, y) => (x.ts ?? Number.MAX_SAFE_INTEGER) - (y.ts ?? Number.MAX_SAFE_INTEGER));
@@ -145,5 +149,5 @@ export async function storeErrors(db: Database, observations: Observation[]): Pr
     for (const m of o.members) errorIds[m] = o.errorId;
   }
   await appendOccurrences(db, occurrences);
-  await appendObservations(db, observations, errorIds);
+  await appendObservations(db, observations, errorIds, firstId);
 }
