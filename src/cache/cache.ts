@@ -156,25 +156,12 @@ async function readMeta(db: Database): Promise<Meta | null> {
 }
 
 async function readFiles(db: Database): Promise<Map<string, CachedFile>> {
-  const { rows } = await db.query('SELECT *, defaults::VARCHAR AS defaults_text, report::VARCHAR AS report_text FROM cache.cache_files');
+  // One JSON text per file: thousands of rows convert in milliseconds, not a value per column.
+  const { rows } = await db.query(sqlFile('cache_files_read.sql'));
   const out = new Map<string, CachedFile>();
   for (const r of rows) {
-    out.set(String(r['abs']), {
-      abs: String(r['abs']),
-      display: String(r['display']),
-      kind: String(r['kind']),
-      dev: Number(r['dev']),
-      ino: Number(r['ino']),
-      size: Number(r['size']),
-      mtimeMs: Number(r['mtime_ms']),
-      readTo: Number(r['read_to']),
-      lines: Number(r['lines']),
-      endsCut: r['ends_cut'] === true,
-      tailHash: r['tail_hash'] === null ? null : String(r['tail_hash']),
-      viaIndex: r['via_index'] === true,
-      defaults: JSON.parse(String(r['defaults_text'])) as Correlation,
-      report: JSON.parse(String(r['report_text'])) as Omit<FileReport, 'issues'>,
-    });
+    const c = JSON.parse(String(r['entry'])) as CachedFile;
+    out.set(c.abs, c);
   }
   return out;
 }
@@ -246,7 +233,7 @@ function planReuse(found: Discovery, cached: Map<string, CachedFile>, meta: Meta
   const walked = new Set(found.files.map((f) => f.abs));
   for (const f of found.files) {
     const c = cached.get(f.abs);
-    const st = statOf(f.abs);
+    const st = f.stats ?? statOf(f.abs);
     const isIndex = SOURCES.find((k) => k.name === c?.kind)?.isIndex === true;
     if (c === undefined || st === null) {
       // A new file an index entry was waiting for changes what the index says.
@@ -303,7 +290,7 @@ function warm(found: Discovery, cached: Map<string, CachedFile>, meta: Meta, key
   const walked = new Set(found.files.map((f) => f.abs));
   for (const f of found.files) {
     const c = cached.get(f.abs);
-    const st = statOf(f.abs);
+    const st = f.stats ?? statOf(f.abs);
     if (c === undefined || st === null || !unchanged(c, st)) return false;
   }
   for (const c of cached.values()) {

@@ -4,6 +4,7 @@
  * an error (exit 3); every file passed over is reported, never dropped in
  * silence.
  */
+import { statSync, type Stats } from 'node:fs';
 import { readdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { noInputError } from '../errors.js';
@@ -14,6 +15,8 @@ export interface FoundFile {
   /** Path as shown to users: relative to the working directory when inside it. */
   display: string;
   size: number;
+  /** What the walk saw of it (device, inode, size, time): the cache compares them with what it read. */
+  stats?: Stats;
 }
 
 export interface PassedOver {
@@ -171,16 +174,19 @@ interface WalkState {
   out: Discovery;
 }
 
-async function addFile(abs: string, size: number, st: WalkState): Promise<void> {
-  let real = abs;
-  try {
-    real = await realpath(abs);
-  } catch {
-    // keep abs
+/** Adds a file once, by its real path: given when known (a plain entry of a folder whose real path is known). */
+async function addFile(abs: string, stats: Stats, st: WalkState, knownReal?: string): Promise<void> {
+  let real = knownReal ?? abs;
+  if (knownReal === undefined) {
+    try {
+      real = await realpath(abs);
+    } catch {
+      // keep abs
+    }
   }
   if (st.seen.has(real)) return;
   st.seen.add(real);
-  st.out.files.push({ abs: real, display: displayPath(abs, st.cwd), size });
+  st.out.files.push({ abs: real, display: displayPath(abs, st.cwd), size: stats.size, stats });
 }
 
 /**
@@ -218,7 +224,8 @@ async function walk(dir: string, st: WalkState, match?: (abs: string) => boolean
       const abs = path.join(current, entry.name);
       let s;
       try {
-        s = await stat(abs);
+        // Synchronous: a folder of thousands of files is walked in milliseconds, not a promise per file.
+        s = statSync(abs);
       } catch (err) {
         st.out.unreadable.push({ display: displayPath(abs, st.cwd), reason: (err as Error).message });
         continue;
@@ -237,7 +244,8 @@ async function walk(dir: string, st: WalkState, match?: (abs: string) => boolean
         }
       }
       matched++;
-      await addFile(abs, s.size, st);
+      // A plain entry's real path is its folder's real path and its name; only a link needs resolving.
+      await addFile(abs, s, st, entry.isSymbolicLink() ? undefined : path.join(real, entry.name));
     }
     stack.push(...subdirs.reverse());
   }
@@ -293,7 +301,7 @@ export async function discover(specs: readonly string[], cwd: string): Promise<D
       });
     }
     if (s.isDirectory()) await walk(abs, st);
-    else await addFile(abs, s.size, st);
+    else await addFile(abs, s, st);
   }
   return st.out;
 }
