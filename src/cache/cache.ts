@@ -38,7 +38,7 @@ const TAIL_BYTES = 4096;
 export interface CacheChoice {
   /** The cache file. */
   file: string;
-  /** Where DuckDB spills. */
+  /** Where DuckDB spills: a folder of this process's own, in a folder that exists. */
   tempDir: string;
 }
 
@@ -397,7 +397,7 @@ async function setState(db: Database, state: string): Promise<void> {
  */
 export async function loadCached(choice: CacheChoice, specs: readonly string[], opts: LoadOptions, key: string): Promise<CachedLoad> {
   mkdirSync(path.dirname(choice.file), { recursive: true });
-  mkdirSync(choice.tempDir, { recursive: true });
+  mkdirSync(path.dirname(choice.tempDir), { recursive: true });
   const db = await Database.open({ tempDir: choice.tempDir });
   try {
     return await loadInto(db, choice, specs, opts, key);
@@ -504,6 +504,8 @@ async function throughCache(
     indexTargets: [...plan.held.values()]
       .filter((c) => c.viaIndex)
       .map((c) => ({ file: { abs: c.abs, display: c.display, size: statOf(c.abs)?.size ?? c.size } as FoundFile, defaults: c.defaults })),
+    // Only session logs are given ids for lack of their own.
+    defaults: new Map(plan.rebuild ? [] : [...cached.values()].filter((c) => c.kind === 'session_log').map((c) => [c.abs, c.defaults] as const)),
     missingTargets: plan.rebuild ? [] : meta.missing,
     read(file) {
       reads.push(file);

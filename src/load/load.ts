@@ -112,8 +112,10 @@ export interface FileRead {
 /** The cache's part in a load: what the database holds already, and what was read. */
 export interface Reuse {
   held(abs: string): HeldFile | undefined;
-  /** Files an unchanged index file named, with the ids the index gave them. */
+  /** Files an unchanged index file named and the walk does not find, with the ids the index gave them. */
   indexTargets: Array<{ file: FoundFile; defaults: Correlation }>;
+  /** The ids each file the cache read was given (from an index file that has not changed since, or its name). */
+  defaults: Map<string, Correlation>;
   missingTargets: MissingIndexTarget[];
   read(file: FileRead): void;
 }
@@ -288,10 +290,9 @@ export async function loadSources(db: Database, specs: readonly string[], opts: 
     });
   }
   // Files named by an unchanged index file, as the cache remembers them.
-  const defaultsByFile = new Map<string, Correlation>();
+  const defaultsByFile = new Map<string, Correlation>(reuse?.defaults ?? []);
   const known = new Set(found.files.map((f) => f.abs));
   for (const t of reuse?.indexTargets ?? []) {
-    defaultsByFile.set(t.file.abs, t.defaults);
     if (known.has(t.file.abs)) continue;
     known.add(t.file.abs);
     planned.push({ ...(await plan(t.file, reuse)), viaIndex: true });
@@ -337,8 +338,9 @@ export async function loadSources(db: Database, specs: readonly string[], opts: 
     // 2. Everything else.
     for (const p of planned.filter((x) => !x.kind?.isIndex)) {
       const entry = entryByFile.get(p.file.abs);
-      let defaults: Correlation = p.held?.defaults ?? defaultsByFile.get(p.file.abs) ?? {};
-      if (p.kind?.name === 'session_log' && p.held === undefined && !defaultsByFile.has(p.file.abs)) {
+      // A file the cache read keeps the ids it was given then (its index file is unchanged, or the cache is built again).
+      let defaults: Correlation = defaultsByFile.get(p.file.abs) ?? {};
+      if (p.kind?.name === 'session_log' && !defaultsByFile.has(p.file.abs)) {
         defaults = entry?.sessionKey
           ? { session_key: entry.sessionKey, thread_ts: entry.threadTs, channel_id: entry.channelId }
           : sessionFromFileName(path.basename(p.file.abs));

@@ -12,6 +12,13 @@ import type { ErrorCollector } from './errors/extract.js';
 
 export const EXCERPT_CHARS = 200;
 
+/**
+ * Rows appended between flushes. An appender holds its rows uncommitted until
+ * it is flushed, beyond DuckDB's memory limit: flushing every so many rows
+ * lets DuckDB spill them, so memory stays bounded whatever the input's size.
+ */
+export const FLUSH_ROWS = 50_000;
+
 export interface LineIssue {
   line: number;
   problem: 'rejected' | 'repaired';
@@ -65,6 +72,9 @@ function correlation(a: DuckDBAppender, row: Correlation): void {
 }
 
 export class DatabaseSink {
+  /** Rows appended since the last flush. */
+  private unflushed = 0;
+
   private constructor(
     private readonly events: DuckDBAppender,
     private readonly llm: DuckDBAppender,
@@ -142,6 +152,7 @@ export class DatabaseSink {
       str(a, row.raw);
       a.appendNull(); // linked_ids: set by link.sql
       a.endRow();
+      this.appended();
     };
     return {
       /** Every physical line passes here first, for the line count and byte repairs. */
@@ -192,6 +203,7 @@ export class DatabaseSink {
         str(a, row.raw);
         a.appendNull(); // linked_ids: set by link.sql
         a.endRow();
+        this.appended();
       },
       span: (row: SpanRow) => {
         counted('otlp_span');
@@ -211,6 +223,7 @@ export class DatabaseSink {
         str(a, row.statusMessage);
         for (const j of [row.attributes, row.resource, row.events, row.links]) a.appendVarchar(j);
         a.endRow();
+        this.appended();
       },
       indexEntry: (entry: IndexEntry) => {
         counted(kind);
@@ -266,6 +279,12 @@ export class DatabaseSink {
     str(a, sourceFile);
     a.appendBigInt(BigInt(entry.sourceLine));
     a.endRow();
+  }
+
+  private appended(): void {
+    if (++this.unflushed < FLUSH_ROWS) return;
+    for (const a of [this.events, this.llm, this.spans, this.index, this.issues]) a.flushSync();
+    this.unflushed = 0;
   }
 
   close(): void {

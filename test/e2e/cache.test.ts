@@ -167,6 +167,28 @@ describe('the cache', () => {
     expect(errors.errors.filter((e) => e.source_file.endsWith('app.log')).map((e) => e.error_type)).toContain('ValueError');
   });
 
+  it('keeps the ids an unchanged index gave a session log it reads again', { timeout: TIMEOUT }, async () => {
+    const w = workdir();
+    const name = 'timeboxing_session_20261121_222000_C0ZZZZZZZZZ_1795299600.000001_7824.log';
+    // The index names the log with a key its file name does not give.
+    appendFileSync(
+      path.join(w.logs, 'timeboxing_session_index.jsonl'),
+      `${JSON.stringify({ type: 'timeboxing_session', created_at: '2026-11-21T22:20:00+00:00', session_key: 'team:custom-1', thread_ts: '1795299600.000009', channel_id: 'C0ZZZZZZZZZ', log_path: `/elsewhere/${name}`, pid: 7824 })}\n`,
+    );
+    const log = path.join(w.logs, name);
+    writeFileSync(log, '2026-11-21 22:20:01,000 INFO {"event": "graph_turn_start", "stage": "collect"}\n');
+    utimesSync(log, new Date(Date.now() - 60_000), new Date(Date.now() - 60_000));
+    const q = ['sql', `select session_key, thread_ts, event from events where source_file like '%C0ZZZZZZZZZ%' order by source_line`, '--json'];
+    await expectSameAsFresh(w, [q]);
+    appendFileSync(log, '2026-11-21 22:20:02,000 INFO {"event": "graph_turn_end", "stage": "collect"}\n');
+    await expectSameAsFresh(w, [q, COMMANDS[3]!]);
+    const rows = (JSON.parse((await run(q, w.dir, w.cache)).stdout) as { rows: Array<Record<string, unknown>> }).rows;
+    expect(rows).toEqual([
+      { session_key: 'team:custom-1', thread_ts: '1795299600.000009', event: 'graph_turn_start' },
+      { session_key: 'team:custom-1', thread_ts: '1795299600.000009', event: 'graph_turn_end' },
+    ]);
+  });
+
   it('leaves out a line still being written and reads it once it is complete, once', { timeout: TIMEOUT }, async () => {
     const w = workdir();
     const lines = llmLines();

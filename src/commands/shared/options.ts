@@ -3,6 +3,7 @@
  * read the configuration, resolve the time window, find and load the logs.
  */
 import { Option, type Command } from 'commander';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadConfig, type Config } from '../../config.js';
 import type { Context } from '../../context.js';
@@ -204,7 +205,9 @@ async function cacheChoice(
   const key = cacheKey(parts);
   const named = o.cache ?? (env !== undefined && env !== '' ? env : undefined);
   const file = named === undefined ? defaultCacheFile(ctx.env, key) : path.resolve(ctx.cwd, named);
-  return { choice: { file, tempDir: path.join(named === undefined ? cacheDir(ctx.env) : path.dirname(file), 'tmp') }, key };
+  // DuckDB's spill files, one folder per process (DuckDB makes it, and removes it when done).
+  const tempDir = path.join(named === undefined ? cacheDir(ctx.env) : path.dirname(file), 'tmp', String(process.pid));
+  return { choice: { file, tempDir }, key };
 }
 
 /** The paths to read: --logs, else OBS_LOGS, else the config file's "logs", else ./logs. */
@@ -242,9 +245,8 @@ export async function openSources(ctx: Context, o: CommonOptions, config: Config
     holdUnterminated: o.follow === true,
   });
   if (cache === null) {
-    const { cacheDir } = await import('../../cache/cache.js');
-    // In memory, but with somewhere to spill beyond DuckDB's memory limit.
-    db = await Database.open({ tempDir: path.join(cacheDir(ctx.env), 'tmp') });
+    // In memory, but with somewhere to spill beyond DuckDB's memory limit (made by DuckDB only if it spills).
+    db = await Database.open({ tempDir: path.join(tmpdir(), `obs-${process.pid}`) });
     try {
       load = { ...(await withLoadProgress(ctx, o, (progress) => loadSources(db, logs, loadOptions(progress)))), cache: null };
     } catch (err) {
