@@ -22,7 +22,8 @@ import type { Observation } from '../load/errors/extract.js';
 import { isParquetName } from '../load/parquet.js';
 import { loadSources, type CacheUse, type FileRead, type FileReport, type HeldFile, type LoadOptions, type LoadResult, type MissingIndexTarget, type Reuse } from '../load/load.js';
 import { emptyCounts, type LineIssue } from '../load/sink.js';
-import { SOURCES } from '../sources/index.js';
+import { detectKind, SOURCES } from '../sources/index.js';
+import { readHead } from '../sources/lines.js';
 import type { Correlation } from '../sources/types.js';
 import { VERSION } from '../version.js';
 import { PRICE_TABLE } from '../llm/prices.js';
@@ -225,7 +226,17 @@ interface Plan {
   rebuild: boolean;
 }
 
-function planReuse(found: Discovery, cached: Map<string, CachedFile>, meta: Meta, key: string): Plan {
+/** Whether a file the cache has not seen is an index file (which names session logs and gives them ids). */
+async function isNewIndex(abs: string): Promise<boolean> {
+  try {
+    const head = await readHead(abs);
+    return !head.binary && detectKind({ name: path.basename(abs).replace(/\.gz$/i, ''), head: head.lines }).isIndex === true;
+  } catch {
+    return false;
+  }
+}
+
+async function planReuse(found: Discovery, cached: Map<string, CachedFile>, meta: Meta, key: string): Promise<Plan> {
   const held = new Map<string, CachedFile & { resume: boolean }>();
   const dropped: CachedFile[] = [];
   const rebuild = (): Plan => ({ held: new Map(), dropped: [...cached.values()], rebuild: true });
@@ -236,8 +247,8 @@ function planReuse(found: Discovery, cached: Map<string, CachedFile>, meta: Meta
     const st = f.stats ?? statOf(f.abs);
     const isIndex = SOURCES.find((k) => k.name === c?.kind)?.isIndex === true;
     if (c === undefined || st === null) {
-      // A new file an index entry was waiting for changes what the index says.
-      if (meta.missing.length > 0) return rebuild();
+      // A new file an index entry was waiting for changes what the index says; a new index file changes the ids of the logs it names.
+      if (meta.missing.length > 0 || (await isNewIndex(f.abs))) return rebuild();
       continue;
     }
     if (unchanged(c, st)) held.set(f.abs, { ...c, resume: false });
@@ -473,7 +484,7 @@ async function throughCache(
     meta = { key: '', state: 'building', missing: [], unreadable: [] };
   }
   const cached = await readFiles(db);
-  const plan = planReuse(found, cached, meta, key);
+  const plan = await planReuse(found, cached, meta, key);
   if (plan.rebuild) {
     if (meta.key !== '' && meta.key !== key) notes.push(`the cache ${choice.file} was built by another obs version or with other settings: built again`);
     await wipe(db);

@@ -5,7 +5,7 @@
  * removed, a line still being written, other settings, two runs at once.
  * Every comparison is against --no-cache on the same files at the same time.
  */
-import { appendFileSync, cpSync, existsSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -187,6 +187,25 @@ describe('the cache', () => {
       { session_key: 'team:custom-1', thread_ts: '1795299600.000009', event: 'graph_turn_start' },
       { session_key: 'team:custom-1', thread_ts: '1795299600.000009', event: 'graph_turn_end' },
     ]);
+  });
+
+  it('is built again when a new index file names logs it has read', { timeout: TIMEOUT }, async () => {
+    const w = workdir();
+    const name = 'timeboxing_session_20261121_222000_C0ZZZZZZZZZ_1795299600.000001_7824.log';
+    const log = path.join(w.logs, name);
+    writeFileSync(log, '2026-11-21 22:20:01,000 INFO {"event": "graph_turn_start", "stage": "collect"}\n');
+    const q = ['sql', `select session_key, thread_ts from events where source_file like '%C0ZZZZZZZZZ%'`, '--json'];
+    await expectSameAsFresh(w, [q]);
+    // Read with the ids of its file name; then an index file appears that names it with others.
+    const more = path.join(w.logs, 'more');
+    mkdirSync(more);
+    writeFileSync(
+      path.join(more, 'timeboxing_session_index.jsonl'),
+      `${JSON.stringify({ type: 'timeboxing_session', created_at: '2026-11-21T22:20:00+00:00', session_key: 'team:custom-2', thread_ts: '1795299600.000010', channel_id: 'C0ZZZZZZZZZ', log_path: `../${name}`, pid: 7824 })}\n`,
+    );
+    expect(await cacheUse(w)).toMatchObject({ state: 'built' });
+    await expectSameAsFresh(w, [q, COMMANDS[3]!]);
+    expect((JSON.parse((await run(q, w.dir, w.cache)).stdout) as { rows: unknown[] }).rows).toEqual([{ session_key: 'team:custom-2', thread_ts: '1795299600.000010' }]);
   });
 
   it('leaves out a line still being written and reads it once it is complete, once', { timeout: TIMEOUT }, async () => {
