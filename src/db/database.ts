@@ -30,7 +30,7 @@ export const LOADED_TABLES = ['files', 'line_issues', 'events', 'llm_calls', 'sp
  */
 export const MEMORY_LIMIT = '512MB';
 
-/** A path as an SQL string literal, for the statements that take no parameter (ATTACH, COPY ... TO). */
+/** A path as an SQL string literal, for the statements that take no parameter (ATTACH, SET). */
 export function sqlString(text: string): string {
   if (text.includes('\0')) throw new Error('a path with a NUL byte');
   return `'${text.replaceAll("'", "''")}'`;
@@ -43,7 +43,7 @@ export class Database {
   private constructor(
     private readonly instance: DuckDBInstance,
     readonly connection: DuckDBConnection,
-    /** Where DuckDB spills (under the cache directory); null for none. */
+    /** Where DuckDB spills (a folder of this process's own); null for none. */
     private readonly tempDir: string | null,
   ) {}
 
