@@ -507,14 +507,13 @@ async function throughCache(
       return {
         kind: c.kind,
         report: { ...c.report, issues: issues.get(c.display) ?? [] },
-        defaults: c.defaults,
         observations: observations.get(abs) ?? [],
         resume: c.resume ? { offset: c.readTo, lineNo: c.lines } : undefined,
       };
     },
     indexTargets: [...plan.held.values()]
       .filter((c) => c.viaIndex)
-      .map((c) => ({ file: { abs: c.abs, display: c.display, size: statOf(c.abs)?.size ?? c.size } as FoundFile, defaults: c.defaults })),
+      .map((c): FoundFile => ({ abs: c.abs, display: c.display, size: statOf(c.abs)?.size ?? c.size })),
     // Only session logs are given ids for lack of their own.
     defaults: new Map(plan.rebuild ? [] : [...cached.values()].filter((c) => c.kind === 'session_log').map((c) => [c.abs, c.defaults] as const)),
     missingTargets: plan.rebuild ? [] : meta.missing,

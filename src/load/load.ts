@@ -85,8 +85,6 @@ export interface HeldFile {
   kind: string;
   /** Its accounting so far, issues included. */
   report: FileReport;
-  /** The ids its records were given for lack of their own (from the index, or the file name). */
-  defaults: Correlation;
   /** Error sightings in its records so far. */
   observations: Observation[];
   /** Read on from here (its new lines); absent when the file is unchanged. */
@@ -112,8 +110,8 @@ export interface FileRead {
 /** The cache's part in a load: what the database holds already, and what was read. */
 export interface Reuse {
   held(abs: string): HeldFile | undefined;
-  /** Files an unchanged index file named and the walk does not find, with the ids the index gave them. */
-  indexTargets: Array<{ file: FoundFile; defaults: Correlation }>;
+  /** Files an unchanged index file named and the walk does not find (their ids are in defaults). */
+  indexTargets: FoundFile[];
   /** The ids each file the cache read was given (from an index file that has not changed since, or its name). */
   defaults: Map<string, Correlation>;
   missingTargets: MissingIndexTarget[];
@@ -292,10 +290,10 @@ export async function loadSources(db: Database, specs: readonly string[], opts: 
   // Files named by an unchanged index file, as the cache remembers them.
   const defaultsByFile = new Map<string, Correlation>(reuse?.defaults ?? []);
   const known = new Set(found.files.map((f) => f.abs));
-  for (const t of reuse?.indexTargets ?? []) {
-    if (known.has(t.file.abs)) continue;
-    known.add(t.file.abs);
-    planned.push({ ...(await plan(t.file, reuse)), viaIndex: true });
+  for (const file of reuse?.indexTargets ?? []) {
+    if (known.has(file.abs)) continue;
+    known.add(file.abs);
+    planned.push({ ...(await plan(file, reuse)), viaIndex: true });
   }
   // Progress counts what is read: an unchanged cached file is not.
   const toRead = (p: Planned): number => (p.held === undefined ? p.file.size : p.held.resume === undefined ? 0 : p.file.size - p.held.resume.offset);
