@@ -104,6 +104,20 @@ export class Database {
     await this.connection.run(sql, params as never);
   }
 
+  /**
+   * Runs each statement of a script of our own (a file of src/sql), binding
+   * to each the parameters it names.
+   */
+  async execScript(sql: string, params: Record<string, SqlValue>): Promise<void> {
+    const statements = await this.connection.extractStatements(sql);
+    for (let i = 0; i < statements.count; i++) {
+      const prepared = await statements.prepare(i);
+      const names = Array.from({ length: prepared.parameterCount }, (_, p) => prepared.parameterName(p + 1));
+      prepared.bind(Object.fromEntries(names.map((n) => [n, params[n] ?? null])) as never);
+      await prepared.run();
+    }
+  }
+
   async query(sql: string, params?: Record<string, SqlValue>): Promise<QueryResult> {
     const reader = await this.connection.runAndReadAll(sql, params as never);
     const columns = reader.columnNames();

@@ -6,31 +6,15 @@
 --     the same request), unless that trace id belongs to more than one session;
 --   * errors seen in those records (a sighting at the same file and line).
 -- Every row says how it was found in `via`: selector, trace or sighting.
-
-CREATE TEMP TABLE subject_traces AS
-SELECT DISTINCT trace_id FROM (
-  SELECT trace_id FROM selected_events
-  UNION ALL SELECT trace_id FROM selected_llm_calls
-  UNION ALL SELECT trace_id FROM selected_errors
-  UNION ALL SELECT trace_id FROM selected_spans
-)
-WHERE trace_id IS NOT NULL
-  AND trace_id NOT IN (
-    SELECT trace_id FROM (
-      SELECT trace_id, session_key FROM events
-      UNION ALL SELECT trace_id, session_key FROM llm_calls
-      UNION ALL SELECT trace_id, session_key FROM spans
-    )
-    WHERE trace_id IS NOT NULL AND session_key IS NOT NULL
-    GROUP BY trace_id
-    HAVING count(DISTINCT session_key) > 1
-  );
+-- $traces is the list query_subject_traces.sql found (JSON text of a list):
+-- a bound list lets DuckDB test trace_id while it scans, before it reads the
+-- other columns, which a join to a table of trace ids does not.
 
 CREATE TEMP TABLE subject_events AS
 SELECT *, 'selector' AS via FROM selected_events
 UNION ALL BY NAME
 SELECT e.*, 'trace' AS via FROM events e
-WHERE e.trace_id IN (SELECT trace_id FROM subject_traces)
+WHERE list_contains($traces::VARCHAR[], e.trace_id)
   AND NOT EXISTS (
     SELECT 1 FROM selected_events s WHERE s.source_file = e.source_file AND s.source_line = e.source_line
   );
@@ -39,7 +23,7 @@ CREATE TEMP TABLE subject_llm_calls AS
 SELECT *, 'selector' AS via FROM selected_llm_calls
 UNION ALL BY NAME
 SELECT c.*, 'trace' AS via FROM llm_calls c
-WHERE c.trace_id IN (SELECT trace_id FROM subject_traces)
+WHERE list_contains($traces::VARCHAR[], c.trace_id)
   AND NOT EXISTS (
     SELECT 1 FROM selected_llm_calls s WHERE s.source_file = c.source_file AND s.source_line = c.source_line
   );
@@ -48,7 +32,7 @@ CREATE TEMP TABLE subject_spans AS
 SELECT *, 'selector' AS via FROM selected_spans
 UNION ALL BY NAME
 SELECT p.*, 'trace' AS via FROM spans p
-WHERE p.trace_id IN (SELECT trace_id FROM subject_traces)
+WHERE list_contains($traces::VARCHAR[], p.trace_id)
   AND NOT EXISTS (
     SELECT 1 FROM selected_spans s WHERE s.source_file = p.source_file AND s.source_line = p.source_line AND s.span_id = p.span_id
   );
@@ -69,7 +53,7 @@ UNION ALL BY NAME
 SELECT e.*, CASE WHEN e.error_id IN (SELECT error_id FROM subject_sightings) THEN 'sighting' ELSE 'trace' END AS via
 FROM errors e
 WHERE e.error_id NOT IN (SELECT error_id FROM selected_errors)
-  AND (e.error_id IN (SELECT error_id FROM subject_sightings) OR e.trace_id IN (SELECT trace_id FROM subject_traces));
+  AND (e.error_id IN (SELECT error_id FROM subject_sightings) OR list_contains($traces::VARCHAR[], e.trace_id));
 
 -- The label values the subject's records carry, to fill PromQL templates and
 -- to join metric series to the subject.

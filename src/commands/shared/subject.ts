@@ -65,7 +65,9 @@ export async function selectSubject(db: Database, sel: Selector): Promise<void> 
     const params = new SqlParams();
     await db.exec(`CREATE TEMP TABLE ${temp} AS SELECT * FROM ${table.name} WHERE ${condition(sel, table, params)}`, params.values);
   }
-  await db.exec(sqlFile('query_subject.sql'));
+  await db.exec(sqlFile('query_subject_traces.sql'));
+  const traces = (await db.query('SELECT trace_id FROM subject_traces ORDER BY trace_id')).rows.map((r) => String(r['trace_id']));
+  await db.execScript(sqlFile('query_subject.sql'), { traces: JSON.stringify(traces) });
 }
 
 /** The subject's errors as `obs errors` gives them, each with how it was found (via). */
