@@ -55,6 +55,18 @@ const LAST_PAIR: Record<string, string> = {
  */
 export function sensitiveKey(key: string, extra: ReadonlySet<string> = EMPTY): string | null {
   if (extra.size > 0 && extra.has(key.toLowerCase())) return 'secret';
+  // Output repeats the same few keys on every row: remember each key's answer.
+  let kind = KEY_KINDS.get(key);
+  if (kind === undefined) {
+    kind = kindOfKey(key);
+    if (KEY_KINDS.size < 10_000) KEY_KINDS.set(key, kind);
+  }
+  return kind;
+}
+
+const KEY_KINDS = new Map<string, string | null>();
+
+function kindOfKey(key: string): string | null {
   const words = keyWords(key);
   const last = words[words.length - 1];
   if (last === undefined) return null;
