@@ -129,4 +129,20 @@ describe('readHead', () => {
     expect(head.binary).toBe(false);
     expect(head.lines).toEqual(['2026-03-02 09:00:00,000 INFO started']);
   });
+
+  it('gives the first non-blank lines, without CR or NUL, and leaves out a line cut by the byte limit', async () => {
+    const file = path.join(dir, 'head.log');
+    writeFileSync(file, 'one\r\n\n   \ntw\0o\r\nthree\nfour\nfive\nsix\n');
+    expect((await readHead(file)).lines).toEqual(['one', 'two', 'three', 'four', 'five']);
+    expect((await readHead(file, 2)).lines).toEqual(['one', 'two']);
+    // 'three' is cut at byte 20 of 'one\r\n\n   \ntw\0o\r\nthr': left out, since the file goes on.
+    expect((await readHead(file, 5, 20)).lines).toEqual(['one', 'two']);
+    // A file that ends without a line end keeps its last line; so does a first line longer than the limit.
+    const unterminated = path.join(dir, 'unterminated.log');
+    writeFileSync(unterminated, 'a\nb');
+    expect((await readHead(unterminated)).lines).toEqual(['a', 'b']);
+    const long = path.join(dir, 'long.log');
+    writeFileSync(long, `${'x'.repeat(100)}\n`);
+    expect((await readHead(long, 5, 10)).lines).toEqual(['x'.repeat(10)]);
+  });
 });
