@@ -14,11 +14,13 @@
  *   obs-cold     the built CLI building its cache (the cache file is removed before each run)
  *   obs-warm     the built CLI answering from its cache (built by an untimed run first)
  *   duckdb-raw   DuckDB reading the files directly (scripts/bench/duckdb-raw.mjs): the floor
+ *   duckdb-ctas  DuckDB building tables of the files in a database file, then answering
+ *                from them (scripts/bench/duckdb-ctas.mjs): what obs-cold is measured against
  *   jq           jq 1.6 filters over the files
  *   node         readline + JSON.parse per line (scripts/bench/readline.mjs)
  *
  * It prints the medians, obs/duckdb-raw (without the cache and building it),
- * the warm answer's time and jq/obs-warm, and writes
+ * obs-cold/duckdb-ctas, the warm answer's time and jq/obs-warm, and writes
  * <out>/results-<size>.json.
  */
 import { spawnSync } from 'node:child_process';
@@ -32,7 +34,7 @@ const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const TIME = '/usr/bin/time';
 const JQ = '/usr/bin/jq';
 const TASKS = ['thread', 'errors', 'llm'] as const;
-const TOOLS = ['obs-nocache', 'obs-cold', 'obs-warm', 'duckdb-raw', 'jq', 'node'] as const;
+const TOOLS = ['obs-nocache', 'obs-cold', 'obs-warm', 'duckdb-raw', 'duckdb-ctas', 'jq', 'node'] as const;
 type Task = (typeof TASKS)[number];
 type Tool = (typeof TOOLS)[number];
 
@@ -90,6 +92,8 @@ function command(tool: Tool, task: Task, logs: string, thread: string, cache: st
     }
     case 'duckdb-raw':
       return `${node} ${sh(join(ROOT, 'scripts/bench/duckdb-raw.mjs'))} ${task} ${sh(logs)} ${thread}`;
+    case 'duckdb-ctas':
+      return `${node} ${sh(join(ROOT, 'scripts/bench/duckdb-ctas.mjs'))} ${task} ${sh(logs)} ${sh(`${cache}.ctas`)} ${thread}`;
     case 'node':
       return `${node} ${sh(join(ROOT, 'scripts/bench/readline.mjs'))} ${task} ${sh(logs)} ${thread}`;
     case 'jq': {
@@ -195,6 +199,8 @@ for (const bytes of opts.sizes) {
         if (tool === 'obs-cold') dropCache();
         runs.push(timed(cmd, timeFile));
       }
+      // DuckDB's tables of the corpus are as large as obs's cache: not kept.
+      if (tool === 'duckdb-ctas') for (const f of [`${cache}.ctas`, `${cache}.ctas.wal`]) rmSync(f, { force: true });
       const row: Row = {
         size, task, tool,
         median_s: median(runs.map((r) => r.seconds)),
@@ -211,6 +217,7 @@ for (const bytes of opts.sizes) {
       task,
       nocache_over_duckdb_raw: get('obs-nocache') / get('duckdb-raw'),
       cold_over_duckdb_raw: get('obs-cold') / get('duckdb-raw'),
+      cold_over_duckdb_ctas: get('obs-cold') / get('duckdb-ctas'),
       warm_s: get('obs-warm'),
       jq_over_warm: get('jq') / get('obs-warm'),
       jq_over_nocache: get('jq') / get('obs-nocache'),
@@ -225,13 +232,14 @@ for (const bytes of opts.sizes) {
 rmSync(timeFile, { force: true });
 
 // The table: one line per size, task and tool; each obs line with its ratio to DuckDB's raw scan and jq's to it.
-const header = ['size', 'task', 'tool', 'median s', 'peak RSS MB', 'obs/duckdb-raw', 'jq/obs'];
+const header = ['size', 'task', 'tool', 'median s', 'peak RSS MB', 'obs/duckdb-raw', 'obs/duckdb-ctas', 'jq/obs'];
 const lines = all.map((r) => {
   const of = (tool: Tool) => all.find((x) => x.size === r.size && x.task === r.task && x.tool === tool)!.median_s;
   const isObs = r.tool.startsWith('obs');
   return [
     r.size, r.task, r.tool, r.median_s.toFixed(2), r.peak_rss_mb.toFixed(0),
     isObs ? `${(r.median_s / of('duckdb-raw')).toFixed(1)}x` : '',
+    r.tool === 'obs-cold' ? `${(r.median_s / of('duckdb-ctas')).toFixed(1)}x` : '',
     isObs ? `${(of('jq') / r.median_s).toFixed(2)}x` : '',
   ];
 });
