@@ -6,15 +6,16 @@
 --     the same request), unless that trace id belongs to more than one session;
 --   * errors seen in those records (a sighting at the same file and line).
 -- Every row says how it was found in `via`: selector, trace or sighting.
--- $traces is the list query_subject_traces.sql found (JSON text of a list):
--- a bound list lets DuckDB test trace_id while it scans, before it reads the
--- other columns, which a join to a table of trace ids does not.
+-- $traces is the list query_subject_traces.sql found, as JSON text (read with
+-- from_json: a cast to VARCHAR[] would misread escapes such as \n): a bound
+-- list lets DuckDB test trace_id while it scans, before it reads the other
+-- columns, which a join to a table of trace ids does not.
 
 CREATE TEMP TABLE subject_events AS
 SELECT *, 'selector' AS via FROM selected_events
 UNION ALL BY NAME
 SELECT e.*, 'trace' AS via FROM events e
-WHERE list_contains($traces::VARCHAR[], e.trace_id)
+WHERE list_contains(from_json($traces, '["VARCHAR"]'), e.trace_id)
   AND NOT EXISTS (
     SELECT 1 FROM selected_events s WHERE s.source_file = e.source_file AND s.source_line = e.source_line
   );
@@ -23,7 +24,7 @@ CREATE TEMP TABLE subject_llm_calls AS
 SELECT *, 'selector' AS via FROM selected_llm_calls
 UNION ALL BY NAME
 SELECT c.*, 'trace' AS via FROM llm_calls c
-WHERE list_contains($traces::VARCHAR[], c.trace_id)
+WHERE list_contains(from_json($traces, '["VARCHAR"]'), c.trace_id)
   AND NOT EXISTS (
     SELECT 1 FROM selected_llm_calls s WHERE s.source_file = c.source_file AND s.source_line = c.source_line
   );
@@ -32,7 +33,7 @@ CREATE TEMP TABLE subject_spans AS
 SELECT *, 'selector' AS via FROM selected_spans
 UNION ALL BY NAME
 SELECT p.*, 'trace' AS via FROM spans p
-WHERE list_contains($traces::VARCHAR[], p.trace_id)
+WHERE list_contains(from_json($traces, '["VARCHAR"]'), p.trace_id)
   AND NOT EXISTS (
     SELECT 1 FROM selected_spans s WHERE s.source_file = p.source_file AND s.source_line = p.source_line AND s.span_id = p.span_id
   );
@@ -53,7 +54,7 @@ UNION ALL BY NAME
 SELECT e.*, CASE WHEN e.error_id IN (SELECT error_id FROM subject_sightings) THEN 'sighting' ELSE 'trace' END AS via
 FROM errors e
 WHERE e.error_id NOT IN (SELECT error_id FROM selected_errors)
-  AND (e.error_id IN (SELECT error_id FROM subject_sightings) OR list_contains($traces::VARCHAR[], e.trace_id));
+  AND (e.error_id IN (SELECT error_id FROM subject_sightings) OR list_contains(from_json($traces, '["VARCHAR"]'), e.trace_id));
 
 -- The label values the subject's records carry, to fill PromQL templates and
 -- to join metric series to the subject.

@@ -364,6 +364,28 @@ describe('obs query on the first thread', () => {
   });
 });
 
+describe('obs query with ids that hold escapes', () => {
+  it('finds the records of a trace id and session key with a line break, a quote, a comma and a backslash in them', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'obs-query-ids-'));
+    const trace = 'tr\n"1",\\x';
+    const session = 'C1:\t"s",1';
+    const lines = [
+      { ts: '2026-11-21T10:00:00Z', level: 'info', message: 'turn', thread_ts: '1795000000.000001', session_key: session, trace_id: trace },
+      // The gateway's line: the trace id only, found through the trace.
+      { ts: '2026-11-21T10:00:01Z', level: 'info', message: 'gateway', trace_id: trace },
+      { ts: '2026-11-21T10:00:02Z', level: 'info', message: 'other', trace_id: 'tr' },
+    ];
+    writeFileSync(path.join(dir, 'app.jsonl'), lines.map((l) => JSON.stringify(l)).join('\n') + '\n');
+    const { data, exitCode } = await obsJson<QueryDoc>(['query', '--logs', dir, '--thread', '1795000000.000001', '--no-metrics', '--no-cache']);
+    expect(exitCode).toBe(0);
+    expect(data.timeline.map((e) => [e['message'], e['via']])).toEqual([
+      ['turn', 'selector'],
+      ['gateway', 'trace'],
+    ]);
+    expect(data.sessions.map((x) => x['session_key'])).toEqual([session]);
+  });
+});
+
 describe('configuration errors fail at once with exit 2, naming the key', () => {
   const cases: Array<[string, unknown, RegExp]> = [
     ['an unknown key', { prometheus: { urll: 'http://127.0.0.1:9090' } }, /unknown key "prometheus\.urll".*\n(.*\n)*help: the keys of "prometheus" are: url, timeout/],

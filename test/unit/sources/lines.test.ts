@@ -135,7 +135,7 @@ describe('readHead', () => {
     writeFileSync(file, 'one\r\n\n   \ntw\0o\r\nthree\nfour\nfive\nsix\n');
     expect((await readHead(file)).lines).toEqual(['one', 'two', 'three', 'four', 'five']);
     expect((await readHead(file, 2)).lines).toEqual(['one', 'two']);
-    // 'three' is cut at byte 20 of 'one\r\n\n   \ntw\0o\r\nthr': left out, since the file goes on.
+    // 'three' is cut at byte 20 ('one\r\n\n   \ntw\0o\r\nthre'): left out, since the file goes on.
     expect((await readHead(file, 5, 20)).lines).toEqual(['one', 'two']);
     // A file that ends without a line end keeps its last line; so does a first line longer than the limit.
     const unterminated = path.join(dir, 'unterminated.log');
