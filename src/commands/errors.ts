@@ -104,7 +104,7 @@ export async function runErrors(ctx: Context, o: ErrorsOptions): Promise<ExitCod
   const code = await (o.follow ? follower(ERROR_IDENTITY) : withSources)(ctx, o, async (s) => {
     const params = new SqlParams();
     const conds = conditions(s, o, params);
-    if (o.kind !== undefined) conds.push(`list_contains(${params.add(JSON.stringify(parseKinds(o.kind)))}::VARCHAR[], kind)`);
+    if (o.kind !== undefined) conds.push(`list_contains(${params.addList(parseKinds(o.kind))}, kind)`);
     if (o.group) {
       const page = await selectPage(s.db, 'errors_group.sql', ERRORS, conds, params, 'count DESC, last_seen DESC NULLS LAST, fingerprint', s.limit);
       matched = page.rows.length;

@@ -159,7 +159,7 @@ export async function runQuery(ctx: Context, o: QueryOptions): Promise<ExitCode>
     const keys = (summary?.['session_keys'] as string[] | null) ?? [];
     const sessions = (
       await s.db.query(
-        `${filteredCte(SESSIONS, [`list_contains(from_json(${sessionParams.add(JSON.stringify(keys))}, '["VARCHAR"]'), session_key)`])} ` +
+        `${filteredCte(SESSIONS, [`list_contains(${sessionParams.addList(keys)}, session_key)`])} ` +
           `SELECT * FROM (${sqlFile('sessions_list.sql')}) q ORDER BY first_ts NULLS LAST, session_key`,
         sessionParams.values,
       )

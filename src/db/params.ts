@@ -16,6 +16,15 @@ export class SqlParams {
     return `$${name}`;
   }
 
+  /**
+   * Binds a list of strings and returns SQL for it (a VARCHAR[]). The list
+   * travels as JSON text read by from_json: a cast of that text to VARCHAR[]
+   * would misread escapes (a \n in an id becomes the letter n).
+   */
+  addList(values: readonly string[]): string {
+    return `from_json(${this.add(JSON.stringify(values))}, '["VARCHAR"]')`;
+  }
+
   get size(): number {
     return this.next - 1;
   }

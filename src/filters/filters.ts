@@ -142,7 +142,7 @@ export function levelsAtLeast(level: string): string[] {
 
 /** `level` among the wanted levels; a level obs does not know (kept as written) ranks as info, so nothing vanishes. */
 export function levelCondition(wanted: string[], params: SqlParams): string {
-  const known = params.add(JSON.stringify(LEVELS));
-  const want = params.add(JSON.stringify(wanted));
-  return `level IS NOT NULL AND list_contains(${want}::VARCHAR[], CASE WHEN list_contains(${known}::VARCHAR[], level) THEN level ELSE 'info' END)`;
+  const known = params.addList(LEVELS);
+  const want = params.addList(wanted);
+  return `level IS NOT NULL AND list_contains(${want}, CASE WHEN list_contains(${known}, level) THEN level ELSE 'info' END)`;
 }
