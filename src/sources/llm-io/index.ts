@@ -8,7 +8,7 @@ import { usageOf } from '../../llm/usage.js';
 import { correlationOf } from '../json-record.js';
 import { columnsOf } from '../../formats/formats.js';
 import { jsonLinesParser } from '../jsonl/index.js';
-import type { EventRow, FileContext, LlmCallRow, SourceKind } from '../types.js';
+import type { Correlation, EventRow, FileContext, LlmCallRow, SourceKind } from '../types.js';
 import { parseTimestampValue } from '../../time/time.js';
 
 const NAME = /^llm_io_\d{8}_\d{6}_\d+\.jsonl$/;
@@ -29,8 +29,7 @@ export function llmCallFromObject(obj: JsonObject, raw: string, sourceLine: numb
   const cost = ctx.prices.cost({ model, ts, usage, record: obj });
   let latencyMs: number | null = null;
   for (const name of LATENCY_FIELDS) latencyMs ??= asNumber(getPath(obj, name));
-  return {
-    ...correlationOf(obj, ctx.defaults),
+  const row: Omit<LlmCallRow, keyof Correlation> = {
     ts,
     sourceLine,
     agent: asId(obj['agent']),
@@ -52,6 +51,8 @@ export function llmCallFromObject(obj: JsonObject, raw: string, sourceLine: numb
     error: asText(obj['error']),
     raw,
   };
+  // The ids are added to the finished row: spreading them into a literal this wide made the call five times slower.
+  return Object.assign(row, correlationOf(obj, ctx.defaults));
 }
 
 export const llmIoSource: SourceKind = {
