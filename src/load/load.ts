@@ -10,7 +10,7 @@ import type { Database } from '../db/database.js';
 import type { FormatSet } from '../formats/formats.js';
 import type { PriceBook } from '../llm/prices.js';
 import { sqlFile } from '../db/sql-files.js';
-import { timestampValue } from '../db/database.js';
+import { appendInstant } from '../db/database.js';
 import { detectKind, SOURCES } from '../sources/index.js';
 import { readHead, readLines } from '../sources/lines.js';
 import { sessionFromFileName } from '../sources/session-log/index.js';
@@ -389,7 +389,7 @@ async function storeFiles(db: Database, files: FileReport[]): Promise<void> {
     for (const n of [f.lines, f.records, f.rejected, f.repaired, f.blank, f.untimed]) a.appendBigInt(BigInt(n));
     for (const t of [f.firstTs, f.lastTs]) {
       if (t === null) a.appendNull();
-      else a.appendTimestampTZ(timestampValue(t));
+      else appendInstant(a, t);
     }
     if (Object.keys(f.formats).length === 0) a.appendNull();
     else a.appendVarchar(JSON.stringify(f.formats));

@@ -4,7 +4,7 @@
  * so their text stays searchable.
  */
 import type { DuckDBAppender } from '@duckdb/node-api';
-import { timestampValue, type Database } from '../db/database.js';
+import { appendInstant, type Database } from '../db/database.js';
 import { CORRELATION_COLUMNS } from '../sources/fields.js';
 import type { RawLine } from '../sources/lines.js';
 import type { Correlation, EventRow, IndexEntry, LlmCallRow, RecordSink, SpanRow } from '../sources/types.js';
@@ -64,7 +64,7 @@ function big(a: DuckDBAppender, v: number | null): void {
 
 export function ts(a: DuckDBAppender, v: number | null): void {
   if (v === null) a.appendNull();
-  else a.appendTimestampTZ(timestampValue(v));
+  else appendInstant(a, v);
 }
 
 function correlation(a: DuckDBAppender, row: Correlation): void {

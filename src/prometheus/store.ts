@@ -1,5 +1,5 @@
 /** Range-query results into the metric_samples table, through an appender. */
-import { timestampValue, type Database } from '../db/database.js';
+import { appendInstant, type Database } from '../db/database.js';
 import { sampleValue, type MatrixSeries } from './client.js';
 
 export interface QueryResultSet {
@@ -20,7 +20,7 @@ export async function storeSamples(db: Database, results: QueryResultSet[]): Pro
         a.appendVarchar(r.query);
         a.appendInteger(i);
         a.appendVarchar(labels);
-        a.appendTimestampTZ(timestampValue(Math.round(t * 1e6)));
+        appendInstant(a, Math.round(t * 1e6));
         a.appendDouble(sampleValue(v));
         a.endRow();
         n++;
