@@ -9,6 +9,9 @@
 export type LogfmtValue = string | true;
 
 export function parseLogfmt(line: string): Record<string, LogfmtValue> | null {
+  // Two pairs need two "=": most lines of other formats are turned away here, before any parsing.
+  const firstEq = line.indexOf('=');
+  if (firstEq < 0 || line.indexOf('=', firstEq + 1) < 0) return null;
   const out: Record<string, LogfmtValue> = {};
   const n = line.length;
   let i = 0;

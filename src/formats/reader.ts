@@ -66,7 +66,8 @@ export function logReader(ctx: FileContext, sink: RecordSink, opts: ReaderOption
     // Blank lines at the end belong to the record (they are not counted blank), but not to its message.
     const lastLine = rec.line.lineNo + cont.length;
     while (cont.length > 0 && cont[cont.length - 1]?.trim() === '') cont.pop();
-    const row: EventRow = { ...rec.columns, sourceLine: rec.line.lineNo, lastLine, format: rec.format, raw: rec.raw };
+    // The record's own columns object becomes the row: a spread into a new literal cost more than reading the line.
+    const row: EventRow = Object.assign(rec.columns, { sourceLine: rec.line.lineNo, lastLine, format: rec.format, raw: rec.raw });
     if (cont.length > 0) {
       const extra = cont.join('\n');
       row.message = row.message === null ? extra : `${row.message}\n${extra}`;
@@ -106,7 +107,10 @@ export function logReader(ctx: FileContext, sink: RecordSink, opts: ReaderOption
       if (value !== undefined) {
         const inner = columnsOf(value, formats.claimJson(value), ctx.tz, ctx.defaults);
         // The prefix says when the line was written and at which level: it wins.
-        columns = { ...inner, ts: columns.ts ?? inner.ts, level: columns.level ?? inner.level, logger: columns.logger ?? inner.logger };
+        inner.ts = columns.ts ?? inner.ts;
+        inner.level = columns.level ?? inner.level;
+        inner.logger = columns.logger ?? inner.logger;
+        columns = inner;
         raw = message;
       } else if (opts.strictJson) {
         sink.reject(line, `the message is not valid JSON: ${error ?? 'invalid JSON'}`, { ts: columns.ts, level: columns.level });

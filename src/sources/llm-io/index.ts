@@ -67,7 +67,7 @@ export const llmIoSource: SourceKind = {
         return;
       }
       const format = ctx.formats.claimJson(obj);
-      const row: EventRow = { ...columnsOf(obj, format, ctx.tz, ctx.defaults), sourceLine: line.lineNo, format: null, raw };
+      const row: EventRow = Object.assign(columnsOf(obj, format, ctx.tz, ctx.defaults), { sourceLine: line.lineNo, format: null, raw });
       if (obj['event_type'] === 'exception') {
         row.level = row.level ?? 'error';
         row.message = row.message ?? asText(obj['error']);
