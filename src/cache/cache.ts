@@ -17,7 +17,7 @@ import { homedir } from 'node:os';
 import path from 'node:path';
 import { Database } from '../db/database.js';
 import { sqlFile } from '../db/sql-files.js';
-import { discover, type Discovery, type FoundFile } from '../load/discover.js';
+import { discover, displayPath, type Discovery, type FoundFile } from '../load/discover.js';
 import type { Observation } from '../load/errors/extract.js';
 import { isParquetName } from '../load/parquet.js';
 import { loadSources, type CacheUse, type FileRead, type FileReport, type HeldFile, type LoadOptions, type LoadResult, type MissingIndexTarget, type Reuse } from '../load/load.js';
@@ -52,14 +52,38 @@ export function cacheDir(env: Record<string, string | undefined>): string {
 
 /**
  * The settings rows depend on: a cache read with others is built again. The
- * working directory is one of them, since rows name files relative to it;
- * the shipped price table (its version) another, since costs are computed.
+ * shipped price table (its version) is one of them, since costs are computed.
+ * Rows name a file relative to the working directory when it lies below it,
+ * so the working directory counts when a --logs path lies below it or above
+ * it; logs elsewhere share one cache from any directory. (A file an index
+ * names may still lie below it: sameNames checks each file.)
  */
 export function cacheKey(parts: { specs: readonly string[]; cwd: string; tz: string; formats: unknown; configPrices: unknown }): string {
   const schema = sqlFile('schema.sql') + sqlFile('cache_schema.sql') + sqlFile('link.sql') + sqlFile('sessions.sql');
+  const { cwd, tz, formats, configPrices } = parts;
+  const specs = parts.specs.map((s) => path.resolve(cwd, s));
+  const base = specs.some((s) => related(s, cwd)) ? cwd : null;
   return createHash('sha256')
-    .update(JSON.stringify({ format: CACHE_FORMAT, version: VERSION, prices: PRICE_TABLE, schema, ...parts, specs: parts.specs.map((s) => path.resolve(parts.cwd, s)) }))
+    .update(JSON.stringify({ format: CACHE_FORMAT, version: VERSION, prices: PRICE_TABLE, schema, specs, base, tz, formats, configPrices }))
     .digest('hex');
+}
+
+/** Whether the files an absolute --logs path (perhaps a glob) finds may lie below dir: it lies below dir, or above it. */
+function related(spec: string, dir: string): boolean {
+  // Up to its first wildcard: the folder a glob walks.
+  const root = spec.split(/[*?[{]/, 1)[0] ?? spec;
+  const below = (a: string, b: string): boolean => a === b || a.startsWith(b.endsWith(path.sep) ? b : b + path.sep);
+  return below(root, dir) || below(dir, root) || (root !== spec && dir.startsWith(root));
+}
+
+/**
+ * Whether a run from `cwd` names every cached file as the rows do (a path
+ * relative to the directory the cache was built from when the file was below
+ * it, else the absolute path).
+ */
+function sameNames(cached: Map<string, CachedFile>, cwd: string): boolean {
+  for (const c of cached.values()) if (displayPath(c.abs, cwd) !== c.display) return false;
+  return true;
 }
 
 /** The default cache file for a key: one per set of logs and settings, so that they do not evict each other. */
@@ -236,11 +260,11 @@ async function isNewIndex(abs: string): Promise<boolean> {
   }
 }
 
-async function planReuse(found: Discovery, cached: Map<string, CachedFile>, meta: Meta, key: string): Promise<Plan> {
+async function planReuse(found: Discovery, cached: Map<string, CachedFile>, meta: Meta, key: string, cwd: string): Promise<Plan> {
   const held = new Map<string, CachedFile & { resume: boolean }>();
   const dropped: CachedFile[] = [];
   const rebuild = (): Plan => ({ held: new Map(), dropped: [...cached.values()], rebuild: true });
-  if (meta.key !== key || meta.state !== 'ready') return rebuild();
+  if (meta.key !== key || meta.state !== 'ready' || !sameNames(cached, cwd)) return rebuild();
   const walked = new Set(found.files.map((f) => f.abs));
   for (const f of found.files) {
     const c = cached.get(f.abs);
@@ -294,8 +318,8 @@ function remembered(found: Discovery, cached: Map<string, CachedFile>, meta: Met
 }
 
 /** Whether a run with this discovery can answer from the cache as it is. */
-function warm(found: Discovery, cached: Map<string, CachedFile>, meta: Meta, key: string): boolean {
-  if (meta.key !== key || meta.state !== 'ready') return false;
+function warm(found: Discovery, cached: Map<string, CachedFile>, meta: Meta, key: string, cwd: string): boolean {
+  if (meta.key !== key || meta.state !== 'ready' || !sameNames(cached, cwd)) return false;
   const unreadable = found.unreadable.map((u) => u.display);
   if (JSON.stringify(unreadable) !== JSON.stringify(meta.unreadable)) return false;
   const walked = new Set(found.files.map((f) => f.abs));
@@ -458,7 +482,7 @@ async function throughCache(
     if (busy === null) {
       const meta = await readMeta(db);
       const cached = meta === null ? new Map<string, CachedFile>() : await readFiles(db);
-      if (meta !== null && warm(found, cached, meta, key)) {
+      if (meta !== null && warm(found, cached, meta, key, opts.cwd)) {
         const load = remembered(found, cached, meta, await issuesByFile(db));
         await db.useCache();
         const unchanged = load.files.filter((f) => f.status === 'loaded').length;
@@ -484,9 +508,12 @@ async function throughCache(
     meta = { key: '', state: 'building', missing: [], unreadable: [] };
   }
   const cached = await readFiles(db);
-  const plan = await planReuse(found, cached, meta, key);
+  const plan = await planReuse(found, cached, meta, key, opts.cwd);
   if (plan.rebuild) {
     if (meta.key !== '' && meta.key !== key) notes.push(`the cache ${choice.file} was built by another obs version or with other settings: built again`);
+    else if (meta.key === key && !sameNames(cached, opts.cwd)) {
+      notes.push(`the cache ${choice.file} names its files relative to the directory it was built from, and this run names them otherwise: built again (run from that directory, or give --cache a file per directory)`);
+    }
     await wipe(db);
     const m = await db.appender('cache_meta');
     for (const v of [key, 'building', '[]', '[]']) m.appendVarchar(v);

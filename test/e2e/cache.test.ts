@@ -5,7 +5,7 @@
  * removed, a line still being written, other settings, two runs at once.
  * Every comparison is against --no-cache on the same files at the same time.
  */
-import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -268,6 +268,40 @@ describe('the cache', () => {
     expect((await cc.runAndReadAll('SELECT answer FROM precious')).getRowObjectsJS()).toEqual([{ answer: 42 }]);
     cc.closeSync();
     check.closeSync();
+  });
+
+  it('is shared by runs from any directory when the logs lie elsewhere, and built again where a file would be named otherwise', { timeout: TIMEOUT }, async () => {
+    const w = workdir();
+    const [a, b] = [path.join(w.dir, 'a'), path.join(w.dir, 'b')];
+    for (const d of [a, b]) mkdirSync(d);
+    const env = { OBS_NOW: '2026-11-21T22:21:00Z', XDG_CACHE_HOME: path.join(w.dir, 'xdg') };
+    const from = (cwd: string, args: string[], cache: string[] = []) => obs([...args, '--logs', w.logs, ...cache], { cwd, env });
+    const state = async (cwd: string): Promise<unknown> => (JSON.parse((await from(cwd, ['sources', '--json'])).stdout) as { cache: { state: unknown } }).cache.state;
+
+    // The default cache file is one for both directories: built from one, answered from it in the other.
+    expect(await state(a)).toBe('built');
+    expect(await state(b)).toBe('unchanged');
+    expect(readdirSync(path.join(w.dir, 'xdg', 'obs')).filter((n) => n.endsWith('.duckdb'))).toHaveLength(1);
+    for (const args of [COMMANDS[1]!, COMMANDS[5]!]) {
+      expect(JSON.parse((await from(b, args)).stdout), args.join(' ')).toEqual(JSON.parse((await from(b, args, ['--no-cache'])).stdout));
+    }
+
+    // From the folder that holds the logs, rows name them relative to it: a cache of its own.
+    const parent = await from(w.dir, ['sources', '--json']);
+    expect((JSON.parse(parent.stdout) as { cache: { state: unknown } }).cache.state).toBe('built');
+    expect(readdirSync(path.join(w.dir, 'xdg', 'obs')).filter((n) => n.endsWith('.duckdb'))).toHaveLength(2);
+
+    // A session log the index names from b: b names it "timeboxing_session_....log", a by its absolute path.
+    const index = path.join(w.logs, 'timeboxing_session_index.jsonl');
+    const moved = readFileSync(index, 'utf8').split('\n')[0]!.match(/timeboxing_session_\d{8}_[^"]+\.log/)![0];
+    renameSync(path.join(w.logs, moved), path.join(b, moved));
+    writeFileSync(index, readFileSync(index, 'utf8').replace(/"log_path": "[^"]*timeboxing_session_20261121_221819_[^"]+"/, `"log_path": ${JSON.stringify(path.join(b, moved))}`));
+    const cache = ['--cache', path.join(w.dir, 'shared.duckdb')];
+    expect((await from(a, ['sources', '--json'], cache)).exitCode).toBe(0);
+    const fromB = await from(b, ['query', '--thread', THREAD, '--json'], cache);
+    expect(fromB.stderr).toMatch(/names its files relative to the directory it was built from, and this run names them otherwise: built again/);
+    expect(JSON.parse(fromB.stdout)).toEqual(JSON.parse((await from(b, ['query', '--thread', THREAD, '--json'], ['--no-cache'])).stdout));
+    expect(fromB.stdout).toContain(`"${moved}"`);
   });
 
   it('serves two runs at once: both answer in full', { timeout: TIMEOUT }, async () => {
