@@ -47,12 +47,21 @@ export const ALIASES = {
 
 export type AliasedField = keyof typeof ALIASES;
 
+/** The parts of each dotted name looked up so far. */
+const PATHS = new Map<string, string[]>();
+
 /** Looks up a field by literal key, then by nested path. */
 export function getPath(obj: JsonObject, name: string): unknown {
+  // Most names have no dot and most lookups miss: one property load answers them.
+  if (!name.includes('.')) return obj[name];
   if (name in obj) return obj[name];
-  if (!name.includes('.')) return undefined;
+  let parts = PATHS.get(name);
+  if (parts === undefined) {
+    parts = name.split('.');
+    if (PATHS.size < 10_000) PATHS.set(name, parts);
+  }
   let cur: unknown = obj;
-  for (const part of name.split('.')) {
+  for (const part of parts) {
     if (cur === null || typeof cur !== 'object' || Array.isArray(cur)) return undefined;
     cur = (cur as JsonObject)[part];
   }
