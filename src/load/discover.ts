@@ -128,9 +128,17 @@ export function sortRotations(names: readonly string[]): string[] {
   return [...names].sort(compareRotation);
 }
 
+/** A file below the working directory by its path from there, any other by its absolute path. */
 export function displayPath(abs: string, cwd: string): string {
-  const rel = path.relative(cwd, abs);
-  return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : abs;
+  if (!path.isAbsolute(abs) || !path.isAbsolute(cwd)) {
+    const rel = path.relative(cwd, abs);
+    return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : abs;
+  }
+  // Absolute paths as walks and path.resolve give them (normalized): a file below cwd starts with it. path.relative costs more, once per file.
+  const base = cwd.endsWith(path.sep) ? cwd : cwd + path.sep;
+  if (!abs.startsWith(base)) return abs;
+  const rel = abs.slice(base.length);
+  return rel !== '' && !rel.startsWith('..') ? rel : abs;
 }
 
 /** Converts a glob (`*`, `**`, `?`, `[...]`, `{a,b}`) into an anchored RegExp over '/'-separated paths. */

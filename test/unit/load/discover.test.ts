@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { discover, globToRegExp } from '../../../src/load/discover.js';
+import { discover, displayPath, globToRegExp } from '../../../src/load/discover.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'obs-discover-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -51,5 +51,32 @@ describe('discover', () => {
     expect(d.files.map((f) => f.display)).toEqual(['logs/b.jsonl', 'logs/sub/c.jsonl']);
     await expect(discover(['nope'], dir)).rejects.toMatchObject({ exitCode: 3, message: 'cannot read nope' });
     await expect(discover(['logs/*.csv'], dir)).rejects.toMatchObject({ exitCode: 3 });
+  });
+});
+
+describe('displayPath', () => {
+  /** What path.relative says: the path from cwd when the file is below it, else the absolute path. */
+  const reference = (abs: string, cwd: string): string => {
+    const rel = path.relative(cwd, abs);
+    return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : abs;
+  };
+
+  it('names a file below the working directory from there, any other by its absolute path', () => {
+    const cases: Array<[string, string]> = [
+      ['/srv/logs/app.log', '/srv'],
+      ['/srv/logs/app.log', '/srv/'],
+      ['/srv/logs/app.log', '/srv/logs'],
+      ['/srv/logs', '/srv/logs'],
+      ['/srv/logs/app.log', '/srv/log'],
+      ['/srv/logs-old/app.log', '/srv/logs'],
+      ['/srv/logs/..hidden.log', '/srv/logs'],
+      ['/srv/logs/...log', '/srv/logs'],
+      ['/srv/app.log', '/srv/logs'],
+      ['/app.log', '/'],
+      ['/srv/logs/app.log', '/'],
+      ['/srv/logs/app.log', 'srv'],
+      ['logs/app.log', '/srv'],
+    ];
+    for (const [abs, cwd] of cases) expect(displayPath(abs, cwd), `${abs} from ${cwd}`).toBe(reference(abs, cwd));
   });
 });
