@@ -17,7 +17,7 @@ import { homedir } from 'node:os';
 import path from 'node:path';
 import { Database } from '../db/database.js';
 import { sqlFile } from '../db/sql-files.js';
-import { discover, displayPath, type Discovery, type FoundFile } from '../load/discover.js';
+import { discover, displayPath, type Discovery, type FileIdentity, type FoundFile } from '../load/discover.js';
 import type { Observation } from '../load/errors/extract.js';
 import { isParquetName } from '../load/parquet.js';
 import { loadSources, type CacheUse, type FileRead, type FileReport, type HeldFile, type LoadOptions, type LoadResult, type MissingIndexTarget, type Reuse } from '../load/load.js';
@@ -220,12 +220,12 @@ async function observationsOf(db: Database, files: readonly string[]): Promise<M
 }
 
 /** Unchanged: same file (device, inode), same size and time, read to its end. */
-function unchanged(c: CachedFile, st: Stats): boolean {
+function unchanged(c: CachedFile, st: FileIdentity): boolean {
   return c.dev === st.dev && c.ino === st.ino && c.size === st.size && c.mtimeMs === st.mtimeMs && c.readTo === st.size;
 }
 
 /** Grown: the same file, longer or with a line left for later, its bytes up to the read offset as they were. */
-function grown(c: CachedFile, st: Stats): boolean {
+function grown(c: CachedFile, st: FileIdentity): boolean {
   const kind = SOURCES.find((k) => k.name === c.kind);
   return (
     kind?.resumable === true &&

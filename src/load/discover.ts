@@ -16,7 +16,15 @@ export interface FoundFile {
   display: string;
   size: number;
   /** What the walk saw of it (device, inode, size, time): the cache compares them with what it read. */
-  stats?: Stats;
+  stats?: FileIdentity;
+}
+
+/** The stat fields that tell a file's identity and change (kept rather than the whole Stats: a walk may find 100,000 files). */
+export interface FileIdentity {
+  dev: number;
+  ino: number;
+  size: number;
+  mtimeMs: number;
 }
 
 export interface PassedOver {
@@ -194,7 +202,7 @@ async function addFile(abs: string, stats: Stats, st: WalkState, knownReal?: str
   }
   if (st.seen.has(real)) return;
   st.seen.add(real);
-  st.out.files.push({ abs: real, display: displayPath(abs, st.cwd), size: stats.size, stats });
+  st.out.files.push({ abs: real, display: displayPath(abs, st.cwd), size: stats.size, stats: { dev: stats.dev, ino: stats.ino, size: stats.size, mtimeMs: stats.mtimeMs } });
 }
 
 /**
