@@ -26,9 +26,12 @@ export const LOADED_TABLES = ['files', 'line_issues', 'events', 'llm_calls', 'sp
 
 /**
  * DuckDB's memory limit: beyond it, a large sort or join spills to the temp
- * directory instead of growing the process.
+ * directory instead of growing the process. DuckDB's own allocations go some
+ * way past it; at 256 MB rather than 512 MB, reading 1 GB of logs peaked at
+ * 0.88 GB instead of 1.14 GB (1.01 instead of 1.26 GB building the cache),
+ * in the same time.
  */
-export const MEMORY_LIMIT = '512MB';
+export const MEMORY_LIMIT = '256MB';
 
 /** A path as an SQL string literal, for the statements that take no parameter (ATTACH, SET). */
 export function sqlString(text: string): string {
