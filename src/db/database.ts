@@ -26,12 +26,18 @@ export const LOADED_TABLES = ['files', 'line_issues', 'events', 'llm_calls', 'sp
 
 /**
  * DuckDB's memory limit: beyond it, a large sort or join spills to the temp
- * directory instead of growing the process. DuckDB's own allocations go some
- * way past it; at 256 MB rather than 512 MB, reading 1 GB of logs peaked at
- * 0.88 GB instead of 1.14 GB (1.01 instead of 1.26 GB building the cache),
- * in the same time.
+ * directory instead of growing the process. 256 MB was too little for the
+ * statements that link and merge 10 GB of logs ("failed to pin block").
  */
-export const MEMORY_LIMIT = '256MB';
+export const MEMORY_LIMIT = '512MB';
+
+/**
+ * The limit while the loader appends rows, which need no room to sort or
+ * join: DuckDB's own allocations go some way past it, and at 256 MB rather
+ * than 512 MB reading 1 GB of logs peaked at 0.88 GB instead of 1.14 GB
+ * (1.01 instead of 1.26 GB building the cache), in the same time.
+ */
+export const LOAD_MEMORY_LIMIT = '256MB';
 
 /** A path as an SQL string literal, for the statements that take no parameter (ATTACH, SET). */
 export function sqlString(text: string): string {
@@ -96,6 +102,11 @@ export class Database {
     }
     await this.exec(`DROP VIEW IF EXISTS memory.main.${table}`);
     await this.exec(`CREATE TABLE memory.main.${table} AS SELECT * FROM cache.main.${table} WHERE coalesce(${condition}, false)`, params);
+  }
+
+  /** Sets DuckDB's memory limit (MEMORY_LIMIT or LOAD_MEMORY_LIMIT). */
+  async setMemoryLimit(limit: string): Promise<void> {
+    await this.connection.run(`SET memory_limit = ${sqlString(limit)}`);
   }
 
   /** An appender to a table of the default catalog, or of the one named. */

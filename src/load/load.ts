@@ -10,7 +10,7 @@ import type { Database } from '../db/database.js';
 import type { FormatSet } from '../formats/formats.js';
 import type { PriceBook } from '../llm/prices.js';
 import { sqlFile } from '../db/sql-files.js';
-import { appendInstant } from '../db/database.js';
+import { appendInstant, LOAD_MEMORY_LIMIT, MEMORY_LIMIT } from '../db/database.js';
 import { detectKind, SOURCES } from '../sources/index.js';
 import { readHead, readLines } from '../sources/lines.js';
 import { sessionFromFileName } from '../sources/session-log/index.js';
@@ -302,6 +302,7 @@ export async function loadSources(db: Database, specs: readonly string[], opts: 
   progress?.total(totalFiles, totalBytes);
 
   const errors = new ErrorCollector(opts.tz);
+  await db.setMemoryLimit(LOAD_MEMORY_LIMIT);
   const sink = await DatabaseSink.create(db, errors);
   const missingTargets: MissingIndexTarget[] = [...(reuse?.missingTargets ?? [])];
   const entryByFile = new Map<string, IndexEntry>();
@@ -347,6 +348,7 @@ export async function loadSources(db: Database, specs: readonly string[], opts: 
     }
   } finally {
     sink.close();
+    await db.setMemoryLimit(MEMORY_LIMIT);
   }
   // Parquet (an obs export read back) is never cached: it is a store already (see loadCached).
   await loadParquetFiles(db, planned);
