@@ -248,6 +248,8 @@ interface Plan {
   dropped: CachedFile[];
   /** Build everything again. */
   rebuild: boolean;
+  /** Why, when the user is told: other settings, or files this run names otherwise. */
+  rebuildNote?: 'settings' | 'names';
 }
 
 /** Whether a file the cache has not seen is an index file (which names session logs and gives them ids). */
@@ -263,8 +265,10 @@ async function isNewIndex(abs: string): Promise<boolean> {
 async function planReuse(found: Discovery, cached: Map<string, CachedFile>, meta: Meta, key: string, cwd: string): Promise<Plan> {
   const held = new Map<string, CachedFile & { resume: boolean }>();
   const dropped: CachedFile[] = [];
-  const rebuild = (): Plan => ({ held: new Map(), dropped: [...cached.values()], rebuild: true });
-  if (meta.key !== key || meta.state !== 'ready' || !sameNames(cached, cwd)) return rebuild();
+  const rebuild = (rebuildNote?: Plan['rebuildNote']): Plan => ({ held: new Map(), dropped: [...cached.values()], rebuild: true, rebuildNote });
+  if (meta.key !== key) return rebuild(meta.key === '' ? undefined : 'settings');
+  if (!sameNames(cached, cwd)) return rebuild('names');
+  if (meta.state !== 'ready') return rebuild();
   const walked = new Set(found.files.map((f) => f.abs));
   for (const f of found.files) {
     const c = cached.get(f.abs);
@@ -510,8 +514,8 @@ async function throughCache(
   const cached = await readFiles(db);
   const plan = await planReuse(found, cached, meta, key, opts.cwd);
   if (plan.rebuild) {
-    if (meta.key !== '' && meta.key !== key) notes.push(`the cache ${choice.file} was built by another obs version or with other settings: built again`);
-    else if (meta.key === key && !sameNames(cached, opts.cwd)) {
+    if (plan.rebuildNote === 'settings') notes.push(`the cache ${choice.file} was built by another obs version or with other settings: built again`);
+    if (plan.rebuildNote === 'names') {
       notes.push(`the cache ${choice.file} names its files relative to the directory it was built from, and this run names them otherwise: built again (run from that directory, or give --cache a file per directory)`);
     }
     await wipe(db);

@@ -10,7 +10,7 @@ import type { Database } from '../db/database.js';
 import type { FormatSet } from '../formats/formats.js';
 import type { PriceBook } from '../llm/prices.js';
 import { sqlFile } from '../db/sql-files.js';
-import { appendInstant, LOAD_MEMORY_LIMIT, MEMORY_LIMIT } from '../db/database.js';
+import { LOAD_MEMORY_LIMIT, MEMORY_LIMIT } from '../db/database.js';
 import { detectKind, SOURCES } from '../sources/index.js';
 import { readHead, readLines } from '../sources/lines.js';
 import { sessionFromFileName } from '../sources/session-log/index.js';
@@ -19,7 +19,7 @@ import { discover, displayPath, type Discovery, type FoundFile, type PassedOver 
 import { ErrorCollector, type Observation } from './errors/extract.js';
 import { isParquetName, loadParquetFiles, PARQUET_KIND } from './parquet.js';
 import { storeErrors } from './errors/store.js';
-import { DatabaseSink, emptyCounts, type FileCounts } from './sink.js';
+import { DatabaseSink, emptyCounts, ts, type FileCounts } from './sink.js';
 
 export interface FileReport extends FileCounts {
   path: string;
@@ -389,10 +389,7 @@ async function storeFiles(db: Database, files: FileReport[]): Promise<void> {
     a.appendVarchar(f.status);
     a.appendBigInt(BigInt(f.sizeBytes));
     for (const n of [f.lines, f.records, f.rejected, f.repaired, f.blank, f.untimed]) a.appendBigInt(BigInt(n));
-    for (const t of [f.firstTs, f.lastTs]) {
-      if (t === null) a.appendNull();
-      else appendInstant(a, t);
-    }
+    for (const t of [f.firstTs, f.lastTs]) ts(a, t);
     if (Object.keys(f.formats).length === 0) a.appendNull();
     else a.appendVarchar(JSON.stringify(f.formats));
     if (f.note === null) a.appendNull();
