@@ -92,11 +92,12 @@ export function rotationKey(name: string): RotationKey | null {
  * Whether a directory walk reads a file of this name: log names, live or
  * rotated, plain or gzip-compressed, and Parquet files. Otherwise, why not.
  */
-export function walkAccepts(name: string): { read: true } | { read: false; reason: string } {
+export function walkAccepts(name: string, key: RotationKey | null = rotationKey(name)): { read: true } | { read: false; reason: string } {
+  // A log name, live or rotated: the names of almost every file a walk finds, known without testing what they are not.
+  if (key !== null) return { read: true };
   for (const [re, reason] of NOT_GZIP) if (re.test(name)) return { read: false, reason };
   // The files of an obs export (obs export --parquet); any other Parquet file is listed as skipped, with why.
   if (PARQUET_NAME.test(name)) return { read: true };
-  if (rotationKey(name) !== null) return { read: true };
   if (/\.gz$/i.test(name)) {
     return { read: false, reason: `gzip-compressed, but ${name.slice(0, -3)} is not a log file name (name the file in --logs to read it anyway)` };
   }
@@ -112,8 +113,11 @@ const byName = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
  * number first, then the live file.
  */
 export function compareRotation(a: string, b: string): number {
-  const ka = rotationKey(a);
-  const kb = rotationKey(b);
+  return compareRotationKeys(a, rotationKey(a), b, rotationKey(b));
+}
+
+/** compareRotation, given the names' rotation keys. */
+function compareRotationKeys(a: string, ka: RotationKey | null, b: string, kb: RotationKey | null): number {
   const c = byName(ka?.base ?? a, kb?.base ?? b);
   if (c !== 0) return c;
   const rank = (k: RotationKey | null): number => (k === null || k.kind === 'live' ? 2 : k.kind === 'numbered' ? 1 : 0);
@@ -233,11 +237,16 @@ async function walk(dir: string, st: WalkState, match?: (abs: string) => boolean
       st.out.unreadable.push({ display: displayPath(current, st.cwd), reason: (err as Error).message });
       continue;
     }
-    entries.sort((a, b) => compareRotation(a.name, b.name));
+    // Each name's rotation key once, not once per comparison.
+    const named = entries.map((entry) => ({ entry, key: rotationKey(entry.name) }));
+    named.sort((a, b) => compareRotationKeys(a.entry.name, a.key, b.entry.name, b.key));
     const subdirs: string[] = [];
-    for (const entry of entries) {
+    // Folder paths are normalized (path.resolve, and this join): a name is appended, not joined.
+    const folder = current.endsWith(path.sep) ? current : current + path.sep;
+    const realFolder = real.endsWith(path.sep) ? real : real + path.sep;
+    for (const { entry, key } of named) {
       if (entry.name.startsWith('.') || entry.name === 'node_modules') continue;
-      const abs = path.join(current, entry.name);
+      const abs = folder + entry.name;
       let s;
       try {
         // Synchronous: a folder of thousands of files is walked in milliseconds, not a promise per file.
@@ -253,7 +262,7 @@ async function walk(dir: string, st: WalkState, match?: (abs: string) => boolean
       if (!s.isFile()) continue;
       if (match && !match(abs)) continue;
       if (!match) {
-        const accepted = walkAccepts(entry.name);
+        const accepted = walkAccepts(entry.name, key);
         if (!accepted.read) {
           st.out.ignored.push({ display: displayPath(abs, st.cwd), reason: accepted.reason });
           continue;
@@ -261,7 +270,7 @@ async function walk(dir: string, st: WalkState, match?: (abs: string) => boolean
       }
       matched++;
       // A plain entry's real path is its folder's real path and its name; only a link needs resolving.
-      await addFile(abs, s, st, entry.isSymbolicLink() ? undefined : path.join(real, entry.name));
+      await addFile(abs, s, st, entry.isSymbolicLink() ? undefined : realFolder + entry.name);
     }
     stack.push(...subdirs.reverse());
   }

@@ -16,7 +16,8 @@ export const PARQUET_KIND = 'parquet';
 
 /** Parquet files are known by name: the loader reads them here, not as lines. */
 export function isParquetName(file: string): boolean {
-  return /\.parquet$/i.test(file);
+  // The last letters only: a regular expression scans the whole path for its end.
+  return file.length >= 8 && file.slice(-8).toLowerCase() === '.parquet';
 }
 
 /** A Hive partition folder: `day=2026-11-21`, `source=llm_io`. */
