@@ -246,6 +246,8 @@ interface Plan {
   held: Map<string, CachedFile & { resume: boolean }>;
   /** Files whose rows go: changed, gone, or read again whole. */
   dropped: CachedFile[];
+  /** Files an unchanged index names, outside the walk, that changed: read again whole (the walk does not find them). */
+  reread: CachedFile[];
   /** Build everything again. */
   rebuild: boolean;
   /** Why, when the user is told: other settings, or files this run names otherwise. */
@@ -265,7 +267,8 @@ async function isNewIndex(abs: string): Promise<boolean> {
 async function planReuse(found: Discovery, cached: Map<string, CachedFile>, meta: Meta, key: string, cwd: string): Promise<Plan> {
   const held = new Map<string, CachedFile & { resume: boolean }>();
   const dropped: CachedFile[] = [];
-  const rebuild = (rebuildNote?: Plan['rebuildNote']): Plan => ({ held: new Map(), dropped: [...cached.values()], rebuild: true, rebuildNote });
+  const reread: CachedFile[] = [];
+  const rebuild = (rebuildNote?: Plan['rebuildNote']): Plan => ({ held: new Map(), dropped: [...cached.values()], reread: [], rebuild: true, rebuildNote });
   if (meta.key !== key) return rebuild(meta.key === '' ? undefined : 'settings');
   if (!sameNames(cached, cwd)) return rebuild('names');
   if (meta.state !== 'ready') return rebuild();
@@ -297,45 +300,104 @@ async function planReuse(found: Discovery, cached: Map<string, CachedFile>, meta
     if (st === null) return rebuild();
     if (unchanged(c, st)) held.set(c.abs, { ...c, resume: false });
     else if (grown(c, st)) held.set(c.abs, { ...c, resume: true });
-    else dropped.push(c);
+    else {
+      dropped.push(c);
+      reread.push(c);
+    }
   }
-  return { held, dropped, rebuild: false };
+  return { held, dropped, reread, rebuild: false };
 }
 
-/** The load as the cache remembers it, when nothing changed: nothing is read. */
-function remembered(found: Discovery, cached: Map<string, CachedFile>, meta: Meta, issues: Map<string, LineIssue[]>): LoadResult {
-  const walked = new Set(found.files.map((f) => f.abs));
-  const report = (c: CachedFile | undefined): FileReport[] => (c === undefined ? [] : [{ ...c.report, issues: issues.get(c.display) ?? [] }]);
-  // In the order a load gives them: the files found, those that could not be examined, then those an index named.
-  const files: FileReport[] = found.files.flatMap((f) => report(cached.get(f.abs)));
-  for (const u of found.unreadable) {
-    files.push({ ...emptyCounts(), path: u.display, kind: 'unknown', status: 'unreadable', sizeBytes: 0, note: u.reason });
-  }
-  files.push(...[...cached.values()].filter((c) => !walked.has(c.abs)).flatMap(report));
-  return {
-    files,
-    ignored: found.ignored,
-    missingTargets: meta.missing,
-    rejected: files.reduce((n, f) => n + f.rejected, 0),
-    unreadable: files.filter((f) => f.status === 'unreadable').length,
-  };
+/** A file the cache read that the walk did not find (cache_unwalked.sql). */
+interface Unwalked {
+  abs: string;
+  display: string;
+  identity: FileIdentity;
+  readTo: number;
+  viaIndex: boolean;
+  report: Omit<FileReport, 'issues'>;
 }
 
-/** Whether a run with this discovery can answer from the cache as it is. */
-function warm(found: Discovery, cached: Map<string, CachedFile>, meta: Meta, key: string, cwd: string): boolean {
-  if (meta.key !== key || meta.state !== 'ready' || !sameNames(cached, cwd)) return false;
+/**
+ * Whether a run with this discovery can answer from the cache as it is, and
+ * if so the load as the cache remembers it (nothing is read). The walk's
+ * files are compared with the cache's in SQL (cache_fresh.sql): a hundred
+ * thousand files cost a table of their identities, not an object each.
+ */
+async function warmLoad(db: Database, found: Discovery, meta: Meta, key: string, cwd: string): Promise<LoadResult | null> {
+  if (meta.key !== key || meta.state !== 'ready') return null;
   const unreadable = found.unreadable.map((u) => u.display);
-  if (JSON.stringify(unreadable) !== JSON.stringify(meta.unreadable)) return false;
-  const walked = new Set(found.files.map((f) => f.abs));
-  for (const f of found.files) {
-    const c = cached.get(f.abs);
-    const st = f.stats ?? statOf(f.abs);
-    if (c === undefined || st === null || !unchanged(c, st)) return false;
+  if (JSON.stringify(unreadable) !== JSON.stringify(meta.unreadable)) return null;
+  try {
+    if (!(await appendWalked(db, found, cwd))) return null;
+    const fresh = await db.query(sqlFile('cache_fresh.sql'));
+    if (Number(fresh.rows[0]?.['changed']) !== 0) return null;
+    const { rows } = await db.query(sqlFile('cache_unwalked.sql'));
+    const unwalked = rows.map(
+      (r): Unwalked => ({
+        abs: String(r['abs']),
+        display: String(r['display']),
+        identity: { dev: Number(r['dev']), ino: Number(r['ino']), size: Number(r['size']), mtimeMs: Number(r['mtime_ms']) },
+        readTo: Number(r['read_to']),
+        viaIndex: r['via_index'] === true,
+        report: JSON.parse(String(r['report'])) as Omit<FileReport, 'issues'>,
+      }),
+    );
+    // Only a file an unchanged index names may be missing from the walk, and it must be as it was.
+    for (const u of unwalked) {
+      const st = u.viaIndex ? statOf(u.abs) : null;
+      if (st === null || displayPath(u.abs, cwd) !== u.display) return null;
+      const c = u.identity;
+      if (c.dev !== st.dev || c.ino !== st.ino || c.size !== st.size || c.mtimeMs !== st.mtimeMs || u.readTo !== st.size) return null;
+    }
+    const reports = await db.query(sqlFile('cache_reports.sql'));
+    const walked = JSON.parse(String(reports.rows[0]?.['reports'] ?? '[]')) as Array<Omit<FileReport, 'issues'>>;
+    const issues = await issuesByFile(db);
+    // Each report is an object of its own (just parsed): it is given its issues, not copied.
+    const withIssues = (r: Omit<FileReport, 'issues'>): FileReport => Object.assign(r, { issues: issues.get(r.path) ?? [] });
+    // In the order a load gives them: the files found, those that could not be examined, then those an index named.
+    const files: FileReport[] = walked.map(withIssues);
+    for (const u of found.unreadable) {
+      files.push({ ...emptyCounts(), path: u.display, kind: 'unknown', status: 'unreadable', sizeBytes: 0, note: u.reason });
+    }
+    files.push(...unwalked.map((u) => withIssues(u.report)));
+    return {
+      files,
+      ignored: found.ignored,
+      missingTargets: meta.missing,
+      rejected: files.reduce((n, f) => n + f.rejected, 0),
+      unreadable: files.filter((f) => f.status === 'unreadable').length,
+    };
+  } finally {
+    await db.exec('DROP TABLE IF EXISTS memory.main.walked_files');
   }
-  for (const c of cached.values()) {
-    if (walked.has(c.abs)) continue;
-    const st = c.viaIndex ? statOf(c.abs) : null;
-    if (st === null || !unchanged(c, st)) return false;
+}
+
+/**
+ * The walk's files as a table (memory.walked_files): path, the name the rows
+ * would give it from this directory, and what stat said. False when a file
+ * is gone since the walk.
+ */
+async function appendWalked(db: Database, found: Discovery, cwd: string): Promise<boolean> {
+  await db.exec(
+    'CREATE OR REPLACE TABLE memory.main.walked_files (seq INTEGER, abs VARCHAR, name VARCHAR, dev DOUBLE, ino DOUBLE, size BIGINT, mtime_ms DOUBLE)',
+  );
+  const a = await db.appender('walked_files', 'memory');
+  try {
+    for (const [i, f] of found.files.entries()) {
+      const st = f.stats ?? statOf(f.abs);
+      if (st === null) return false;
+      a.appendInteger(i);
+      a.appendVarchar(f.abs);
+      a.appendVarchar(displayPath(f.abs, cwd));
+      a.appendDouble(st.dev);
+      a.appendDouble(st.ino);
+      a.appendBigInt(BigInt(st.size));
+      a.appendDouble(st.mtimeMs);
+      a.endRow();
+    }
+  } finally {
+    a.closeSync();
   }
   return true;
 }
@@ -485,9 +547,8 @@ async function throughCache(
     const busy = await attach(db, choice.file, 'read');
     if (busy === null) {
       const meta = await readMeta(db);
-      const cached = meta === null ? new Map<string, CachedFile>() : await readFiles(db);
-      if (meta !== null && warm(found, cached, meta, key, opts.cwd)) {
-        const load = remembered(found, cached, meta, await issuesByFile(db));
+      const load = meta === null ? null : await warmLoad(db, found, meta, key, opts.cwd);
+      if (load !== null) {
         await db.useCache();
         const unchanged = load.files.filter((f) => f.status === 'loaded').length;
         return { db, load: { ...load, cache: { file: choice.file, state: 'unchanged', unchanged, readOn: 0, readWhole: 0, dropped: 0 } }, notes };
@@ -542,8 +603,7 @@ async function throughCache(
         resume: c.resume ? { offset: c.readTo, lineNo: c.lines } : undefined,
       };
     },
-    indexTargets: [...plan.held.values()]
-      .filter((c) => c.viaIndex)
+    indexTargets: [...[...plan.held.values()].filter((c) => c.viaIndex), ...plan.reread]
       .map((c): FoundFile => ({ abs: c.abs, display: c.display, size: statOf(c.abs)?.size ?? c.size })),
     // Only session logs are given ids for lack of their own.
     defaults: new Map(plan.rebuild ? [] : [...cached.values()].filter((c) => c.kind === 'session_log').map((c) => [c.abs, c.defaults] as const)),

@@ -208,6 +208,42 @@ describe('the cache', () => {
     expect((JSON.parse((await run(q, w.dir, w.cache)).stdout) as { rows: unknown[] }).rows).toEqual([{ session_key: 'team:custom-2', thread_ts: '1795299600.000010' }]);
   });
 
+  it('answers unchanged only while every file, found by the walk or named by an index beside it, is as it was read', { timeout: TIMEOUT }, async () => {
+    const w = workdir();
+    const name = 'timeboxing_session_20261121_222000_C0ZZZZZZZZZ_1795299600.000001_7824.log';
+    // The log lies outside the folder walked: only the index finds it.
+    const elsewhere = path.join(w.dir, 'elsewhere');
+    mkdirSync(elsewhere);
+    const log = path.join(elsewhere, name);
+    writeFileSync(log, '2026-11-21 22:20:01,000 INFO {"event": "graph_turn_start", "stage": "collect"}\n');
+    const old = new Date(Date.now() - 60_000);
+    utimesSync(log, old, old);
+    appendFileSync(
+      path.join(w.logs, 'timeboxing_session_index.jsonl'),
+      `${JSON.stringify({ type: 'timeboxing_session', created_at: '2026-11-21T22:20:00+00:00', session_key: 'team:custom-3', thread_ts: '1795299600.000011', channel_id: 'C0ZZZZZZZZZ', log_path: log, pid: 7824 })}\n`,
+    );
+    const q = ['sql', `select session_key, event from events where source_file like '%C0ZZZZZZZZZ%'`, '--json'];
+    await expectSameAsFresh(w, [q, COMMANDS[0]!]);
+    const loaded = (JSON.parse((await run(['sources', '--json'], w.dir, null)).stdout) as { files: Array<{ status: string }> }).files.filter((f) => f.status === 'loaded').length;
+    expect(await cacheUse(w)).toEqual({ file: w.cache, state: 'unchanged', unchanged: loaded, read_on: 0, read_whole: 0, dropped: 0 });
+
+    // The same bytes with a new time: read again, in the walk and beside the index alike.
+    for (const file of [log, path.join(w.logs, 'app.log')]) {
+      const at = new Date(Date.now() - 30_000);
+      utimesSync(file, at, at);
+      expect(await cacheUse(w)).toMatchObject({ state: 'updated', read_whole: 1, dropped: 1 });
+      await expectSameAsFresh(w, [q]);
+      expect(await cacheUse(w)).toMatchObject({ state: 'unchanged', unchanged: loaded });
+    }
+    // Replaced by another file of the same size and time (another inode): read again.
+    const copy = `${log}.new`;
+    writeFileSync(copy, readFileSync(log));
+    utimesSync(copy, statSync(log).atime, statSync(log).mtime);
+    renameSync(copy, log);
+    expect(await cacheUse(w)).toMatchObject({ state: 'updated', read_whole: 1, dropped: 1 });
+    await expectSameAsFresh(w, [q, COMMANDS[0]!]);
+  });
+
   it('leaves out a line still being written and reads it once it is complete, once', { timeout: TIMEOUT }, async () => {
     const w = workdir();
     const lines = llmLines();
