@@ -324,7 +324,7 @@ interface Unwalked {
  * files are compared with the cache's in SQL (cache_fresh.sql): a hundred
  * thousand files cost a table of their identities, not an object each.
  */
-async function warmLoad(db: Database, found: Discovery, meta: Meta, key: string, cwd: string): Promise<LoadResult | null> {
+async function warmLoad(db: Database, found: Discovery, meta: Meta, key: string, cwd: string, everyFile: boolean): Promise<LoadResult | null> {
   if (meta.key !== key || meta.state !== 'ready') return null;
   const unreadable = found.unreadable.map((u) => u.display);
   if (JSON.stringify(unreadable) !== JSON.stringify(meta.unreadable)) return null;
@@ -350,23 +350,32 @@ async function warmLoad(db: Database, found: Discovery, meta: Meta, key: string,
       const c = u.identity;
       if (c.dev !== st.dev || c.ino !== st.ino || c.size !== st.size || c.mtimeMs !== st.mtimeMs || u.readTo !== st.size) return null;
     }
-    const reports = await db.query(sqlFile('cache_reports.sql'));
+    const reports = await db.query(sqlFile('cache_reports.sql'), { every: everyFile });
     const walked = JSON.parse(String(reports.rows[0]?.['reports'] ?? '[]')) as Array<Omit<FileReport, 'issues'>>;
     const issues = await issuesByFile(db);
     // Each report is an object of its own (just parsed): it is given its issues, not copied.
     const withIssues = (r: Omit<FileReport, 'issues'>): FileReport => Object.assign(r, { issues: issues.get(r.path) ?? [] });
     // In the order a load gives them: the files found, those that could not be examined, then those an index named.
     const files: FileReport[] = walked.map(withIssues);
-    for (const u of found.unreadable) {
-      files.push({ ...emptyCounts(), path: u.display, kind: 'unknown', status: 'unreadable', sizeBytes: 0, note: u.reason });
-    }
-    files.push(...unwalked.map((u) => withIssues(u.report)));
+    const unexamined = found.unreadable.map((u): FileReport => ({ ...emptyCounts(), path: u.display, kind: 'unknown', status: 'unreadable', sizeBytes: 0, note: u.reason }));
+    files.push(...unexamined, ...unwalked.map((u) => withIssues(u.report)));
+    const sums = (await db.query(sqlFile('cache_sums.sql'))).rows[0] ?? {};
+    const n = (k: string): number => Number(sums[k] ?? 0);
     return {
       files,
+      sums: {
+        files: n('files') + unexamined.length,
+        loaded: n('loaded'),
+        skipped: n('skipped'),
+        lines: n('lines'),
+        records: n('records'),
+        untimed: n('untimed'),
+        repaired: n('repaired'),
+      },
       ignored: found.ignored,
       missingTargets: meta.missing,
-      rejected: files.reduce((n, f) => n + f.rejected, 0),
-      unreadable: files.filter((f) => f.status === 'unreadable').length,
+      rejected: n('rejected'),
+      unreadable: n('unreadable') + unexamined.length,
     };
   } finally {
     await db.exec('DROP TABLE IF EXISTS memory.main.walked_files');
@@ -547,7 +556,7 @@ async function throughCache(
     const busy = await attach(db, choice.file, 'read');
     if (busy === null) {
       const meta = await readMeta(db);
-      const load = meta === null ? null : await warmLoad(db, found, meta, key, opts.cwd);
+      const load = meta === null ? null : await warmLoad(db, found, meta, key, opts.cwd, opts.everyFile === true);
       if (load !== null) {
         await db.useCache();
         const unchanged = load.files.filter((f) => f.status === 'loaded').length;

@@ -79,7 +79,7 @@ function cacheLine(c: CacheUse): string {
 
 export async function runSources(ctx: Context, o: SourcesOptions): Promise<ExitCode> {
   // The notes would repeat what the listing shows.
-  return withSources(ctx, { ...o, notes: false }, async (s) => {
+  return withSources(ctx, { ...o, notes: false, everyFile: true }, async (s) => {
     if (o.issues === true) {
       const { rows, columns } = await s.db.query(sqlFile('line_issues.sql'));
       output(ctx, s, { noun: 'issues', columns: ISSUE_COLUMNS, rows, fields: columns });
@@ -92,7 +92,7 @@ export async function runSources(ctx: Context, o: SourcesOptions): Promise<ExitC
       columns: FILE_COLUMNS,
       rows: files.map(fileRow),
       meta: {
-        totals: { files: files.length, lines, records, rejected, repaired, unreadable },
+        totals: { files: s.load.sums.files, lines, records, rejected, repaired, unreadable },
         passed_over: s.load.ignored.map((i) => ({ path: i.display, reason: i.reason })),
         missing_index_targets: s.load.missingTargets.map((m) => ({ index: m.index, line: m.line, log_path: m.logPath })),
         cache: cacheJson(s.load.cache ?? null),

@@ -20,6 +20,7 @@ import { ErrorCollector, type Observation } from './errors/extract.js';
 import { isParquetName, loadParquetFiles, PARQUET_KIND } from './parquet.js';
 import { storeErrors } from './errors/store.js';
 import { DatabaseSink, emptyCounts, ts, type FileCounts } from './sink.js';
+import { sumFiles, type FileSums } from './totals.js';
 
 export interface FileReport extends FileCounts {
   path: string;
@@ -56,7 +57,15 @@ export interface CacheUse {
 export interface LoadResult {
   /** Null when the logs were read without the cache. */
   cache?: CacheUse | null;
+  /**
+   * The files' accounting, in the order read: every file, except that a
+   * load answered from the cache as it is, and not asked for every file
+   * (LoadOptions.everyFile), lists only the files with something to say:
+   * not loaded, lines rejected or repaired, or a note.
+   */
   files: FileReport[];
+  /** Sums over every file, listed or not. */
+  sums: FileSums;
   ignored: PassedOver[];
   missingTargets: MissingIndexTarget[];
   /** Lines rejected across all files. */
@@ -132,6 +141,8 @@ export interface LoadOptions {
   reuse?: Reuse;
   /** The files to read, when the caller has found them already. */
   found?: Discovery;
+  /** List every file in LoadResult.files even when the cache answers as it is (obs sources, --follow). */
+  everyFile?: boolean;
 }
 
 /**
@@ -376,6 +387,7 @@ export async function loadSources(db: Database, specs: readonly string[], opts: 
     files,
     ignored: found.ignored,
     missingTargets,
+    sums: sumFiles(files),
     rejected: files.reduce((n, f) => n + f.rejected, 0),
     unreadable: files.filter((f) => f.status === 'unreadable').length,
   };

@@ -2,35 +2,52 @@
  * The load's accounting added up over the files. Types only from the loader,
  * so the commands that print it do not load DuckDB when they start.
  */
-import type { LoadResult } from './load.js';
+import type { FileReport, LoadResult } from './load.js';
 
-/** What was read, added up over the files: the inputs figures of obs sources, obs report and obs triage. */
-export interface LoadTotals {
+/** Sums over every file of a load, kept with it (LoadResult.sums) even when it lists only some of the files. */
+export interface FileSums {
   files: number;
   loaded: number;
   skipped: number;
-  unreadable: number;
   lines: number;
   records: number;
   untimed: number;
-  rejected: number;
   repaired: number;
+}
+
+/** What was read, added up over the files: the inputs figures of obs sources, obs report and obs triage. */
+export interface LoadTotals extends FileSums {
+  unreadable: number;
+  rejected: number;
   passed_over: number;
   missing_index_targets: number;
 }
 
+export function sumFiles(files: readonly FileReport[]): FileSums {
+  const sums: FileSums = { files: files.length, loaded: 0, skipped: 0, lines: 0, records: 0, untimed: 0, repaired: 0 };
+  for (const f of files) {
+    if (f.status === 'loaded') sums.loaded++;
+    if (f.status === 'skipped') sums.skipped++;
+    sums.lines += f.lines;
+    sums.records += f.records;
+    sums.untimed += f.untimed;
+    sums.repaired += f.repaired;
+  }
+  return sums;
+}
+
 export function loadTotals(load: LoadResult): LoadTotals {
-  const sum = (k: 'lines' | 'records' | 'repaired' | 'untimed'): number => load.files.reduce((n, f) => n + f[k], 0);
+  const s = load.sums;
   return {
-    files: load.files.length,
-    loaded: load.files.filter((f) => f.status === 'loaded').length,
-    skipped: load.files.filter((f) => f.status === 'skipped').length,
+    files: s.files,
+    loaded: s.loaded,
+    skipped: s.skipped,
     unreadable: load.unreadable,
-    lines: sum('lines'),
-    records: sum('records'),
-    untimed: sum('untimed'),
+    lines: s.lines,
+    records: s.records,
+    untimed: s.untimed,
     rejected: load.rejected,
-    repaired: sum('repaired'),
+    repaired: s.repaired,
     passed_over: load.ignored.length,
     missing_index_targets: load.missingTargets.length,
   };

@@ -244,6 +244,28 @@ describe('the cache', () => {
     await expectSameAsFresh(w, [q, COMMANDS[0]!]);
   });
 
+  it('answering as it is, warns of the same bad lines and passed-over files and counts the same totals as a fresh read', { timeout: TIMEOUT }, async () => {
+    const w = workdir();
+    const bad = path.join(w.logs, 'worker.jsonl');
+    writeFileSync(bad, '{"ts": "2026-11-21T22:18:30Z", "level": "info", "event": "started"}\n{"ts": "2026-11-21T22:18:31Z", "level": "err\n{"ts": "2026-11-21T22:18:32Z", "level": "info", "event": "done"}\n');
+    writeFileSync(path.join(w.logs, 'core.log'), Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0, 0, 0, 1, 2, 3]));
+    const old = new Date(Date.now() - 60_000);
+    utimesSync(bad, old, old);
+    const commands = [['llm', '--json'], ['report', '--json'], COMMANDS[0]!];
+    await expectSameAsFresh(w, commands);
+    expect(await cacheUse(w)).toMatchObject({ state: 'unchanged' });
+    for (const args of commands) {
+      const fresh = await run(args, w.dir, null);
+      const cached = await run(args, w.dir, w.cache);
+      expect(fresh.exitCode).toBe(4);
+      expect(cached.stderr, args.join(' ')).toBe(fresh.stderr);
+      expect(answer(cached.stdout), args.join(' ')).toEqual(answer(fresh.stdout));
+    }
+    const fresh = await run(['llm', '--json'], w.dir, null);
+    expect(fresh.stderr).toContain('worker.jsonl:2: line rejected');
+    expect(fresh.stderr).toContain('core.log: binary');
+  });
+
   it('leaves out a line still being written and reads it once it is complete, once', { timeout: TIMEOUT }, async () => {
     const w = workdir();
     const lines = llmLines();

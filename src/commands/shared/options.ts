@@ -57,6 +57,8 @@ export interface CommonOptions {
   follow?: boolean;
   /** --cache <file>, or false with --no-cache. */
   cache?: string | false;
+  /** Set by commands that list every file (obs sources): see LoadOptions.everyFile. */
+  everyFile?: boolean;
 }
 
 const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
@@ -243,6 +245,8 @@ export async function openSources(ctx: Context, o: CommonOptions, config: Config
     prices: new PriceBook(config.prices),
     progress,
     holdUnterminated: o.follow === true,
+    // --follow tells the files that appear from those read before.
+    everyFile: o.everyFile === true || o.follow === true,
   });
   if (cache === null) {
     // In memory, but with somewhere to spill beyond DuckDB's memory limit (made by DuckDB only if it spills).
@@ -261,9 +265,9 @@ export async function openSources(ctx: Context, o: CommonOptions, config: Config
     for (const n of done.notes) report.note(n);
     for (const w of done.warnings ?? []) report.warn(w);
   }
-  const loaded = load.files.filter((f) => f.status === 'loaded');
-  if (loaded.length === 0) {
+  if (load.sums.loaded === 0) {
     db.close();
+    // No file loaded: every file has something to say, so every file is listed.
     const unreadable = load.files.filter((f) => f.status === 'unreadable');
     throw noInputError(`no log file to read in ${logs.join(', ')}`, {
       reason:
