@@ -18,6 +18,13 @@ export const EXCERPT_CHARS = 200;
  * lets DuckDB spill them, so memory stays bounded whatever the input's size.
  */
 export const FLUSH_ROWS = 50_000;
+/**
+ * Or after lines of this many characters, whichever comes first: rows carry
+ * their line (raw), so 50,000 audit-log records of 4 KB each would hold 200 MB
+ * in the appender. Measured at 1 GB: peak memory building the cache fell from
+ * 1.01 to 0.85 GB, in the same time.
+ */
+export const FLUSH_CHARS = 16 * 1024 * 1024;
 
 export interface LineIssue {
   line: number;
@@ -74,6 +81,8 @@ function correlation(a: DuckDBAppender, row: Correlation): void {
 export class DatabaseSink {
   /** Rows appended since the last flush. */
   private unflushed = 0;
+  /** Characters of the lines read since the last flush. */
+  private unflushedChars = 0;
 
   private constructor(
     private readonly events: DuckDBAppender,
@@ -158,6 +167,7 @@ export class DatabaseSink {
       /** Every physical line passes here first, for the line count and byte repairs. */
       line: (line) => {
         counts.lines++;
+        this.unflushedChars += line.text.length;
         if (line.invalidUtf8 || line.nulBytes) {
           counts.repaired++;
           const what = [
@@ -282,9 +292,10 @@ export class DatabaseSink {
   }
 
   private appended(): void {
-    if (++this.unflushed < FLUSH_ROWS) return;
+    if (++this.unflushed < FLUSH_ROWS && this.unflushedChars < FLUSH_CHARS) return;
     for (const a of [this.events, this.llm, this.spans, this.index, this.issues]) a.flushSync();
     this.unflushed = 0;
+    this.unflushedChars = 0;
   }
 
   close(): void {
