@@ -559,8 +559,7 @@ async function throughCache(
       const load = meta === null ? null : await warmLoad(db, found, meta, key, opts.cwd, opts.everyFile === true);
       if (load !== null) {
         await db.useCache();
-        const unchanged = load.files.filter((f) => f.status === 'loaded').length;
-        return { db, load: { ...load, cache: { file: choice.file, state: 'unchanged', unchanged, readOn: 0, readWhole: 0, dropped: 0 } }, notes };
+        return { db, load: { ...load, cache: { file: choice.file, state: 'unchanged', unchanged: load.sums.loaded, readOn: 0, readWhole: 0, dropped: 0 } }, notes };
       }
       await db.detachCache();
     }
