@@ -20,8 +20,8 @@ import { sqlFile } from '../db/sql-files.js';
 import { discover, displayPath, type Discovery, type FileIdentity, type FoundFile } from '../load/discover.js';
 import type { Observation } from '../load/errors/extract.js';
 import { isParquetName } from '../load/parquet.js';
-import { loadSources, type CacheUse, type FileRead, type FileReport, type HeldFile, type LoadOptions, type LoadResult, type MissingIndexTarget, type Reuse } from '../load/load.js';
-import { emptyCounts, type LineIssue } from '../load/sink.js';
+import { loadSources, type CacheUse, type FileRead, type FileReport, type HeldFile, type LoadOptions, type LoadResult, type MissingIndexTarget, type Reuse, unexaminedReport } from '../load/load.js';
+import type { LineIssue } from '../load/sink.js';
 import { detectKind, SOURCES } from '../sources/index.js';
 import { readHead } from '../sources/lines.js';
 import type { Correlation } from '../sources/types.js';
@@ -357,7 +357,7 @@ async function warmLoad(db: Database, found: Discovery, meta: Meta, key: string,
     const withIssues = (r: Omit<FileReport, 'issues'>): FileReport => Object.assign(r, { issues: issues.get(r.path) ?? [] });
     // In the order a load gives them: the files found, those that could not be examined, then those an index named.
     const files: FileReport[] = walked.map(withIssues);
-    const unexamined = found.unreadable.map((u): FileReport => ({ ...emptyCounts(), path: u.display, kind: 'unknown', status: 'unreadable', sizeBytes: 0, note: u.reason }));
+    const unexamined = found.unreadable.map(unexaminedReport);
     files.push(...unexamined, ...unwalked.map((u) => withIssues(u.report)));
     const sums = (await db.query(sqlFile('cache_sums.sql'))).rows[0] ?? {};
     const n = (k: string): number => Number(sums[k] ?? 0);

@@ -158,6 +158,13 @@ interface Planned {
   report: FileReport;
   held?: HeldFile;
   viaIndex?: boolean;
+  /** An entry the walk could not examine (a broken link): not a file the cache records; its list is kept whole (cache_meta). */
+  unexamined?: boolean;
+}
+
+/** The accounting of an entry the walk could not examine. */
+export function unexaminedReport(u: PassedOver): FileReport {
+  return { ...emptyCounts(), path: u.display, kind: 'unknown', status: 'unreadable', sizeBytes: 0, note: u.reason };
 }
 
 /** Where an index's absolute log_path lives now: as written, or beside the index. */
@@ -240,6 +247,7 @@ async function parseFileLines(
   const kind = p.kind;
   if (kind === null || kind.parser === undefined || p.report.status !== 'loaded') {
     // A file passed over (binary, a kind not loaded) is passed over again while it is unchanged; an unreadable one is tried again.
+    if (p.unexamined === true) return;
     const readTo = p.report.status === 'skipped' ? p.file.size : -1;
     opts.reuse?.read({ abs: p.file.abs, kind: p.report.kind, report: p.report, defaults, observations: [], readTo, lines: 0, endsCut: false, viaIndex: p.viaIndex === true });
     return;
@@ -292,11 +300,7 @@ export async function loadSources(db: Database, specs: readonly string[], opts: 
   const planned: Planned[] = [];
   for (const file of found.files) planned.push(await plan(file, reuse));
   for (const u of found.unreadable) {
-    planned.push({
-      file: { abs: u.display, display: u.display, size: 0 },
-      kind: null,
-      report: { ...emptyCounts(), path: u.display, kind: 'unknown', status: 'unreadable', sizeBytes: 0, note: u.reason },
-    });
+    planned.push({ file: { abs: u.display, display: u.display, size: 0 }, kind: null, report: unexaminedReport(u), unexamined: true });
   }
   // Files named by an unchanged index file, as the cache remembers them.
   const defaultsByFile = new Map<string, Correlation>(reuse?.defaults ?? []);

@@ -5,7 +5,7 @@
  * removed, a line still being written, other settings, two runs at once.
  * Every comparison is against --no-cache on the same files at the same time.
  */
-import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -249,6 +249,8 @@ describe('the cache', () => {
     const bad = path.join(w.logs, 'worker.jsonl');
     writeFileSync(bad, '{"ts": "2026-11-21T22:18:30Z", "level": "info", "event": "started"}\n{"ts": "2026-11-21T22:18:31Z", "level": "err\n{"ts": "2026-11-21T22:18:32Z", "level": "info", "event": "done"}\n');
     writeFileSync(path.join(w.logs, 'core.log'), Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0, 0, 0, 1, 2, 3]));
+    // An entry the walk cannot examine: listed as unreadable on every run, and no reason to read anything again.
+    symlinkSync(path.join(w.dir, 'rotated-away.log'), path.join(w.logs, 'gone.log'));
     const old = new Date(Date.now() - 60_000);
     utimesSync(bad, old, old);
     const commands = [['llm', '--json'], ['report', '--json'], COMMANDS[0]!];
@@ -264,6 +266,7 @@ describe('the cache', () => {
     const fresh = await run(['llm', '--json'], w.dir, null);
     expect(fresh.stderr).toContain('worker.jsonl:2: line rejected');
     expect(fresh.stderr).toContain('core.log: binary');
+    expect(fresh.stderr).toContain('gone.log: cannot be read');
   });
 
   it('leaves out a line still being written and reads it once it is complete, once', { timeout: TIMEOUT }, async () => {
