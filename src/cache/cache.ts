@@ -220,7 +220,7 @@ async function observationsOf(db: Database, files: readonly string[]): Promise<M
 }
 
 /** Unchanged: same file (device, inode), same size and time, read to its end. */
-function unchanged(c: CachedFile, st: FileIdentity): boolean {
+function unchanged(c: FileIdentity & { readTo: number }, st: FileIdentity): boolean {
   return c.dev === st.dev && c.ino === st.ino && c.size === st.size && c.mtimeMs === st.mtimeMs && c.readTo === st.size;
 }
 
@@ -309,10 +309,9 @@ async function planReuse(found: Discovery, cached: Map<string, CachedFile>, meta
 }
 
 /** A file the cache read that the walk did not find (cache_unwalked.sql). */
-interface Unwalked {
+interface Unwalked extends FileIdentity {
   abs: string;
   display: string;
-  identity: FileIdentity;
   readTo: number;
   viaIndex: boolean;
   report: Omit<FileReport, 'issues'>;
@@ -337,7 +336,10 @@ async function warmLoad(db: Database, found: Discovery, meta: Meta, key: string,
       (r): Unwalked => ({
         abs: String(r['abs']),
         display: String(r['display']),
-        identity: { dev: Number(r['dev']), ino: Number(r['ino']), size: Number(r['size']), mtimeMs: Number(r['mtime_ms']) },
+        dev: Number(r['dev']),
+        ino: Number(r['ino']),
+        size: Number(r['size']),
+        mtimeMs: Number(r['mtime_ms']),
         readTo: Number(r['read_to']),
         viaIndex: r['via_index'] === true,
         report: JSON.parse(String(r['report'])) as Omit<FileReport, 'issues'>,
@@ -346,9 +348,7 @@ async function warmLoad(db: Database, found: Discovery, meta: Meta, key: string,
     // Only a file an unchanged index names may be missing from the walk, and it must be as it was.
     for (const u of unwalked) {
       const st = u.viaIndex ? statOf(u.abs) : null;
-      if (st === null || displayPath(u.abs, cwd) !== u.display) return null;
-      const c = u.identity;
-      if (c.dev !== st.dev || c.ino !== st.ino || c.size !== st.size || c.mtimeMs !== st.mtimeMs || u.readTo !== st.size) return null;
+      if (st === null || displayPath(u.abs, cwd) !== u.display || !unchanged(u, st)) return null;
     }
     const reports = await db.query(sqlFile('cache_reports.sql'), { every: everyFile });
     const walked = JSON.parse(String(reports.rows[0]?.['reports'] ?? '[]')) as Array<Omit<FileReport, 'issues'>>;
