@@ -177,14 +177,17 @@ export class Database {
    * statement can undo any of it.
    */
   async lockDown(): Promise<void> {
+    // obs's own spill directory under the cache, or none. Set only when it differs: once a load
+    // has spilled there, DuckDB refuses to set it again, even to the same directory.
+    const temp = this.tempDir ?? '';
+    const current = await this.query("SELECT current_setting('temp_directory') AS temp");
     for (const setting of [
       'SET autoinstall_known_extensions = false',
       'SET autoload_known_extensions = false',
       'SET allow_community_extensions = false',
       'SET allow_persistent_secrets = false',
       "SET secret_directory = ''",
-      // obs's own spill directory under the cache, or none.
-      `SET temp_directory = ${sqlString(this.tempDir ?? '')}`,
+      ...(current.rows[0]?.['temp'] === temp ? [] : [`SET temp_directory = ${sqlString(temp)}`]),
       'SET enable_external_access = false',
       'SET lock_configuration = true',
     ]) {

@@ -67,4 +67,22 @@ describe('Database.lockDown', () => {
     const { rows } = await db.query('SELECT count(*) AS n FROM events');
     expect(rows).toEqual([{ n: 0 }]);
   });
+
+  it('locks a database that has spilled to its temporary directory, and keeps spilling there', async () => {
+    // A load larger than the memory limit spills; DuckDB refuses to set the directory again once it is used.
+    const spill = path.join(dir, 'tmp');
+    const big = await Database.open({ tempDir: spill });
+    try {
+      await big.exec("SET memory_limit = '100MB'");
+      await big.exec("CREATE TABLE t AS SELECT range AS i, repeat('x', 100) || range::VARCHAR AS s FROM range(2000000)");
+      const used = await big.query('SELECT count(*) AS n FROM duckdb_temporary_files()');
+      expect(used.rows[0]?.['n']).toBeGreaterThan(0);
+      await big.lockDown();
+      const { rows } = await big.query("SELECT current_setting('temp_directory') AS temp, (SELECT count(*) FROM t) AS n");
+      expect(rows).toEqual([{ temp: spill, n: 2_000_000 }]);
+      await expect(big.exec(`SET temp_directory = '${dir}'`)).rejects.toThrow(/configuration has been locked/);
+    } finally {
+      big.close();
+    }
+  });
 });
