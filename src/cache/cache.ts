@@ -17,8 +17,8 @@ import { homedir } from 'node:os';
 import path from 'node:path';
 import { Database } from '../db/database.js';
 import { sqlFile } from '../db/sql-files.js';
+import { storeCachedErrors } from './errors.js';
 import { discover, displayPath, type Discovery, type FileIdentity, type FoundFile } from '../load/discover.js';
-import type { Observation } from '../load/errors/extract.js';
 import { isParquetName } from '../load/parquet.js';
 import { loadSources, type CacheUse, type FileRead, type FileReport, type HeldFile, type LoadOptions, type LoadResult, type MissingIndexTarget, type Reuse, unexaminedReport } from '../load/load.js';
 import type { LineIssue } from '../load/sink.js';
@@ -200,21 +200,6 @@ async function issuesByFile(db: Database): Promise<Map<string, LineIssue[]>> {
     const list = out.get(String(r['source_file'])) ?? [];
     list.push({ line: Number(r['source_line']), problem: r['problem'] as LineIssue['problem'], reason: String(r['reason']), excerpt: String(r['excerpt']) });
     out.set(String(r['source_file']), list);
-  }
-  return out;
-}
-
-async function observationsOf(db: Database, files: readonly string[]): Promise<Map<string, Observation[]>> {
-  const out = new Map<string, Observation[]>();
-  if (files.length === 0) return out;
-  const { rows } = await db.query('SELECT abs, observation::VARCHAR AS o FROM cache.cache_observations ORDER BY abs, seq');
-  const wanted = new Set(files);
-  for (const r of rows) {
-    const abs = String(r['abs']);
-    if (!wanted.has(abs)) continue;
-    const list = out.get(abs) ?? [];
-    list.push(JSON.parse(String(r['o'])) as Observation);
-    out.set(abs, list);
   }
   return out;
 }
@@ -434,26 +419,21 @@ async function wipe(db: Database): Promise<void> {
 async function writeManifest(
   db: Database,
   reads: FileRead[],
-  plan: Plan,
-  heldObservations: Map<string, Observation[]>,
   load: LoadResult,
   key: string,
   found: Discovery,
 ): Promise<void> {
-  const resumed = new Set(reads.filter((r) => plan.held.get(r.abs)?.resume === true).map((r) => r.abs));
-  // Files read (whole or on from where they were) are written again; the sightings of files read whole go.
-  await db.exec('CREATE OR REPLACE TABLE memory.main.read_files (abs VARCHAR, whole BOOLEAN)');
+  // Files read (whole or on from where they were) are written again.
+  await db.exec('CREATE OR REPLACE TABLE memory.main.read_files (abs VARCHAR)');
   const t = await db.appender('read_files', 'memory');
   for (const r of reads) {
     t.appendVarchar(r.abs);
-    t.appendBoolean(!resumed.has(r.abs));
     t.endRow();
   }
   t.closeSync();
   await db.exec(sqlFile('cache_read_files.sql'));
 
   const files = await db.appender('cache_files');
-  const obs = await db.appender('cache_observations');
   for (const r of reads) {
     const st = statOf(r.abs);
     const { issues: _issues, ...report } = r.report;
@@ -476,16 +456,8 @@ async function writeManifest(
     files.appendVarchar(JSON.stringify(r.defaults));
     files.appendVarchar(JSON.stringify(report));
     files.endRow();
-    const before = resumed.has(r.abs) ? (heldObservations.get(r.abs)?.length ?? 0) : 0;
-    for (const [i, o] of r.observations.entries()) {
-      obs.appendVarchar(r.abs);
-      obs.appendBigInt(BigInt(before + i));
-      obs.appendVarchar(JSON.stringify(o));
-      obs.endRow();
-    }
   }
   files.closeSync();
-  obs.closeSync();
   await db.exec('DELETE FROM cache.cache_meta');
   const m = await db.appender('cache_meta');
   m.appendVarchar(key);
@@ -598,7 +570,6 @@ async function throughCache(
   }
 
   const issues = plan.held.size > 0 ? await issuesByFile(db) : new Map<string, LineIssue[]>();
-  const observations = await observationsOf(db, [...plan.held.keys()]);
   const reads: FileRead[] = [];
   const reuse: Reuse = {
     held(abs): HeldFile | undefined {
@@ -607,7 +578,6 @@ async function throughCache(
       return {
         kind: c.kind,
         report: { ...c.report, issues: issues.get(c.display) ?? [] },
-        observations: observations.get(abs) ?? [],
         resume: c.resume ? { offset: c.readTo, lineNo: c.lines } : undefined,
       };
     },
@@ -619,9 +589,14 @@ async function throughCache(
     read(file) {
       reads.push(file);
     },
+    async storeErrors(db) {
+      // The sightings of files gone or read whole go; those of files read on are kept, and the new ones follow them.
+      const whole = reads.filter((r) => plan.held.get(r.abs)?.resume !== true).map((r) => r.abs);
+      await storeCachedErrors(db, { gone: [...plan.dropped.map((c) => c.abs), ...whole], fresh: reads });
+    },
   };
   const load = await loadSources(db, specs, { ...opts, found, reuse });
-  await writeManifest(db, reads, plan, observations, load, key, found);
+  await writeManifest(db, reads, load, key, found);
   await db.exec('CHECKPOINT cache');
   await db.detachCache();
 

@@ -94,8 +94,6 @@ export interface HeldFile {
   kind: string;
   /** Its accounting so far, issues included. */
   report: FileReport;
-  /** Error sightings in its records so far. */
-  observations: Observation[];
   /** Read on from here (its new lines); absent when the file is unchanged. */
   resume?: { offset: number; lineNo: number };
 }
@@ -125,6 +123,8 @@ export interface Reuse {
   defaults: Map<string, Correlation>;
   missingTargets: MissingIndexTarget[];
   read(file: FileRead): void;
+  /** Stores the error sightings of the files read with those the database holds (after every file is read and linked). */
+  storeErrors(db: Database): Promise<void>;
 }
 
 export interface LoadOptions {
@@ -369,21 +369,12 @@ export async function loadSources(db: Database, specs: readonly string[], opts: 
   await loadParquetFiles(db, planned);
   progress?.filesRead();
 
-  // Sightings in the order the files are read (index files first), each file's cached ones before its new ones.
-  const ordered = [...planned.filter((x) => x.kind?.isIndex), ...planned.filter((x) => !x.kind?.isIndex)];
-  const byFile = new Map<string, Observation[]>();
-  for (const o of errors.observations) {
-    const list = byFile.get(o.sourceFile) ?? [];
-    list.push(o);
-    byFile.set(o.sourceFile, list);
-  }
-  const observations = reuse === undefined ? errors.observations : ordered.flatMap((p) => [...(p.held?.observations ?? []), ...(byFile.get(p.report.path) ?? [])]);
-
   const files = planned.map((p) => p.report);
   if (reuse !== undefined) await db.exec(sqlFile('unlink.sql'));
   await storeFiles(db, files);
   await db.exec(sqlFile('link.sql'));
-  await storeErrors(db, observations);
+  if (reuse === undefined) await storeErrors(db, errors.observations);
+  else await reuse.storeErrors(db);
   await db.exec('DROP TABLE link_by_key; DROP TABLE link_by_thread;');
   await db.exec(sqlFile('sessions.sql'));
 

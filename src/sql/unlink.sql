@@ -14,7 +14,6 @@ UPDATE llm_calls SET
   linked_ids = NULL
 WHERE linked_ids IS NOT NULL;
 
--- The tables built from every file at once are built again.
+-- The files' table is built again (the errors are brought up to date by
+-- the cache's error store, src/cache/errors.ts).
 DELETE FROM files;
-DELETE FROM error_records;
-DELETE FROM errors;

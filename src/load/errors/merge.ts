@@ -58,9 +58,37 @@ interface Open {
   testFile: string | null;
 }
 
-function normalizedMessage(o: Observation): string {
-  return o.message.replace(/\s+/g, ' ').trim();
+function normalized(message: string): string {
+  return message.replace(/\s+/g, ' ').trim();
 }
+
+function normalizedMessage(o: Observation): string {
+  return normalized(o.message);
+}
+
+/**
+ * The messages through which a sighting can meet another: its own (first)
+ * and those of its causes and group members. Sightings that share none,
+ * directly or through others, never merge: groupObservations gives each
+ * such set the groups it would give it alone.
+ */
+export function mergeKeys(o: Observation): string[] {
+  const keys = [normalizedMessage(o)];
+  for (const link of o.chain) {
+    const k = normalized(link.message);
+    if (!keys.includes(k)) keys.push(k);
+  }
+  return keys;
+}
+
+/**
+ * Sightings connected through their messages (mergeKeys) whose times lie
+ * more than this far apart from any other's, in the order of time, can never
+ * end up in one occurrence or compete for one: an occurrence's sightings lie
+ * within MERGE_WINDOW_MICROS of its first, and a sighting looks for
+ * occurrences within that of its own time. Twice that, for slack.
+ */
+export const INDEPENDENT_GAP_MICROS = 2 * MERGE_WINDOW_MICROS;
 
 function typedKey(o: Observation): string | null {
   const type = shortType(o.errorType);
@@ -264,7 +292,7 @@ export function groupObservations(observations: readonly Observation[]): number[
     byKey.add(key, g);
     byMessage.add(normalizedMessage(o), g);
     // Causes and group members logged on their own (a tool error inside an ExceptionGroup) are part of it.
-    for (const link of o.chain) byMessage.add(link.message.replace(/\s+/g, ' ').trim(), g);
+    for (const link of o.chain) byMessage.add(normalized(link.message), g);
   }
   for (const i of order) {
     const o = observations[i]!;

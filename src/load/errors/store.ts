@@ -45,6 +45,11 @@ async function appendObservations(db: Database, observations: readonly Observati
   a.closeSync();
 }
 
+/** A sighting that lacks a session, a thread or a time: every load tries again to complete it. */
+export function isOpen(o: Observation): boolean {
+  return !o.session_key || !o.thread_ts || o.ts === null;
+}
+
 const CONTEXT_TABLE = `CREATE TEMP TABLE error_context (
   record_id BIGINT, ts TIMESTAMPTZ, source_file VARCHAR, kind VARCHAR,
   ${CORRELATION_COLUMNS.map((c) => `${c} VARCHAR`).join(', ')},
@@ -56,8 +61,8 @@ const CONTEXT_TABLE = `CREATE TEMP TABLE error_context (
  * evidence around them (error_context.sql), through a small table of those
  * sightings only.
  */
-async function completeContext(db: Database, observations: Observation[]): Promise<void> {
-  const open = observations.flatMap((o, i) => (!o.session_key || !o.thread_ts || o.ts === null ? [i] : []));
+export async function completeContext(db: Database, observations: Observation[]): Promise<void> {
+  const open = observations.flatMap((o, i) => (isOpen(o) ? [i] : []));
   if (open.length === 0) return;
   await db.exec(CONTEXT_TABLE);
   const a = await db.appender('error_context');
@@ -132,9 +137,18 @@ function shareContext(observations: Observation[], o: Occurrence): void {
   }
 }
 
-export async function storeErrors(db: Database, observations: Observation[]): Promise<void> {
-  await completeContext(db, observations);
-  // Rows read from an obs export are already there: new ids follow theirs, never repeat them.
+/** Where mergeAndStore put each sighting: its occurrence (errors.error_id) and its row (error_records.record_id). */
+export interface Stored {
+  errorIds: string[];
+  recordIds: number[];
+}
+
+/**
+ * Merges sightings whose context is complete into occurrences and appends
+ * both. New ids follow those the tables hold (rows read from an obs export,
+ * or the occurrences a cache keeps), never repeating them.
+ */
+export async function mergeAndStore(db: Database, observations: Observation[]): Promise<Stored> {
   const { rows } = await db.query('SELECT error_id FROM errors');
   const taken = new Set(rows.map((r) => r['error_id']).filter((id): id is string => typeof id === 'string'));
   const next = await db.query('SELECT coalesce(max(record_id) + 1, 0) AS id FROM error_records');
@@ -150,4 +164,10 @@ export async function storeErrors(db: Database, observations: Observation[]): Pr
   }
   await appendOccurrences(db, occurrences);
   await appendObservations(db, observations, errorIds, firstId);
+  return { errorIds, recordIds: observations.map((_, i) => firstId + i) };
+}
+
+export async function storeErrors(db: Database, observations: Observation[]): Promise<void> {
+  await completeContext(db, observations);
+  await mergeAndStore(db, observations);
 }
