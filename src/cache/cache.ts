@@ -17,7 +17,6 @@ import { homedir } from 'node:os';
 import path from 'node:path';
 import { Database } from '../db/database.js';
 import { sqlFile } from '../db/sql-files.js';
-import { storeCachedErrors } from './errors.js';
 import { discover, displayPath, type Discovery, type FileIdentity, type FoundFile } from '../load/discover.js';
 import { isParquetName } from '../load/parquet.js';
 import { loadSources, type CacheUse, type FileRead, type FileReport, type HeldFile, type LoadOptions, type LoadResult, type MissingIndexTarget, type Reuse, unexaminedReport } from '../load/load.js';
@@ -59,7 +58,7 @@ export function cacheDir(env: Record<string, string | undefined>): string {
  * names may still lie below it: sameNames checks each file.)
  */
 export function cacheKey(parts: { specs: readonly string[]; cwd: string; tz: string; formats: unknown; configPrices: unknown }): string {
-  const schema = sqlFile('schema.sql') + sqlFile('cache_schema.sql') + sqlFile('link.sql') + sqlFile('sessions.sql');
+  const schema = sqlFile('schema.sql') + sqlFile('cache_schema.sql') + sqlFile('sightings_kept.sql') + sqlFile('link.sql') + sqlFile('sessions.sql');
   const { cwd, tz, formats, configPrices } = parts;
   const specs = parts.specs.map((s) => path.resolve(cwd, s));
   const base = specs.some((s) => related(s, cwd)) ? cwd : null;
@@ -414,6 +413,7 @@ async function wipe(db: Database): Promise<void> {
   for (const r of rows) await db.exec(`DROP TABLE IF EXISTS cache.main."${String(r['table_name']).replaceAll('"', '""')}"`);
   await db.exec(sqlFile('schema.sql'));
   await db.exec(sqlFile('cache_schema.sql'));
+  await db.exec(sqlFile('sightings_kept.sql'));
 }
 
 async function writeManifest(
@@ -589,10 +589,10 @@ async function throughCache(
     read(file) {
       reads.push(file);
     },
-    async storeErrors(db) {
+    goneSightings() {
       // The sightings of files gone or read whole go; those of files read on are kept, and the new ones follow them.
       const whole = reads.filter((r) => plan.held.get(r.abs)?.resume !== true).map((r) => r.abs);
-      await storeCachedErrors(db, { gone: [...plan.dropped.map((c) => c.abs), ...whole], fresh: reads });
+      return [...plan.dropped.map((c) => c.abs), ...whole];
     },
   };
   const load = await loadSources(db, specs, { ...opts, found, reuse });

@@ -16,9 +16,9 @@ import { readHead, readLines } from '../sources/lines.js';
 import { sessionFromFileName } from '../sources/session-log/index.js';
 import type { Correlation, IndexEntry, SourceKind } from '../sources/types.js';
 import { discover, displayPath, type Discovery, type FoundFile, type PassedOver } from './discover.js';
-import { ErrorCollector, type Observation } from './errors/extract.js';
+import { ErrorCollector } from './errors/extract.js';
 import { isParquetName, loadParquetFiles, PARQUET_KIND } from './parquet.js';
-import { storeErrors } from './errors/store.js';
+import { mergeSightings, SightingStage } from './errors/sightings.js';
 import { DatabaseSink, emptyCounts, ts, type FileCounts } from './sink.js';
 import { sumFiles, type FileSums } from './totals.js';
 
@@ -104,8 +104,6 @@ export interface FileRead {
   kind: string;
   report: FileReport;
   defaults: Correlation;
-  /** Sightings found in this reading only. */
-  observations: Observation[];
   /** Where the next reading starts, and the line there. */
   readTo: number;
   lines: number;
@@ -123,8 +121,8 @@ export interface Reuse {
   defaults: Map<string, Correlation>;
   missingTargets: MissingIndexTarget[];
   read(file: FileRead): void;
-  /** Stores the error sightings of the files read with those the database holds (after every file is read and linked). */
-  storeErrors(db: Database): Promise<void>;
+  /** Files whose kept error sightings go: gone, changed, or read again whole (asked once every file is read). */
+  goneSightings(): string[];
 }
 
 export interface LoadOptions {
@@ -223,14 +221,14 @@ async function parseFile(
   opts: LoadOptions,
   defaults: Correlation,
   onIndexEntry: (e: IndexEntry) => void,
-  errors: ErrorCollector,
+  stage: SightingStage,
 ): Promise<void> {
   // Unchanged since the cache read it: its rows are in the database.
   if (p.held !== undefined && p.held.resume === undefined) return;
   const progress = opts.progress;
   progress?.fileStarted(p.report.path, p.file.size);
   try {
-    await parseFileLines(p, sink, opts, defaults, onIndexEntry, errors);
+    await parseFileLines(p, sink, opts, defaults, onIndexEntry, stage);
   } finally {
     progress?.fileFinished(p.report.path);
   }
@@ -242,18 +240,18 @@ async function parseFileLines(
   opts: LoadOptions,
   defaults: Correlation,
   onIndexEntry: (e: IndexEntry) => void,
-  errors: ErrorCollector,
+  stage: SightingStage,
 ): Promise<void> {
   const kind = p.kind;
   if (kind === null || kind.parser === undefined || p.report.status !== 'loaded') {
     // A file passed over (binary, a kind not loaded) is passed over again while it is unchanged; an unreadable one is tried again.
     if (p.unexamined === true) return;
     const readTo = p.report.status === 'skipped' ? p.file.size : -1;
-    opts.reuse?.read({ abs: p.file.abs, kind: p.report.kind, report: p.report, defaults, observations: [], readTo, lines: 0, endsCut: false, viaIndex: p.viaIndex === true });
+    opts.reuse?.read({ abs: p.file.abs, kind: p.report.kind, report: p.report, defaults, readTo, lines: 0, endsCut: false, viaIndex: p.viaIndex === true });
     return;
   }
   const resume = p.held?.resume;
-  const seenBefore = errors.observations.length;
+  stage.startFile(p.file.abs);
   const fileSink = sink.forFile(p.report.path, kind.name, defaults, p.report, onIndexEntry);
   const parser = kind.parser({ path: p.report.path, tz: opts.tz, defaults, formats: opts.formats, prices: opts.prices }, fileSink);
   let endsCut = false;
@@ -289,8 +287,7 @@ async function parseFileLines(
   } finally {
     fileSink.end();
   }
-  const observations = errors.observations.slice(seenBefore);
-  opts.reuse?.read({ abs: p.file.abs, kind: kind.name, report: p.report, defaults, observations, readTo, lines, endsCut, viaIndex: p.viaIndex === true });
+  opts.reuse?.read({ abs: p.file.abs, kind: kind.name, report: p.report, defaults, readTo, lines, endsCut, viaIndex: p.viaIndex === true });
 }
 
 export async function loadSources(db: Database, specs: readonly string[], opts: LoadOptions): Promise<LoadResult> {
@@ -316,8 +313,10 @@ export async function loadSources(db: Database, specs: readonly string[], opts: 
   let totalBytes = planned.reduce((n, p) => n + toRead(p), 0);
   progress?.total(totalFiles, totalBytes);
 
-  const errors = new ErrorCollector(opts.tz);
   await db.setMemoryLimit(LOAD_MEMORY_LIMIT);
+  // Error sightings go to DuckDB as they are found, not into memory: merged once every file is read.
+  const stage = await SightingStage.open(db, reuse !== undefined);
+  const errors = new ErrorCollector(opts.tz, (o) => stage.add(o));
   const sink = await DatabaseSink.create(db, errors);
   const missingTargets: MissingIndexTarget[] = [...(reuse?.missingTargets ?? [])];
   const entryByFile = new Map<string, IndexEntry>();
@@ -326,7 +325,7 @@ export async function loadSources(db: Database, specs: readonly string[], opts: 
     // 1. Index files: record their entries and find the files they name.
     for (const p of planned.filter((x) => x.kind?.isIndex)) {
       const entries: IndexEntry[] = [];
-      await parseFile(p, sink, opts, {}, (e) => entries.push(e), errors);
+      await parseFile(p, sink, opts, {}, (e) => entries.push(e), stage);
       for (const entry of entries) {
         const target = resolveIndexTarget(entry.logPath, p.file.abs);
         const targetDisplay = target === null ? null : displayPath(target, opts.cwd);
@@ -359,10 +358,11 @@ export async function loadSources(db: Database, specs: readonly string[], opts: 
           ? { session_key: entry.sessionKey, thread_ts: entry.threadTs, channel_id: entry.channelId }
           : sessionFromFileName(path.basename(p.file.abs));
       }
-      await parseFile(p, sink, opts, defaults, () => {}, errors);
+      await parseFile(p, sink, opts, defaults, () => {}, stage);
     }
   } finally {
     sink.close();
+    stage.close();
     await db.setMemoryLimit(MEMORY_LIMIT);
   }
   // Parquet (an obs export read back) is never cached: it is a store already (see loadCached).
@@ -373,8 +373,7 @@ export async function loadSources(db: Database, specs: readonly string[], opts: 
   if (reuse !== undefined) await db.exec(sqlFile('unlink.sql'));
   await storeFiles(db, files);
   await db.exec(sqlFile('link.sql'));
-  if (reuse === undefined) await storeErrors(db, errors.observations);
-  else await reuse.storeErrors(db);
+  await mergeSightings(db, { keep: reuse !== undefined, gone: reuse?.goneSightings() ?? [] });
   await db.exec('DROP TABLE link_by_key; DROP TABLE link_by_thread;');
   await db.exec(sqlFile('sessions.sql'));
 

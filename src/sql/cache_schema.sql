@@ -26,15 +26,4 @@ CREATE TABLE cache_files (
   report      JSON NOT NULL
 );
 
--- Each error sighting as it was stored, and where: when a run brings new
--- sightings, only those that could merge with them are merged again.
-CREATE TABLE cache_observations (
-  abs         VARCHAR NOT NULL,
-  seq         BIGINT NOT NULL,   -- its order in the file
-  observation JSON NOT NULL,
-  keys        VARCHAR[] NOT NULL, -- the messages it can meet others through (its own first)
-  ts_us       DOUBLE,            -- its time, once its context was completed
-  open        BOOLEAN NOT NULL,  -- lacking a session, a thread or a time: completed again on every update
-  error_id    VARCHAR NOT NULL,  -- the row of errors it was merged into
-  record_id   BIGINT NOT NULL    -- its row of error_records
-);
+-- The error sightings in the files: sightings_kept.sql.

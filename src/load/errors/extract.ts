@@ -129,9 +129,17 @@ function contextFrom(own: Correlation, fromLine: Correlation): ContextFrom {
 }
 
 export class ErrorCollector {
+  /** The sightings found, when no emit was given. */
   readonly observations: Observation[] = [];
+  private readonly emit: (o: Observation) => void;
 
-  constructor(private readonly tz: string) {}
+  /** Each sighting goes to emit as it is found (the loader stages them in DuckDB), else to observations. */
+  constructor(
+    private readonly tz: string,
+    emit?: (o: Observation) => void,
+  ) {
+    this.emit = emit ?? ((o) => void this.observations.push(o));
+  }
 
   /** Looks at one loaded event for errors. */
   fromEvent(row: EventRow, file: string, kind: string): void {
@@ -174,7 +182,7 @@ export class ErrorCollector {
           ts = timeFromFileName(file, this.tz);
           tsFrom = ts === null ? null : 'file_name';
         }
-        this.observations.push({
+        this.emit({
           ...base,
           ts,
           tsFrom,
@@ -202,7 +210,7 @@ export class ErrorCollector {
         text = split.message;
       }
     }
-    this.observations.push({
+    this.emit({
       ...base,
       level: level ?? 'error',
       kind: errorType !== null ? 'exception' : 'log',
@@ -240,7 +248,7 @@ export class ErrorCollector {
   private reported(row: EventRow, file: string, kind: string): void {
     const base = this.base(row, file, kind, (row.message ?? '').split('\n', 1)[0] ?? '');
     for (const e of row.errors ?? []) {
-      this.observations.push({
+      this.emit({
         ...base,
         sourceLine: row.sourceLine + e.startLine,
         level: e.level,
@@ -262,7 +270,7 @@ export class ErrorCollector {
     if (row.error === null && (status === null || !FAILED_STATUS.has(status))) return;
     const { type, message } = splitTypedMessage(row.error ?? `LLM call failed (status ${row.status ?? 'unknown'})`);
     const own = correlationOf(row);
-    this.observations.push({
+    this.emit({
       ...own,
       ts: row.ts,
       sourceFile: file,

@@ -1,7 +1,8 @@
 /**
  * After the files are loaded: completes the context of the error sightings
  * that lack it (error_context.sql), merges them into occurrences, and stores
- * both: occurrences in `errors`, sightings in `error_records`.
+ * both: occurrences in `errors`, sightings in `error_records`. Which
+ * sightings are merged together, and when, is sightings.ts's business.
  */
 import type { DuckDBAppender } from '@duckdb/node-api';
 import { createHash } from 'node:crypto';
@@ -137,7 +138,7 @@ function shareContext(observations: Observation[], o: Occurrence): void {
   }
 }
 
-/** Where mergeAndStore put each sighting: its occurrence (errors.error_id) and its row (error_records.record_id). */
+/** Where a merge put each sighting: its occurrence (errors.error_id) and its row (error_records.record_id). */
 export interface Stored {
   errorIds: string[];
   recordIds: number[];
@@ -145,29 +146,39 @@ export interface Stored {
 
 /**
  * Merges sightings whose context is complete into occurrences and appends
- * both. New ids follow those the tables hold (rows read from an obs export,
- * or the occurrences a cache keeps), never repeating them.
+ * both, batch after batch. New ids follow those the tables hold (rows read
+ * from an obs export, or the occurrences a cache keeps), never repeating
+ * them.
  */
-export async function mergeAndStore(db: Database, observations: Observation[]): Promise<Stored> {
-  const { rows } = await db.query('SELECT error_id FROM errors');
-  const taken = new Set(rows.map((r) => r['error_id']).filter((id): id is string => typeof id === 'string'));
-  const next = await db.query('SELECT coalesce(max(record_id) + 1, 0) AS id FROM error_records');
-  const firstId = Number(next.rows[0]?.['id'] ?? 0);
-  const occurrences = groupObservations(observations)
-    .map((members) => buildOccurrence(observations, members))
-    .sort((x, y) => (x.ts ?? Number.MAX_SAFE_INTEGER) - (y.ts ?? Number.MAX_SAFE_INTEGER));
-  for (const o of occurrences) o.errorId = errorIdOf(o, taken);
-  const errorIds: string[] = [];
-  for (const o of occurrences) {
-    shareContext(observations, o);
-    for (const m of o.members) errorIds[m] = o.errorId;
-  }
-  await appendOccurrences(db, occurrences);
-  await appendObservations(db, observations, errorIds, firstId);
-  return { errorIds, recordIds: observations.map((_, i) => firstId + i) };
-}
+export class Merger {
+  private constructor(
+    private readonly db: Database,
+    private readonly taken: Set<string>,
+    private nextRecordId: number,
+  ) {}
 
-export async function storeErrors(db: Database, observations: Observation[]): Promise<void> {
-  await completeContext(db, observations);
-  await mergeAndStore(db, observations);
+  static async start(db: Database): Promise<Merger> {
+    const { rows } = await db.query('SELECT error_id FROM errors');
+    const taken = new Set(rows.map((r) => r['error_id']).filter((id): id is string => typeof id === 'string'));
+    const next = await db.query('SELECT coalesce(max(record_id) + 1, 0) AS id FROM error_records');
+    return new Merger(db, taken, Number(next.rows[0]?.['id'] ?? 0));
+  }
+
+  /** Sightings that can merge only among themselves (whole runs of them, see sightings.ts). */
+  async merge(observations: Observation[]): Promise<Stored> {
+    const firstId = this.nextRecordId;
+    this.nextRecordId += observations.length;
+    const occurrences = groupObservations(observations)
+      .map((members) => buildOccurrence(observations, members))
+      .sort((x, y) => (x.ts ?? Number.MAX_SAFE_INTEGER) - (y.ts ?? Number.MAX_SAFE_INTEGER));
+    for (const o of occurrences) o.errorId = errorIdOf(o, this.taken);
+    const errorIds: string[] = [];
+    for (const o of occurrences) {
+      shareContext(observations, o);
+      for (const m of o.members) errorIds[m] = o.errorId;
+    }
+    await appendOccurrences(this.db, occurrences);
+    await appendObservations(this.db, observations, errorIds, firstId);
+    return { errorIds, recordIds: observations.map((_, i) => firstId + i) };
+  }
 }
