@@ -31,12 +31,14 @@ export const MERGE_BATCH = 20_000;
 const STAGE_FLUSH_ROWS = 5_000;
 const STAGE_FLUSH_CHARS = 16 * 1024 * 1024;
 
+const KEYS_TYPE = LIST(VARCHAR);
+
 function appendSighting(a: DuckDBAppender, abs: string, seq: number, o: Observation, keys: string[] = mergeKeys(o)): number {
   const json = JSON.stringify(o);
   a.appendVarchar(abs);
   a.appendBigInt(BigInt(seq));
   a.appendVarchar(json);
-  a.appendList(keys, LIST(VARCHAR));
+  a.appendList(keys, KEYS_TYPE);
   if (o.ts === null) a.appendNull();
   else a.appendDouble(o.ts);
   a.appendBoolean(isOpen(o));
