@@ -26,7 +26,7 @@ import { INDEPENDENT_GAP_MICROS, mergeKeys } from './merge.js';
 import { completeContext, isOpen, Merger } from './store.js';
 
 /** Sightings merged at a time (whole runs: a run larger than this is one batch). */
-export const MERGE_BATCH = 20_000;
+export const MERGE_BATCH = 5_000;
 /** Sightings, or characters of them, staged between flushes of the appender. */
 const STAGE_FLUSH_ROWS = 5_000;
 const STAGE_FLUSH_CHARS = 16 * 1024 * 1024;
