@@ -12,8 +12,8 @@
  * is one run, since such a sighting may join an occurrence of any time).
  * Merging run by run gives what merging everything at once gives.
  *
- * The cache keeps every sighting with its occurrence (kept_sightings). A run
- * merges again only the runs a change reaches: a sighting just found, or a
+ * The cache keeps every sighting with its occurrence (kept_sightings). An
+ * update merges again only the runs a change reaches: a sighting just found, or a
  * kept one replaced (its file is gone or read again whole, or its session or
  * time is still unknown and is completed again). Every other occurrence
  * stays as it is.
