@@ -591,8 +591,9 @@ async function throughCache(
     },
     goneSightings() {
       // The sightings of files gone or read whole go; those of files read on are kept, and the new ones follow them.
+      // A changed file is both dropped and read whole: named once.
       const whole = reads.filter((r) => plan.held.get(r.abs)?.resume !== true).map((r) => r.abs);
-      return [...plan.dropped.map((c) => c.abs), ...whole];
+      return [...new Set([...plan.dropped.map((c) => c.abs), ...whole])];
     },
   };
   const load = await loadSources(db, specs, { ...opts, found, reuse });
