@@ -8,10 +8,10 @@
 CREATE TEMP TABLE key_pairs AS
 SELECT session_key, thread_ts, channel_id FROM events
   WHERE session_key IS NOT NULL AND thread_ts IS NOT NULL
-UNION ALL
+UNION
 SELECT session_key, thread_ts, channel_id FROM llm_calls
   WHERE session_key IS NOT NULL AND thread_ts IS NOT NULL
-UNION ALL
+UNION
 SELECT session_key, thread_ts, channel_id FROM session_index
   WHERE session_key IS NOT NULL AND thread_ts IS NOT NULL;
 
