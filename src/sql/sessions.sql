@@ -1,6 +1,9 @@
 -- One row per session (Slack thread): built from every record that carries
 -- its session key, plus the session index. Stages are listed in the order
--- they first appear.
+-- they first appear. A session's thread and channel are the ones its records
+-- name most often (the smallest on a tie), counted as plain groups: DuckDB's
+-- mode() keeps a map per group outside its memory limit, which at 10 GB of
+-- logs cost about 0.27 GB.
 
 CREATE OR REPLACE TABLE sessions AS
 WITH records AS (
@@ -17,6 +20,26 @@ stages AS (
   SELECT session_key, list(stage ORDER BY first_ts NULLS LAST, stage) AS stages
   FROM stage_first GROUP BY session_key
 ),
+-- How often each session's records name each thread and channel, by table.
+named AS (
+  SELECT 'events' AS tbl, 'thread_ts' AS col, session_key, thread_ts AS value, count(*) AS n
+  FROM events WHERE session_key IS NOT NULL AND thread_ts IS NOT NULL GROUP BY session_key, thread_ts
+  UNION ALL
+  SELECT 'events', 'channel_id', session_key, channel_id, count(*)
+  FROM events WHERE session_key IS NOT NULL AND channel_id IS NOT NULL GROUP BY session_key, channel_id
+  UNION ALL
+  SELECT 'llm_calls', 'thread_ts', session_key, thread_ts, count(*)
+  FROM llm_calls WHERE session_key IS NOT NULL AND thread_ts IS NOT NULL GROUP BY session_key, thread_ts
+  UNION ALL
+  SELECT 'llm_calls', 'channel_id', session_key, channel_id, count(*)
+  FROM llm_calls WHERE session_key IS NOT NULL AND channel_id IS NOT NULL GROUP BY session_key, channel_id
+),
+most_named AS (
+  SELECT tbl, session_key,
+    arg_min(value, (-n, value)) FILTER (WHERE col = 'thread_ts') AS thread_ts,
+    arg_min(value, (-n, value)) FILTER (WHERE col = 'channel_id') AS channel_id
+  FROM named GROUP BY tbl, session_key
+),
 ev AS (
   SELECT
     session_key,
@@ -24,8 +47,6 @@ ev AS (
     count(*) FILTER (WHERE level = 'warn') AS warning_count,
     min(ts) AS first_ts,
     max(ts) AS last_ts,
-    mode(thread_ts) AS thread_ts,
-    mode(channel_id) AS channel_id,
     arg_max(event, (ts, source_line)) FILTER (WHERE event IS NOT NULL AND source_kind = 'session_log') AS last_event
   FROM events WHERE session_key IS NOT NULL
   GROUP BY session_key
@@ -41,9 +62,7 @@ llm AS (
     sum(cost_usd) AS cost_usd,
     count(*) FILTER (WHERE cost_source = 'unknown') AS cost_unknown_calls,
     min(ts) AS first_ts,
-    max(ts) AS last_ts,
-    mode(thread_ts) AS thread_ts,
-    mode(channel_id) AS channel_id
+    max(ts) AS last_ts
   FROM llm_calls WHERE session_key IS NOT NULL
   GROUP BY session_key
 ),
@@ -75,8 +94,8 @@ log_files AS (
 )
 SELECT
   k.session_key,
-  coalesce(ev.thread_ts, llm.thread_ts, idx.thread_ts) AS thread_ts,
-  coalesce(ev.channel_id, llm.channel_id, idx.channel_id) AS channel_id,
+  coalesce(evn.thread_ts, llmn.thread_ts, idx.thread_ts) AS thread_ts,
+  coalesce(evn.channel_id, llmn.channel_id, idx.channel_id) AS channel_id,
   idx.user_id,
   idx.planned_date,
   least(ev.first_ts, llm.first_ts, idx.created_at) AS first_ts,
@@ -102,7 +121,9 @@ LEFT JOIN llm USING (session_key)
 LEFT JOIN idx USING (session_key)
 LEFT JOIN errs USING (session_key)
 LEFT JOIN stages st USING (session_key)
-LEFT JOIN log_files lf USING (session_key);
+LEFT JOIN log_files lf USING (session_key)
+LEFT JOIN most_named evn ON evn.tbl = 'events' AND evn.session_key = k.session_key
+LEFT JOIN most_named llmn ON llmn.tbl = 'llm_calls' AND llmn.session_key = k.session_key;
 
 COMMENT ON TABLE sessions IS 'One row per session (Slack thread), from every record that carries its session key and the session index.';
 COMMENT ON COLUMN sessions.stages IS 'Stages in order of first appearance.';
