@@ -4,6 +4,8 @@
  */
 export interface OutStream {
   write(chunk: string): boolean;
+  /** Calls back once a stream whose write returned false can take more (process streams). */
+  once?(event: 'drain', listener: () => void): unknown;
   isTTY?: boolean;
   columns?: number;
 }

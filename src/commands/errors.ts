@@ -12,10 +12,10 @@ import { EXIT, usageError, type ExitCode } from '../errors.js';
 import { isGlob, levelCondition, levelsAtLeast, recordConditions } from '../filters/filters.js';
 import { renderErrorDetail, renderTracebacks } from '../output/errors.js';
 import { isColumnFormat, type Column, type Row } from '../output/render.js';
-import { output, readCommand, withSources, writeJsonDocument, writeRows } from './shared/command.js';
+import { output, outputStream, readCommand, withSources, writeJsonDocument, writeRows } from './shared/command.js';
 import { documentFields } from './shared/field-flags.js';
 import type { CommonOptions, Loaded } from './shared/options.js';
-import { filteredCte, parseJsonFields, selectPage } from './shared/query.js';
+import { filteredCte, parseJsonFields, selectPage, streamPage } from './shared/query.js';
 import { ERROR_JSON_COLUMNS, ERRORS } from './shared/tables.js';
 import { addFollowOption, follower } from '../follow/follow.js';
 import { ERROR_IDENTITY } from '../follow/identity.js';
@@ -111,20 +111,21 @@ export async function runErrors(ctx: Context, o: ErrorsOptions): Promise<ExitCod
       output(ctx, s, { noun: 'groups', columns: GROUP_COLUMNS, rows: page.rows, fields: page.columns, empty: 'no errors matched', truncated: page.truncated });
       return;
     }
-    const page = await selectPage(s.db, 'errors.sql', ERRORS, conds, params, 'ts NULLS LAST, source_file, source_line', s.limit);
-    const rows = parseJsonColumns(page.rows);
-    matched = rows.length;
+    const page = await streamPage(s.db, 'errors.sql', ERRORS, conds, params, 'ts NULLS LAST, source_file, source_line', s.limit);
+    matched = page.count;
     if (o.traceback && s.format === 'table') {
-      output(ctx, s, { noun: 'errors', columns: COLUMNS, rows, empty: 'no errors matched', view: (out, r) => renderTracebacks(out, r, s.color) });
+      await outputStream(ctx, s, { noun: 'errors', columns: COLUMNS, page, map: parseJsonColumns, empty: 'no errors matched', view: (out, r) => renderTracebacks(out, r, s.color) });
       return;
     }
-    const view = isColumnFormat(s.format)
-        ? rows.map((r) => {
+    // In the column formats the source is the file (its name on a terminal) and line.
+    const map = (chunk: Row[]): Row[] =>
+      isColumnFormat(s.format)
+        ? parseJsonColumns(chunk).map((r) => {
             const file = String(r['source_file']);
             return { ...r, source: `${s.format === 'table' ? path.basename(file) : file}:${r['source_line']}` };
           })
-        : rows;
-    output(ctx, s, { noun: 'errors', columns: COLUMNS, rows: view, fields: page.columns, empty: 'no errors matched', truncated: page.truncated });
+        : parseJsonColumns(chunk);
+    await outputStream(ctx, s, { noun: 'errors', columns: COLUMNS, page, map, empty: 'no errors matched' });
   });
   if (o.fail && matched > 0) {
     if (!o.quiet) ctx.stderr.write(`note: ${matched} error${matched === 1 ? '' : 's'} matched; exit 1 (--fail)\n`);

@@ -8,9 +8,9 @@ import { SqlParams } from '../db/params.js';
 import type { ExitCode } from '../errors.js';
 import { levelCondition, levelsAtLeast, matchText, recordConditions } from '../filters/filters.js';
 import { isColumnFormat, type Column, type Row } from '../output/render.js';
-import { output, readCommand, withSources } from './shared/command.js';
+import { outputStream, readCommand, withSources } from './shared/command.js';
 import type { CommonOptions } from './shared/options.js';
-import { parseRaw, selectPage } from './shared/query.js';
+import { parseRaw, streamPage } from './shared/query.js';
 import { EVENTS } from './shared/tables.js';
 import { addFollowOption, follower } from '../follow/follow.js';
 import { EVENT_IDENTITY } from '../follow/identity.js';
@@ -59,17 +59,17 @@ export async function runEvents(ctx: Context, o: EventsOptions): Promise<ExitCod
       const p = params.add(o.contains);
       conds.push(`(contains(coalesce(message, ''), ${p}) OR contains(coalesce(CAST(raw AS VARCHAR), ''), ${p}))`);
     }
-    const page = await selectPage(s.db, 'events.sql', EVENTS, conds, params, 'ts NULLS LAST, source_file, source_line', s.limit);
-    const rows = parseRaw(page.rows);
+    const page = await streamPage(s.db, 'events.sql', EVENTS, conds, params, 'ts NULLS LAST, source_file, source_line', s.limit);
     // On a terminal the source is the file name and line; TSV keeps the whole path.
-    const view = isColumnFormat(s.format)
-        ? rows.map((r) => {
+    const map = (chunk: Row[]): Row[] =>
+      isColumnFormat(s.format)
+        ? parseRaw(chunk).map((r) => {
             const file = String(r['source_file']);
             const shown = s.format === 'table' ? path.basename(file) : file;
             return { ...r, details: details(r), source: `${shown}:${r['source_line']}` };
           })
-        : rows;
-    output(ctx, s, { noun: 'events', columns: COLUMNS, rows: view, fields: page.columns, empty: 'no events matched', truncated: page.truncated });
+        : parseRaw(chunk);
+    await outputStream(ctx, s, { noun: 'events', columns: COLUMNS, page, map, empty: 'no events matched' });
   });
 }
 

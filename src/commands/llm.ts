@@ -10,10 +10,10 @@ import type { ExitCode } from '../errors.js';
 import { matchText, recordConditions } from '../filters/filters.js';
 import { formatUsd, type Column, type Row } from '../output/render.js';
 import { PRICE_TABLE } from '../llm/prices.js';
-import { output, readCommand, withSources } from './shared/command.js';
+import { output, outputStream, readCommand, withSources } from './shared/command.js';
 import type { CommonOptions } from './shared/options.js';
 import { GROUP_KEYS, parseGroupKeys, rollupLlmCalls, unknownCostReasons } from './shared/llm-rollup.js';
-import { parseJsonFields, parseRaw, selectPage } from './shared/query.js';
+import { parseJsonFields, parseRaw, streamPage } from './shared/query.js';
 import { LLM_CALLS } from './shared/tables.js';
 import { addFollowOption, follower } from '../follow/follow.js';
 import { LLM_IDENTITY } from '../follow/identity.js';
@@ -96,15 +96,14 @@ export async function runLlm(ctx: Context, o: LlmOptions): Promise<ExitCode> {
       });
       return;
     }
-    const page = await selectPage(s.db, 'llm_calls.sql', LLM_CALLS, conds, params, 'ts NULLS LAST, source_file, source_line', s.limit);
-    output(ctx, s, {
+    const page = await streamPage(s.db, 'llm_calls.sql', LLM_CALLS, conds, params, 'ts NULLS LAST, source_file, source_line', s.limit);
+    await outputStream(ctx, s, {
       noun: 'llm_calls',
       columns: CALL_COLUMNS,
-      rows: parseJsonFields(parseRaw(page.rows), ['cost_detail']),
-      fields: page.columns,
+      page,
+      map: (chunk) => parseJsonFields(parseRaw(chunk), ['cost_detail']),
       meta: { price_table: PRICE_TABLE },
       empty: 'no LLM calls matched',
-      truncated: page.truncated,
     });
   });
 }

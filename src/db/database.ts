@@ -140,6 +140,19 @@ export class Database {
     return { columns, types, rows };
   }
 
+  /**
+   * A query's rows a chunk at a time (DuckDB's chunks of up to 2,048 rows),
+   * JSON-safe like query's, so a large answer is never held whole.
+   */
+  async stream(sql: string, params?: Record<string, SqlValue>): Promise<{ columns: string[]; chunks: AsyncIterable<Row[]> }> {
+    const result = await this.connection.stream(sql, params as never);
+    const columns = result.columnNames();
+    async function* chunks(): AsyncGenerator<Row[]> {
+      for await (const objects of result.yieldRowObjectJs()) yield objects.map((r) => toJsonSafe(r) as Row);
+    }
+    return { columns, chunks: chunks() };
+  }
+
   /** How many statements DuckDB's parser finds in a user's SQL. Throws what the parser (or a PRAGMA it expands) throws. */
   async statementCount(sql: string): Promise<number> {
     return (await this.connection.extractStatements(sql)).count;

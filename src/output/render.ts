@@ -117,26 +117,79 @@ function renderTable(o: RenderOptions): string {
   return `${lines.join('\n')}\n`;
 }
 
-export function render(out: OutStream, o: RenderOptions): void {
+/** The formats a RowWriter can write a chunk at a time: all but those that size their columns from every row. */
+export function isStreamFormat(format: Format): boolean {
+  return format === 'json' || format === 'ndjson' || format === 'tsv' || format === 'csv';
+}
+
+/**
+ * Writes rows as they come, a chunk at a time, in one of the stream formats:
+ * the same bytes render gives for all the rows at once. rows and end return
+ * what the last write returned (false: wait for the stream to drain).
+ */
+export interface RowWriter {
+  rows(rows: readonly Row[]): boolean;
+  end(): boolean;
+}
+
+/** Where the rows go in the JSON document: a string no value can be, replaced as the rows are written. */
+const ROWS_MARK = '\u0000rows';
+
+export function rowWriter(out: OutStream, o: Omit<RenderOptions, 'rows' | 'footer'>): RowWriter {
   switch (o.format) {
-    case 'json':
-      out.write(`${JSON.stringify({ ...o.meta, [o.noun]: o.rows }, null, 2)}\n`);
-      return;
+    case 'json': {
+      // The document as JSON.stringify(..., null, 2) writes it, with the rows (the last key) left open.
+      const doc = JSON.stringify({ ...o.meta, [o.noun]: ROWS_MARK }, null, 2);
+      const mark = doc.lastIndexOf(JSON.stringify(ROWS_MARK));
+      const head = doc.slice(0, mark);
+      const tail = doc.slice(mark + JSON.stringify(ROWS_MARK).length);
+      let written = 0;
+      return {
+        rows(rows) {
+          if (rows.length === 0) return true;
+          // A row is indented two levels; a line break inside JSON text is only ever indentation (strings escape theirs).
+          const text = rows.map((r) => `    ${JSON.stringify(r, null, 2).replaceAll('\n', '\n    ')}`).join(',\n');
+          const ok = out.write(`${written === 0 ? `${head}[\n` : ',\n'}${text}`);
+          written += rows.length;
+          return ok;
+        },
+        end: () => out.write(written === 0 ? `${head}[]${tail}\n` : `\n  ]${tail}\n`),
+      };
+    }
     case 'ndjson':
-      for (const r of o.rows) out.write(`${JSON.stringify(r)}\n`);
-      return;
-    case 'tsv': {
-      const lines = [o.columns.map((c) => c.key).join('\t')];
-      for (const r of o.rows) lines.push(o.columns.map((c) => tsvField(r[c.key])).join('\t'));
-      out.write(`${lines.join('\n')}\n`);
-      return;
-    }
+      return {
+        rows: (rows) => (rows.length === 0 ? true : out.write(rows.map((r) => `${JSON.stringify(r)}\n`).join(''))),
+        end: () => true,
+      };
+    case 'tsv':
     case 'csv': {
-      const lines = [o.columns.map((c) => csvField(c.key)).join(',')];
-      for (const r of o.rows) lines.push(o.columns.map((c) => csvField(r[c.key])).join(','));
-      out.write(`${lines.join('\n')}\n`);
-      return;
+      const field = o.format === 'tsv' ? tsvField : csvField;
+      const sep = o.format === 'tsv' ? '\t' : ',';
+      const header = o.columns.map((c) => (o.format === 'tsv' ? c.key : csvField(c.key))).join(sep);
+      let started = false;
+      const start = (): string => {
+        if (started) return '';
+        started = true;
+        return `${header}\n`;
+      };
+      return {
+        rows: (rows) => (rows.length === 0 ? true : out.write(start() + rows.map((r) => `${o.columns.map((c) => field(r[c.key])).join(sep)}\n`).join(''))),
+        end: () => (started ? true : out.write(start())),
+      };
     }
+    default:
+      throw new Error(`rows in ${o.format} are not written a chunk at a time`);
+  }
+}
+
+export function render(out: OutStream, o: RenderOptions): void {
+  if (isStreamFormat(o.format)) {
+    const w = rowWriter(out, o);
+    w.rows(o.rows);
+    w.end();
+    return;
+  }
+  switch (o.format) {
     case 'markdown':
       out.write(markdownTable(o.columns, [...o.rows, ...(o.footer ?? [])]));
       return;

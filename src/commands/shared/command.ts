@@ -7,9 +7,10 @@ import { Command } from 'commander';
 import type { Context, OutStream } from '../../context.js';
 import type { ExitCode } from '../../errors.js';
 import { checkFields, pick } from '../../output/fields.js';
-import { isColumnFormat, render, type Column, type Row } from '../../output/render.js';
+import { isColumnFormat, isStreamFormat, render, rowWriter, type Column, type Row } from '../../output/render.js';
 import { redactorOf } from '../../redact/redactor.js';
 import { addFilterOptions, addInputOptions, addOutputOptions, exitFor, openSources, type CommonOptions, type Loaded } from './options.js';
+import type { StreamedPage } from './query.js';
 
 export interface CommandSpec {
   name: string;
@@ -95,6 +96,59 @@ export function writeRows(ctx: Context, s: Pick<Loaded, 'fields' | 'format' | 'c
   const chosen = selectFields(s, out, out.noun);
   const rows = redactorOf(ctx).value(chosen.rows);
   render(ctx.stdout, { format: s.format, noun: out.noun, columns: chosen.columns, rows, meta: {}, color: s.color, width: ctx.stdout.columns });
+}
+
+/** A listing whose rows come a chunk at a time (streamPage). */
+export interface StreamOutput extends Omit<Output, 'rows' | 'truncated' | 'footer' | 'fields'> {
+  page: StreamedPage;
+  /** What each chunk of rows becomes before it is shown: JSON columns parsed, a source column for people. */
+  map?: (rows: Row[]) => Row[];
+}
+
+/**
+ * output for a listing that may be larger than memory: in the stream formats
+ * (JSON, NDJSON, TSV, CSV) each chunk is written as it comes, waiting for a
+ * slow reader, and the bytes are those output gives; a table, markdown, a
+ * view of its own or a collector gets every row at once.
+ */
+export async function outputStream(ctx: Context, s: Loaded, given: StreamOutput): Promise<void> {
+  const map = given.map ?? ((rows: Row[]): Row[] => rows);
+  const { page, ...rest } = given;
+  if (s.collect !== undefined || given.view !== undefined || !isStreamFormat(s.format)) {
+    const rows: Row[] = [];
+    for await (const chunk of page.chunks) for (const r of map(chunk)) rows.push(r);
+    output(ctx, s, { ...rest, rows, fields: page.columns, truncated: page.truncated });
+    return;
+  }
+  const redact = redactorOf(ctx);
+  const shown = (chunk: Row[]): { columns: Column[]; rows: Row[] } =>
+    selectFields(s, { columns: given.columns, rows: redact.value(map(chunk)), fields: page.columns }, given.noun);
+  const chunks = page.chunks[Symbol.asyncIterator]();
+  let next = await chunks.next();
+  // The first chunk's rows check the chosen fields (as output does) before anything is written.
+  const first = shown(next.done === true ? [] : next.value);
+  if (page.count === 0 && given.empty) s.report.note(given.empty);
+  if (page.truncated) s.report.note(`showing the first ${s.limit} ${given.noun.replace('_', ' ')}; raise --limit for more`);
+  const writer = rowWriter(ctx.stdout, {
+    format: s.format,
+    noun: given.noun,
+    columns: first.columns,
+    meta: { window: s.window, count: page.count, truncated: page.truncated, ...redact.value(given.meta) },
+    color: s.color,
+    width: ctx.stdout.columns,
+  });
+  let rows = first.rows;
+  while (next.done !== true) {
+    if (!writer.rows(rows)) await drained(ctx.stdout);
+    next = await chunks.next();
+    if (next.done !== true) rows = shown(next.value).rows;
+  }
+  writer.end();
+}
+
+/** Resolves once a stream that refused a write (it returned false) has room again. */
+function drained(out: OutStream): Promise<void> {
+  return new Promise((resolve) => (out.once === undefined ? resolve() : out.once('drain', () => resolve())));
 }
 
 export function output(ctx: Context, s: Loaded, given: Output): void {

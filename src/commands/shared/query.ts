@@ -36,6 +36,39 @@ export async function selectPage(
   return { rows: truncated ? rows.slice(0, limit ?? 0) : rows, columns, truncated };
 }
 
+/** A page whose rows come a chunk at a time (streamPage). */
+export interface StreamedPage {
+  /** The query's columns. */
+  columns: string[];
+  /** The rows the chunks hold: those that matched, up to the limit. */
+  count: number;
+  truncated: boolean;
+  chunks: AsyncIterable<Row[]>;
+}
+
+/**
+ * selectPage's rows a chunk at a time, for an answer too large to hold: the
+ * count comes first, from the same filter, so a document can say it before
+ * its rows.
+ */
+export async function streamPage(
+  db: Database,
+  file: string,
+  table: TableSpec,
+  conds: string[],
+  params: SqlParams,
+  orderBy: string,
+  limit: number | null,
+): Promise<StreamedPage> {
+  const counted = await db.query(`${filteredCte(table, conds)} SELECT count(*) AS n FROM (${sqlFile(file)}) AS q`, params.values);
+  const matched = Number(counted.rows[0]?.['n'] ?? 0);
+  const limitSql = limit === null ? '' : `LIMIT ${params.add(limit)}`;
+  const sql = `${filteredCte(table, conds)} SELECT * FROM (${sqlFile(file)}) AS q ORDER BY ${orderBy} ${limitSql}`;
+  const { columns, chunks } = await db.stream(sql, params.values);
+  const truncated = limit !== null && matched > limit;
+  return { columns, count: truncated ? (limit ?? 0) : matched, truncated, chunks };
+}
+
 /** Parses the raw JSON column of each row so JSON output nests it as an object. */
 export function parseRaw(rows: Row[]): Row[] {
   return rows.map((r) => {
