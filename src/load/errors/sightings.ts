@@ -19,7 +19,7 @@
  * stays as it is.
  */
 import { LIST, VARCHAR, type DuckDBAppender } from '@duckdb/node-api';
-import type { Database } from '../../db/database.js';
+import { LOAD_MEMORY_LIMIT, MEMORY_LIMIT, type Database } from '../../db/database.js';
 import { sqlFile } from '../../db/sql-files.js';
 import type { Observation } from './extract.js';
 import { INDEPENDENT_GAP_MICROS, mergeKeys } from './merge.js';
@@ -203,19 +203,25 @@ async function merge(db: Database, keep: boolean, batchSize: number): Promise<Me
 
   // 4. Batch by batch: merged, stored, and kept.
   const merger = await Merger.start(db);
-  for (let batch = 0; batch < result.batches; batch++) {
-    const { rows } = await db.query('SELECT abs, seq, observation, keys FROM memory.main.error_merging WHERE batch = $batch ORDER BY abs, seq', { batch });
-    const observations = rows.map((r) => JSON.parse(String(r['observation'])) as Observation);
-    const stored = await merger.merge(observations);
-    if (!keep) continue;
-    const a = await db.appender('kept_sightings');
-    for (const [i, r] of rows.entries()) {
-      appendSighting(a, String(r['abs']), Number(r['seq']), observations[i]!, r['keys'] as string[]);
-      a.appendVarchar(stored.errorIds[i]!);
-      a.appendBigInt(BigInt(stored.recordIds[i]!));
-      a.endRow();
+  // A batch reads its sightings and appends rows: DuckDB needs no room to sort or join, as while files are read.
+  await db.setMemoryLimit(LOAD_MEMORY_LIMIT);
+  try {
+    for (let batch = 0; batch < result.batches; batch++) {
+      const { rows } = await db.query('SELECT abs, seq, observation, keys FROM memory.main.error_merging WHERE batch = $batch ORDER BY abs, seq', { batch });
+      const observations = rows.map((r) => JSON.parse(String(r['observation'])) as Observation);
+      const stored = await merger.merge(observations);
+      if (!keep) continue;
+      const a = await db.appender('kept_sightings');
+      for (const [i, r] of rows.entries()) {
+        appendSighting(a, String(r['abs']), Number(r['seq']), observations[i]!, r['keys'] as string[]);
+        a.appendVarchar(stored.errorIds[i]!);
+        a.appendBigInt(BigInt(stored.recordIds[i]!));
+        a.endRow();
+      }
+      a.closeSync();
     }
-    a.closeSync();
+  } finally {
+    await db.setMemoryLimit(MEMORY_LIMIT);
   }
   return result;
 }
