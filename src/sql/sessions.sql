@@ -4,24 +4,15 @@
 -- name most often (the smallest on a tie), counted as plain groups: DuckDB's
 -- mode() keeps a map per group outside its memory limit, which at 10 GB of
 -- logs cost about 0.27 GB.
+--
+-- Each part is a table of its own, one row per session, joined at the end:
+-- as one statement, its aggregates and joins all held memory at once, and at
+-- 10 GB of logs DuckDB could not keep within its limit.
 
-CREATE OR REPLACE TABLE sessions AS
-WITH records AS (
-  SELECT session_key, ts, stage FROM events WHERE session_key IS NOT NULL
-  UNION ALL
-  SELECT session_key, ts, stage FROM llm_calls WHERE session_key IS NOT NULL
-),
-stage_first AS (
-  SELECT session_key, stage, min(ts) AS first_ts
-  FROM records WHERE stage IS NOT NULL
-  GROUP BY session_key, stage
-),
-stages AS (
-  SELECT session_key, list(stage ORDER BY first_ts NULLS LAST, stage) AS stages
-  FROM stage_first GROUP BY session_key
-),
--- How often each session's records name each thread and channel, by table.
-named AS (
+-- How often each session's records name each thread and channel, by table;
+-- the one named most often.
+CREATE OR REPLACE TEMP TABLE session_named AS
+WITH named AS (
   SELECT 'events' AS tbl, 'thread_ts' AS col, session_key, thread_ts AS value, count(*) AS n
   FROM events WHERE session_key IS NOT NULL AND thread_ts IS NOT NULL GROUP BY session_key, thread_ts
   UNION ALL
@@ -33,64 +24,73 @@ named AS (
   UNION ALL
   SELECT 'llm_calls', 'channel_id', session_key, channel_id, count(*)
   FROM llm_calls WHERE session_key IS NOT NULL AND channel_id IS NOT NULL GROUP BY session_key, channel_id
-),
-most_named AS (
-  SELECT tbl, session_key,
-    arg_min(value, (-n, value)) FILTER (WHERE col = 'thread_ts') AS thread_ts,
-    arg_min(value, (-n, value)) FILTER (WHERE col = 'channel_id') AS channel_id
-  FROM named GROUP BY tbl, session_key
-),
-ev AS (
-  SELECT
-    session_key,
-    count(*) AS event_count,
-    count(*) FILTER (WHERE level = 'warn') AS warning_count,
-    min(ts) AS first_ts,
-    max(ts) AS last_ts,
-    arg_max(event, (ts, source_line)) FILTER (WHERE event IS NOT NULL AND source_kind = 'session_log') AS last_event
-  FROM events WHERE session_key IS NOT NULL
-  GROUP BY session_key
-),
-llm AS (
-  SELECT
-    session_key,
-    count(*) AS llm_call_count,
-    count(*) FILTER (WHERE status = 'error') AS llm_error_count,
-    sum(prompt_tokens) AS prompt_tokens,
-    sum(completion_tokens) AS completion_tokens,
-    sum(total_tokens) AS total_tokens,
-    sum(cost_usd) AS cost_usd,
-    count(*) FILTER (WHERE cost_source = 'unknown') AS cost_unknown_calls,
-    min(ts) AS first_ts,
-    max(ts) AS last_ts
-  FROM llm_calls WHERE session_key IS NOT NULL
-  GROUP BY session_key
-),
-errs AS (
+)
+SELECT tbl, session_key,
+  arg_min(value, (-n, value)) FILTER (WHERE col = 'thread_ts') AS thread_ts,
+  arg_min(value, (-n, value)) FILTER (WHERE col = 'channel_id') AS channel_id
+FROM named GROUP BY tbl, session_key;
+
+CREATE OR REPLACE TEMP TABLE session_stages AS
+WITH stage_first AS (
+  SELECT session_key, stage, min(ts) AS first_ts
+  FROM (
+    SELECT session_key, ts, stage FROM events WHERE session_key IS NOT NULL AND stage IS NOT NULL
+    UNION ALL
+    SELECT session_key, ts, stage FROM llm_calls WHERE session_key IS NOT NULL AND stage IS NOT NULL
+  )
+  GROUP BY session_key, stage
+)
+SELECT session_key, list(stage ORDER BY first_ts NULLS LAST, stage) AS stages
+FROM stage_first GROUP BY session_key;
+
+CREATE OR REPLACE TEMP TABLE session_events AS
+SELECT
+  session_key,
+  count(*) AS event_count,
+  count(*) FILTER (WHERE level = 'warn') AS warning_count,
+  min(ts) AS first_ts,
+  max(ts) AS last_ts,
+  arg_max(event, (ts, source_line)) FILTER (WHERE event IS NOT NULL AND source_kind = 'session_log') AS last_event,
+  min(source_file) FILTER (WHERE source_kind = 'session_log') AS log_file
+FROM events WHERE session_key IS NOT NULL
+GROUP BY session_key;
+
+CREATE OR REPLACE TEMP TABLE session_llm AS
+SELECT
+  session_key,
+  count(*) AS llm_call_count,
+  count(*) FILTER (WHERE status = 'error') AS llm_error_count,
+  sum(prompt_tokens) AS prompt_tokens,
+  sum(completion_tokens) AS completion_tokens,
+  sum(total_tokens) AS total_tokens,
+  sum(cost_usd) AS cost_usd,
+  count(*) FILTER (WHERE cost_source = 'unknown') AS cost_unknown_calls,
+  min(ts) AS first_ts,
+  max(ts) AS last_ts
+FROM llm_calls WHERE session_key IS NOT NULL
+GROUP BY session_key;
+
+CREATE OR REPLACE TEMP TABLE session_idx AS
+SELECT
+  session_key,
+  any_value(thread_ts) AS thread_ts,
+  any_value(channel_id) AS channel_id,
+  any_value(user_id) AS user_id,
+  any_value(planned_date) AS planned_date,
+  min(created_at) AS created_at,
+  any_value(log_file) AS log_file,
+  bool_and(log_file IS NULL) AS log_missing
+FROM session_index WHERE session_key IS NOT NULL
+GROUP BY session_key;
+
+CREATE OR REPLACE TABLE sessions AS
+WITH errs AS (
   SELECT session_key, count(*) AS error_count
   FROM errors WHERE session_key IS NOT NULL
   GROUP BY session_key
 ),
-idx AS (
-  SELECT
-    session_key,
-    any_value(thread_ts) AS thread_ts,
-    any_value(channel_id) AS channel_id,
-    any_value(user_id) AS user_id,
-    any_value(planned_date) AS planned_date,
-    min(created_at) AS created_at,
-    any_value(log_file) AS log_file,
-    bool_and(log_file IS NULL) AS log_missing
-  FROM session_index WHERE session_key IS NOT NULL
-  GROUP BY session_key
-),
 session_keys AS (
-  SELECT session_key FROM ev UNION SELECT session_key FROM llm UNION SELECT session_key FROM idx
-),
-log_files AS (
-  SELECT session_key, min(source_file) AS log_file
-  FROM events WHERE source_kind = 'session_log' AND session_key IS NOT NULL
-  GROUP BY session_key
+  SELECT session_key FROM session_events UNION SELECT session_key FROM session_llm UNION SELECT session_key FROM session_idx
 )
 SELECT
   k.session_key,
@@ -113,17 +113,22 @@ SELECT
   coalesce(llm.total_tokens, 0) AS total_tokens,
   round(llm.cost_usd, 9) AS cost_usd,
   coalesce(llm.cost_unknown_calls, 0) AS cost_unknown_calls,
-  coalesce(lf.log_file, idx.log_file) AS log_file,
-  coalesce(idx.log_missing, false) AND lf.log_file IS NULL AS log_missing
+  coalesce(ev.log_file, idx.log_file) AS log_file,
+  coalesce(idx.log_missing, false) AND ev.log_file IS NULL AS log_missing
 FROM session_keys k
-LEFT JOIN ev USING (session_key)
-LEFT JOIN llm USING (session_key)
-LEFT JOIN idx USING (session_key)
+LEFT JOIN session_events ev USING (session_key)
+LEFT JOIN session_llm llm USING (session_key)
+LEFT JOIN session_idx idx USING (session_key)
 LEFT JOIN errs USING (session_key)
-LEFT JOIN stages st USING (session_key)
-LEFT JOIN log_files lf USING (session_key)
-LEFT JOIN most_named evn ON evn.tbl = 'events' AND evn.session_key = k.session_key
-LEFT JOIN most_named llmn ON llmn.tbl = 'llm_calls' AND llmn.session_key = k.session_key;
+LEFT JOIN session_stages st USING (session_key)
+LEFT JOIN session_named evn ON evn.tbl = 'events' AND evn.session_key = k.session_key
+LEFT JOIN session_named llmn ON llmn.tbl = 'llm_calls' AND llmn.session_key = k.session_key;
+
+DROP TABLE session_named;
+DROP TABLE session_stages;
+DROP TABLE session_events;
+DROP TABLE session_llm;
+DROP TABLE session_idx;
 
 COMMENT ON TABLE sessions IS 'One row per session (Slack thread), from every record that carries its session key and the session index.';
 COMMENT ON COLUMN sessions.stages IS 'Stages in order of first appearance.';
