@@ -15,7 +15,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, openSync, readSync, closeSync, statSync, type Stats } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
-import { Database, LOAD_MEMORY_LIMIT, MEMORY_LIMIT } from '../db/database.js';
+import { Database } from '../db/database.js';
 import { sqlFile } from '../db/sql-files.js';
 import { discover, displayPath, type Discovery, type FileIdentity, type FoundFile } from '../load/discover.js';
 import { isParquetName } from '../load/parquet.js';
@@ -598,10 +598,10 @@ async function throughCache(
   };
   const load = await loadSources(db, specs, { ...opts, found, reuse });
   // The manifest is appended and the checkpoint writes what is held: DuckDB needs no room to sort or join.
-  await db.setMemoryLimit(LOAD_MEMORY_LIMIT);
-  await writeManifest(db, reads, load, key, found);
-  await db.exec('CHECKPOINT cache');
-  await db.setMemoryLimit(MEMORY_LIMIT);
+  await db.appending(async () => {
+    await writeManifest(db, reads, load, key, found);
+    await db.exec('CHECKPOINT cache');
+  });
   await db.detachCache();
 
   // 3. Read-only again, so other runs can read it while this one answers.

@@ -104,9 +104,19 @@ export class Database {
     await this.exec(`CREATE TABLE memory.main.${table} AS SELECT * FROM cache.main.${table} WHERE coalesce(${condition}, false)`, params);
   }
 
-  /** Sets DuckDB's memory limit (MEMORY_LIMIT or LOAD_MEMORY_LIMIT). */
-  async setMemoryLimit(limit: string): Promise<void> {
-    await this.connection.run(`SET memory_limit = ${sqlString(limit)}`);
+  /**
+   * Runs work that only appends rows (reading files, storing merged errors,
+   * writing the cache's manifest and checkpoint) under LOAD_MEMORY_LIMIT,
+   * then sets MEMORY_LIMIT again. Lowering the limit also makes DuckDB hand
+   * back what it holds beyond it.
+   */
+  async appending<T>(body: () => Promise<T>): Promise<T> {
+    await this.connection.run(`SET memory_limit = '${LOAD_MEMORY_LIMIT}'`);
+    try {
+      return await body();
+    } finally {
+      await this.connection.run(`SET memory_limit = '${MEMORY_LIMIT}'`);
+    }
   }
 
   /** An appender to a table of the default catalog, or of the one named. */

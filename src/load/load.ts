@@ -10,7 +10,6 @@ import type { Database } from '../db/database.js';
 import type { FormatSet } from '../formats/formats.js';
 import type { PriceBook } from '../llm/prices.js';
 import { sqlFile } from '../db/sql-files.js';
-import { LOAD_MEMORY_LIMIT, MEMORY_LIMIT } from '../db/database.js';
 import { detectKind, SOURCES } from '../sources/index.js';
 import { readHead, readLines } from '../sources/lines.js';
 import { sessionFromFileName } from '../sources/session-log/index.js';
@@ -313,7 +312,6 @@ export async function loadSources(db: Database, specs: readonly string[], opts: 
   let totalBytes = planned.reduce((n, p) => n + toRead(p), 0);
   progress?.total(totalFiles, totalBytes);
 
-  await db.setMemoryLimit(LOAD_MEMORY_LIMIT);
   // Error sightings go to DuckDB as they are found, not into memory: merged once every file is read.
   const stage = await SightingStage.open(db, reuse !== undefined);
   const errors = new ErrorCollector(opts.tz, (o) => stage.add(o));
@@ -321,50 +319,52 @@ export async function loadSources(db: Database, specs: readonly string[], opts: 
   const missingTargets: MissingIndexTarget[] = [...(reuse?.missingTargets ?? [])];
   const entryByFile = new Map<string, IndexEntry>();
 
-  try {
-    // 1. Index files: record their entries and find the files they name.
-    for (const p of planned.filter((x) => x.kind?.isIndex)) {
-      const entries: IndexEntry[] = [];
-      await parseFile(p, sink, opts, {}, (e) => entries.push(e), stage);
-      for (const entry of entries) {
-        const target = resolveIndexTarget(entry.logPath, p.file.abs);
-        const targetDisplay = target === null ? null : displayPath(target, opts.cwd);
-        if (entry.sessionKey !== null || entry.type === 'timeboxing_session') {
-          sink.appendIndexEntry(entry, p.report.path, targetDisplay);
-        }
-        if (target === null) {
-          missingTargets.push({ index: p.report.path, line: entry.sourceLine, logPath: entry.logPath });
-          continue;
-        }
-        entryByFile.set(target, entry);
-        if (!known.has(target)) {
-          known.add(target);
-          const extra = { ...(await plan({ abs: target, display: targetDisplay ?? target, size: statSync(target).size }, reuse)), viaIndex: true };
-          planned.push(extra);
-          totalFiles += 1;
-          totalBytes += toRead(extra);
-          progress?.total(totalFiles, totalBytes);
+  // Reading only appends rows.
+  await db.appending(async () => {
+    try {
+      // 1. Index files: record their entries and find the files they name.
+      for (const p of planned.filter((x) => x.kind?.isIndex)) {
+        const entries: IndexEntry[] = [];
+        await parseFile(p, sink, opts, {}, (e) => entries.push(e), stage);
+        for (const entry of entries) {
+          const target = resolveIndexTarget(entry.logPath, p.file.abs);
+          const targetDisplay = target === null ? null : displayPath(target, opts.cwd);
+          if (entry.sessionKey !== null || entry.type === 'timeboxing_session') {
+            sink.appendIndexEntry(entry, p.report.path, targetDisplay);
+          }
+          if (target === null) {
+            missingTargets.push({ index: p.report.path, line: entry.sourceLine, logPath: entry.logPath });
+            continue;
+          }
+          entryByFile.set(target, entry);
+          if (!known.has(target)) {
+            known.add(target);
+            const extra = { ...(await plan({ abs: target, display: targetDisplay ?? target, size: statSync(target).size }, reuse)), viaIndex: true };
+            planned.push(extra);
+            totalFiles += 1;
+            totalBytes += toRead(extra);
+            progress?.total(totalFiles, totalBytes);
+          }
         }
       }
-    }
 
-    // 2. Everything else.
-    for (const p of planned.filter((x) => !x.kind?.isIndex)) {
-      const entry = entryByFile.get(p.file.abs);
-      // A file the cache read keeps the ids it was given then (its index file is unchanged, or the cache is built again).
-      let defaults: Correlation = defaultsByFile.get(p.file.abs) ?? {};
-      if (p.kind?.name === 'session_log' && !defaultsByFile.has(p.file.abs)) {
-        defaults = entry?.sessionKey
-          ? { session_key: entry.sessionKey, thread_ts: entry.threadTs, channel_id: entry.channelId }
-          : sessionFromFileName(path.basename(p.file.abs));
+      // 2. Everything else.
+      for (const p of planned.filter((x) => !x.kind?.isIndex)) {
+        const entry = entryByFile.get(p.file.abs);
+        // A file the cache read keeps the ids it was given then (its index file is unchanged, or the cache is built again).
+        let defaults: Correlation = defaultsByFile.get(p.file.abs) ?? {};
+        if (p.kind?.name === 'session_log' && !defaultsByFile.has(p.file.abs)) {
+          defaults = entry?.sessionKey
+            ? { session_key: entry.sessionKey, thread_ts: entry.threadTs, channel_id: entry.channelId }
+            : sessionFromFileName(path.basename(p.file.abs));
+        }
+        await parseFile(p, sink, opts, defaults, () => {}, stage);
       }
-      await parseFile(p, sink, opts, defaults, () => {}, stage);
+    } finally {
+      sink.close();
+      stage.close();
     }
-  } finally {
-    sink.close();
-    stage.close();
-    await db.setMemoryLimit(MEMORY_LIMIT);
-  }
+  });
   // Parquet (an obs export read back) is never cached: it is a store already (see loadCached).
   await loadParquetFiles(db, planned);
   progress?.filesRead();

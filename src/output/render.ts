@@ -143,17 +143,17 @@ export function rowWriter(out: OutStream, o: Omit<RenderOptions, 'rows' | 'foote
       const mark = doc.lastIndexOf(JSON.stringify(ROWS_MARK));
       const head = doc.slice(0, mark);
       const tail = doc.slice(mark + JSON.stringify(ROWS_MARK).length);
-      let written = 0;
+      let started = false;
       return {
         rows(rows) {
           if (rows.length === 0) return true;
           // A row is indented two levels; a line break inside JSON text is only ever indentation (strings escape theirs).
           const text = rows.map((r) => `    ${JSON.stringify(r, null, 2).replaceAll('\n', '\n    ')}`).join(',\n');
-          const ok = out.write(`${written === 0 ? `${head}[\n` : ',\n'}${text}`);
-          written += rows.length;
-          return ok;
+          const opening = started ? ',\n' : `${head}[\n`;
+          started = true;
+          return out.write(opening + text);
         },
-        end: () => out.write(written === 0 ? `${head}[]${tail}\n` : `\n  ]${tail}\n`),
+        end: () => out.write(started ? `\n  ]${tail}\n` : `${head}[]${tail}\n`),
       };
     }
     case 'ndjson':

@@ -127,8 +127,7 @@ export async function outputStream(ctx: Context, s: Loaded, given: StreamOutput)
   let next = await chunks.next();
   // The first chunk's rows check the chosen fields (as output does) before anything is written.
   const first = shown(next.done === true ? [] : next.value);
-  if (page.count === 0 && given.empty) s.report.note(given.empty);
-  if (page.truncated) s.report.note(`showing the first ${s.limit} ${given.noun.replace('_', ' ')}; raise --limit for more`);
+  noteRows(s, given, page.count, page.truncated);
   const writer = rowWriter(ctx.stdout, {
     format: s.format,
     noun: given.noun,
@@ -146,6 +145,12 @@ export async function outputStream(ctx: Context, s: Loaded, given: StreamOutput)
   writer.end();
 }
 
+/** What stderr says of a listing's rows: none matched, or the limit cut them. */
+function noteRows(s: Loaded, out: Pick<Output, 'noun' | 'empty'>, count: number, truncated: boolean): void {
+  if (count === 0 && out.empty) s.report.note(out.empty);
+  if (truncated) s.report.note(`showing the first ${s.limit} ${out.noun.replace('_', ' ')}; raise --limit for more`);
+}
+
 /** Resolves once a stream that refused a write (it returned false) has room again. */
 function drained(out: OutStream): Promise<void> {
   return new Promise((resolve) => (out.once === undefined ? resolve() : out.once('drain', () => resolve())));
@@ -157,8 +162,7 @@ export function output(ctx: Context, s: Loaded, given: Output): void {
   const out = { ...given, rows: redact.value(given.rows), ...(given.footer === undefined ? {} : { footer: redact.value(given.footer) }) };
   if (s.collect) return s.collect(out);
   const chosen = selectFields(s, out, out.noun);
-  if (out.rows.length === 0 && out.empty) s.report.note(out.empty);
-  if (out.truncated) s.report.note(`showing the first ${s.limit} ${out.noun.replace('_', ' ')}; raise --limit for more`);
+  noteRows(s, out, out.rows.length, out.truncated === true);
   if (out.view) return out.view(ctx.stdout, out.rows);
   const truncated = out.truncated === undefined ? {} : { truncated: out.truncated };
   render(ctx.stdout, {

@@ -19,7 +19,7 @@
  * stays as it is.
  */
 import { LIST, VARCHAR, type DuckDBAppender } from '@duckdb/node-api';
-import { LOAD_MEMORY_LIMIT, MEMORY_LIMIT, type Database } from '../../db/database.js';
+import type { Database } from '../../db/database.js';
 import { sqlFile } from '../../db/sql-files.js';
 import type { Observation } from './extract.js';
 import { INDEPENDENT_GAP_MICROS, mergeKeys } from './merge.js';
@@ -204,8 +204,7 @@ async function merge(db: Database, keep: boolean, batchSize: number): Promise<Me
   // 4. Batch by batch: merged, stored, and kept.
   const merger = await Merger.start(db);
   // A batch reads its sightings and appends rows: DuckDB needs no room to sort or join, as while files are read.
-  await db.setMemoryLimit(LOAD_MEMORY_LIMIT);
-  try {
+  await db.appending(async () => {
     for (let batch = 0; batch < result.batches; batch++) {
       const { rows } = await db.query('SELECT abs, seq, observation, keys FROM memory.main.error_merging WHERE batch = $batch ORDER BY abs, seq', { batch });
       const observations = rows.map((r) => JSON.parse(String(r['observation'])) as Observation);
@@ -220,8 +219,6 @@ async function merge(db: Database, keep: boolean, batchSize: number): Promise<Me
       }
       a.closeSync();
     }
-  } finally {
-    await db.setMemoryLimit(MEMORY_LIMIT);
-  }
+  });
   return result;
 }
