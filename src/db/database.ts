@@ -10,6 +10,8 @@ import {
   DuckDBTimestampValue,
   StatementType,
 } from '@duckdb/node-api';
+import v8 from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { sqlFile } from './sql-files.js';
 import type { SqlValue } from './params.js';
 
@@ -39,6 +41,33 @@ export const MEMORY_LIMIT = '512MB';
  */
 export const LOAD_MEMORY_LIMIT = '256MB';
 
+/**
+ * Text fetched between two garbage collections in Database.fetching: for
+ * every LLM call of 1 GB of logs, 32 MB (every fourth chunk) kept the process
+ * at 0.80 GiB instead of 0.96 GiB in the same time, where every chunk
+ * (0.59 GiB) took a quarter longer.
+ */
+const GARBAGE_TEXT = 32 * 1024 * 1024;
+
+/** The characters of the rows' text values. */
+function textLength(rows: Row[]): number {
+  let n = 0;
+  for (const row of rows) for (const v of Object.values(row)) if (typeof v === 'string') n += v.length;
+  return n;
+}
+
+let fullGc: (() => void) | undefined;
+
+/** A full garbage collection, with V8's gc() made available on first use (none where the runtime refuses). */
+function collectGarbage(): void {
+  if (fullGc === undefined) {
+    v8.setFlagsFromString('--expose-gc');
+    const gc: unknown = runInNewContext('typeof gc === "function" ? gc : undefined');
+    fullGc = typeof gc === 'function' ? (gc as () => void) : (): void => {};
+  }
+  fullGc();
+}
+
 /** A path as an SQL string literal, for the statements that take no parameter (ATTACH, SET). */
 export function sqlString(text: string): string {
   if (text.includes('\0')) throw new Error('a path with a NUL byte');
@@ -48,6 +77,9 @@ export function sqlString(text: string): string {
 export class Database {
   /** True once the loaded tables are views of the cache file (Database.useCache). */
   cached = false;
+
+  /** Loaded tables that keepOnly copied into memory, hiding their view of the cache. */
+  private readonly copies = new Set<string>();
 
   private constructor(
     private readonly instance: DuckDBInstance,
@@ -102,6 +134,15 @@ export class Database {
     }
     await this.exec(`DROP VIEW IF EXISTS memory.main.${table}`);
     await this.exec(`CREATE TABLE memory.main.${table} AS SELECT * FROM cache.main.${table} WHERE coalesce(${condition}, false)`, params);
+    this.copies.add(table);
+  }
+
+  /**
+   * The table that holds a loaded table's rows, where a view of the cache
+   * would only show them: its rowid names a row for a later statement.
+   */
+  rowSource(table: string): string {
+    return this.cached && !this.copies.has(table) ? `cache.main.${table}` : `memory.main.${table}`;
   }
 
   /**
@@ -114,6 +155,32 @@ export class Database {
     await this.connection.run(`SET memory_limit = '${LOAD_MEMORY_LIMIT}'`);
     try {
       return await body();
+    } finally {
+      await this.connection.run(`SET memory_limit = '${MEMORY_LIMIT}'`);
+    }
+  }
+
+  /**
+   * Rows fetched a statement at a time, each from a few rows already found
+   * (a chunk of a long listing), under LOAD_MEMORY_LIMIT like appending: they
+   * need no room to sort or join, and the lower limit keeps fewer of the
+   * table's blocks in memory. Whenever the rows shown since hold
+   * GARBAGE_TEXT of text, a full garbage collection frees their results: a
+   * result's native memory is invisible to V8, which otherwise let 0.3–0.5 GB
+   * of them wait at 1 GB of LLM calls.
+   */
+  async *fetching(fetches: AsyncIterable<Row[]>): AsyncGenerator<Row[]> {
+    await this.connection.run(`SET memory_limit = '${LOAD_MEMORY_LIMIT}'`);
+    try {
+      let text = 0;
+      for await (const rows of fetches) {
+        yield rows;
+        text += textLength(rows);
+        if (text >= GARBAGE_TEXT) {
+          collectGarbage();
+          text = 0;
+        }
+      }
     } finally {
       await this.connection.run(`SET memory_limit = '${MEMORY_LIMIT}'`);
     }
@@ -161,6 +228,12 @@ export class Database {
       for await (const objects of result.yieldRowObjectJs()) yield objects.map((r) => toJsonSafe(r) as Row);
     }
     return { columns, chunks: chunks() };
+  }
+
+  /** The first column of a query's rows, JSON-safe like query's. */
+  async column(sql: string, params?: Record<string, SqlValue>): Promise<unknown[]> {
+    const reader = await this.connection.runAndReadAll(sql, params as never);
+    return (reader.getColumnsJS()[0] ?? []).map((v) => toJsonSafe(v));
   }
 
   /** How many statements DuckDB's parser finds in a user's SQL. Throws what the parser (or a PRAGMA it expands) throws. */
