@@ -6,6 +6,7 @@
 import type { Database, Row } from '../../db/database.js';
 import type { SqlParams } from '../../db/params.js';
 import { sqlFile } from '../../db/sql-files.js';
+import { EXIT, ObsError } from '../../errors.js';
 import { whereClause, type TableSpec } from '../../filters/filters.js';
 
 export interface Page {
@@ -85,7 +86,7 @@ export async function streamPage(
           given += next.value.length;
           yield next.value;
         }
-        if (given !== count) throw new Error(`DuckDB ended the listing after ${given} of its ${count} rows`);
+        if (given !== count) throw cutShort(`the listing ended after ${given} of its ${count} rows`, 'DuckDB stopped handing over rows without an error');
       }
       return { columns, count, truncated, chunks: all() };
     }
@@ -129,7 +130,7 @@ export async function fetchedPage(
         `SELECT * FROM (${sqlFile(file)}) AS q`,
       { ids: JSON.stringify(chunk) },
     );
-    if (fetched.rows.length !== chunk.length) throw new Error(`${chunk.length} rows of ${table.name} were sought by id and ${fetched.rows.length} found`);
+    if (fetched.rows.length !== chunk.length) throw cutShort(`${chunk.length} rows of ${table.name} were sought by id and ${fetched.rows.length} found`, 'the table changed while it was listed');
     return fetched;
   };
   // The first chunk is fetched now: it names the columns even when no row matched.
@@ -142,6 +143,14 @@ export async function fetchedPage(
     yield* db.fetching(rest());
   }
   return { columns: first.columns, chunks: chunks() };
+}
+
+/** A listing that could not be given whole: an error (exit 70), never a shorter answer that looks complete. */
+function cutShort(message: string, reason: string): ObsError {
+  return new ObsError(EXIT.INTERNAL, message, {
+    reason,
+    help: 'run it again; if it recurs, narrow the listing (--since, --limit, a filter) and report it',
+  });
 }
 
 /** "ts NULLS LAST, source_file" as "q.ts NULLS LAST, q.source_file": an ORDER BY over one relation of a join. */
