@@ -106,12 +106,12 @@ export async function runErrors(ctx: Context, o: ErrorsOptions): Promise<ExitCod
     const conds = conditions(s, o, params);
     if (o.kind !== undefined) conds.push(`list_contains(${params.addList(parseKinds(o.kind))}, kind)`);
     if (o.group) {
-      const page = await selectPage(s.db, 'errors_group.sql', ERRORS, conds, params, 'count DESC, last_seen DESC NULLS LAST, fingerprint', s.limit);
+      const page = await selectPage(s.db, { file: 'errors_group.sql', table: ERRORS, conds, params, orderBy: 'count DESC, last_seen DESC NULLS LAST, fingerprint' }, s.limit);
       matched = page.rows.length;
       output(ctx, s, { noun: 'groups', columns: GROUP_COLUMNS, rows: page.rows, fields: page.columns, empty: 'no errors matched', truncated: page.truncated });
       return;
     }
-    const page = await streamPage(s.db, 'errors.sql', ERRORS, conds, params, 'ts NULLS LAST, source_file, source_line', s.limit);
+    const page = await streamPage(s.db, { file: 'errors.sql', table: ERRORS, conds, params, orderBy: 'ts NULLS LAST, source_file, source_line' }, s.limit);
     matched = page.count;
     if (o.traceback && s.format === 'table') {
       await outputStream(ctx, s, { noun: 'errors', columns: COLUMNS, page, map: parseJsonColumns, empty: 'no errors matched', view: (out, r) => renderTracebacks(out, r, s.color) });

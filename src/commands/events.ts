@@ -59,7 +59,7 @@ export async function runEvents(ctx: Context, o: EventsOptions): Promise<ExitCod
       const p = params.add(o.contains);
       conds.push(`(contains(coalesce(message, ''), ${p}) OR contains(coalesce(CAST(raw AS VARCHAR), ''), ${p}))`);
     }
-    const page = await streamPage(s.db, 'events.sql', EVENTS, conds, params, 'ts NULLS LAST, source_file, source_line', s.limit);
+    const page = await streamPage(s.db, { file: 'events.sql', table: EVENTS, conds, params, orderBy: 'ts NULLS LAST, source_file, source_line' }, s.limit);
     // On a terminal the source is the file name and line; TSV keeps the whole path.
     const map = (chunk: Row[]): Row[] =>
       isColumnFormat(s.format)

@@ -96,7 +96,7 @@ export async function runLlm(ctx: Context, o: LlmOptions): Promise<ExitCode> {
       });
       return;
     }
-    const page = await streamPage(s.db, 'llm_calls.sql', LLM_CALLS, conds, params, 'ts NULLS LAST, source_file, source_line', s.limit);
+    const page = await streamPage(s.db, { file: 'llm_calls.sql', table: LLM_CALLS, conds, params, orderBy: 'ts NULLS LAST, source_file, source_line' }, s.limit);
     await outputStream(ctx, s, {
       noun: 'llm_calls',
       columns: CALL_COLUMNS,

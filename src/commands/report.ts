@@ -146,7 +146,7 @@ async function errorsSection(s: Loaded, top: number): Promise<ReportDoc['errors'
   const params = new SqlParams();
   const conds = recordConditions(s.filters, ERRORS, params);
   const [counts] = (await s.db.query(`${filteredCte(ERRORS, conds)} ${sqlFile('report_errors_count.sql')}`, params.values)).rows;
-  const page = await selectPage(s.db, 'errors_group.sql', ERRORS, conds, params, 'count DESC, last_seen DESC NULLS LAST, fingerprint', top);
+  const page = await selectPage(s.db, { file: 'errors_group.sql', table: ERRORS, conds, params, orderBy: 'count DESC, last_seen DESC NULLS LAST, fingerprint' }, top);
   return { count: Number(counts?.['count'] ?? 0), fingerprints: Number(counts?.['fingerprints'] ?? 0), top: page.rows };
 }
 

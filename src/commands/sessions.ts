@@ -67,7 +67,7 @@ export async function runSessions(ctx: Context, o: CommonOptions): Promise<ExitC
   return withSources(ctx, o, async (s) => {
     const params = new SqlParams();
     const conds = sessionConditions(s.filters, params);
-    const page = await selectPage(s.db, 'sessions_list.sql', SESSIONS, conds, params, 'first_ts NULLS LAST, session_key', s.limit);
+    const page = await selectPage(s.db, { file: 'sessions_list.sql', table: SESSIONS, conds, params, orderBy: 'first_ts NULLS LAST, session_key' }, s.limit);
     const forPeople = s.format === 'table' || s.format === 'markdown';
     const rows = forPeople ? page.rows.map((r) => ({ ...r, duration: humanDuration(r['duration_ms']) })) : page.rows;
     output(ctx, s, { noun: 'sessions', columns: columns(forPeople), rows, fields: page.columns, empty: 'no sessions matched', truncated: page.truncated });

@@ -21,15 +21,18 @@ export function filteredCte(table: TableSpec, conds: string[]): string {
   return `WITH filtered AS (SELECT * FROM ${table.name} ${whereClause(conds)})`;
 }
 
-export async function selectPage(
-  db: Database,
-  file: string,
-  table: TableSpec,
-  conds: string[],
-  params: SqlParams,
-  orderBy: string,
-  limit: number | null,
-): Promise<Page> {
+/** A listing's query: a file of src/sql over the rows of one table that pass bound conditions, in an order. */
+export interface PageQuery {
+  file: string;
+  table: TableSpec;
+  conds: string[];
+  params: SqlParams;
+  /** An ORDER BY over the file's columns. */
+  orderBy: string;
+}
+
+export async function selectPage(db: Database, query: PageQuery, limit: number | null): Promise<Page> {
+  const { file, table, conds, params, orderBy } = query;
   const limitSql = limit === null ? '' : `LIMIT ${params.add(limit + 1)}`;
   const sql = `${filteredCte(table, conds)} SELECT * FROM (${sqlFile(file)}) AS q ORDER BY ${orderBy} ${limitSql}`;
   const { rows, columns } = await db.query(sql, params.values);
@@ -58,15 +61,8 @@ export const FETCH_CHUNK = 2048;
  * its limit: "failed to pin block"), the sort sees only the order columns and
  * row ids instead, and the rows are fetched by id a chunk at a time (fetchedPage).
  */
-export async function streamPage(
-  db: Database,
-  file: string,
-  table: TableSpec,
-  conds: string[],
-  params: SqlParams,
-  orderBy: string,
-  limit: number | null,
-): Promise<StreamedPage> {
+export async function streamPage(db: Database, query: PageQuery, limit: number | null): Promise<StreamedPage> {
+  const { file, table, conds, params, orderBy } = query;
   const counted = await db.query(`${filteredCte(table, conds)} SELECT count(*) AS n FROM (${sqlFile(file)}) AS q`, params.values);
   const matched = Number(counted.rows[0]?.['n'] ?? 0);
   const truncated = limit !== null && matched > limit;
@@ -93,7 +89,7 @@ export async function streamPage(
   } catch (err) {
     if (!/^Out of Memory Error/.test((err as Error).message)) throw err;
   }
-  return { ...(await fetchedPage(db, file, table, conds, params, orderBy, limitSql)), count, truncated };
+  return { ...(await fetchedPage(db, query, limitSql)), count, truncated };
 }
 
 /**
@@ -106,15 +102,8 @@ export async function streamPage(
  * order) is fetched in milliseconds; rows scattered across many files take
  * longer, as each fetch reads the table's ids again.
  */
-export async function fetchedPage(
-  db: Database,
-  file: string,
-  table: TableSpec,
-  conds: string[],
-  params: SqlParams,
-  orderBy: string,
-  limitSql: string,
-): Promise<Pick<StreamedPage, 'columns' | 'chunks'>> {
+export async function fetchedPage(db: Database, query: PageQuery, limitSql: string): Promise<Pick<StreamedPage, 'columns' | 'chunks'>> {
+  const { file, table, conds, params, orderBy } = query;
   const source = db.rowSource(table.name);
   const where = whereClause(conds);
   const ids = (await db.column(

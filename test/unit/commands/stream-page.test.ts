@@ -11,10 +11,13 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Database, LOADED_TABLES, sqlString, type Row } from '../../../src/db/database.js';
 import { SqlParams } from '../../../src/db/params.js';
 import { sqlFile } from '../../../src/db/sql-files.js';
-import { FETCH_CHUNK, fetchedPage, selectPage, streamPage, type StreamedPage } from '../../../src/commands/shared/query.js';
+import { FETCH_CHUNK, fetchedPage, selectPage, streamPage, type PageQuery, type StreamedPage } from '../../../src/commands/shared/query.js';
 import { LLM_CALLS } from '../../../src/commands/shared/tables.js';
 
 const ORDER = 'ts NULLS LAST, source_file, source_line';
+
+/** `obs llm`'s listing under the conditions given. */
+const listing = (conds: string[], params: SqlParams): PageQuery => ({ file: 'llm_calls.sql', table: LLM_CALLS, conds, params, orderBy: ORDER });
 
 let db: Database;
 let dir: string;
@@ -64,7 +67,7 @@ async function rowsOf(page: Pick<StreamedPage, 'chunks'>): Promise<{ rows: Row[]
 
 /** The listing as one query gives it (selectPage, with room to sort). */
 async function expected(limit: number | null): Promise<Row[]> {
-  return (await selectPage(db, 'llm_calls.sql', LLM_CALLS, [], new SqlParams(), ORDER, limit)).rows;
+  return (await selectPage(db, listing([], new SqlParams()), limit)).rows;
 }
 
 const keys = (rows: Row[]): string[] => rows.map((r) => `${String(r['ts'])} ${String(r['source_file'])}:${String(r['source_line'])}`);
@@ -72,7 +75,7 @@ const keys = (rows: Row[]): string[] => rows.map((r) => `${String(r['ts'])} ${St
 describe('streamPage', () => {
   it("gives a query's rows in its order, with the count before them", async () => {
     await calls(3000, 50);
-    const page = await streamPage(db, 'llm_calls.sql', LLM_CALLS, [], new SqlParams(), ORDER, null);
+    const page = await streamPage(db, listing([], new SqlParams()), null);
     expect(page).toMatchObject({ count: 3000, truncated: false });
     expect((await rowsOf(page)).rows).toEqual(await expected(null));
   });
@@ -84,7 +87,7 @@ describe('streamPage', () => {
     await db.exec("SET memory_limit = '64MB'");
     // The whole rows do not fit: this is the case the fallback is for.
     await expect(db.query(`SELECT *, raw::VARCHAR AS text FROM llm_calls ORDER BY ${ORDER}`)).rejects.toThrow(/^Out of Memory Error/);
-    const page = await streamPage(db, 'llm_calls.sql', LLM_CALLS, [], new SqlParams(), ORDER, null);
+    const page = await streamPage(db, listing([], new SqlParams()), null);
     expect(page).toMatchObject({ count: want.length, truncated: false });
     const got = await rowsOf(page);
     expect(got.chunks).toBe(6);
@@ -96,7 +99,7 @@ describe('streamPage', () => {
 describe('fetchedPage', () => {
   it("keeps the query file's order where it differs from the table's (calls within a millisecond in other files)", async () => {
     await calls(FETCH_CHUNK + 500, 20);
-    const page = await fetchedPage(db, 'llm_calls.sql', LLM_CALLS, [], new SqlParams(), ORDER, '');
+    const page = await fetchedPage(db, listing([], new SqlParams()), '');
     const got = (await rowsOf(page)).rows;
     const want = await expected(null);
     expect(keys(got)).toEqual(keys(want));
@@ -113,12 +116,12 @@ describe('fetchedPage', () => {
     const params = new SqlParams();
     const cond = `model = ${params.add('m1')}`;
     const limitSql = `LIMIT ${params.add(FETCH_CHUNK + 3)}`;
-    const got = (await rowsOf(await fetchedPage(db, 'llm_calls.sql', LLM_CALLS, [cond], params, ORDER, limitSql))).rows;
-    const all = (await selectPage(db, 'llm_calls.sql', LLM_CALLS, ["model = 'm1'"], new SqlParams(), ORDER, null)).rows;
+    const got = (await rowsOf(await fetchedPage(db, listing([cond], params), limitSql))).rows;
+    const all = (await selectPage(db, listing(["model = 'm1'"], new SqlParams()), null)).rows;
     expect(got).toEqual(all.slice(0, FETCH_CHUNK + 3));
 
     const none = new SqlParams();
-    const empty = await fetchedPage(db, 'llm_calls.sql', LLM_CALLS, [`model = ${none.add('nobody')}`], none, ORDER, '');
+    const empty = await fetchedPage(db, listing([`model = ${none.add('nobody')}`], none), '');
     expect((await rowsOf(empty)).rows).toEqual([]);
     expect(empty.columns).toContain('raw');
   });
