@@ -5,7 +5,7 @@
  * `--no-redact` swaps in NO_REDACTION; the config file adds rules.
  */
 import type { Context, OutStream } from '../context.js';
-import { AWS_CONTEXT, AWS_SECRET, MARK, PAIR_HINT, PAIR_RULES, SHAPE_HINT, SHAPE_RULES, mark, sensitiveKey, type TextRule } from './rules.js';
+import { ANY_HINT, AWS_CONTEXT, AWS_SECRET, MARK, PAIR_HINT, PAIR_RULES, SHAPE_HINT, SHAPE_RULES, mark, sensitiveKey, type TextRule } from './rules.js';
 
 /** Rules of one's own, from the config file's "redact" key. */
 export interface RedactConfig {
@@ -52,8 +52,9 @@ class RuleRedactor implements Redactor {
   }
 
   text(text: string): string {
-    // No built-in shape is shorter than 8 characters; the config's patterns may be.
-    if (text.length < 8) return this.customText(text);
+    // No built-in shape is shorter than 8 characters; the config's patterns may be. Most text
+    // holds no hint of any built-in rule (AWS_CONTEXT's words are among them): one test skips them all.
+    if (text.length < 8 || !ANY_HINT.test(text)) return this.customText(text);
     const out = this.freeText(text);
     // A JSON document held as text (the raw column) is also redacted value by value, unescaped, and by
     // its keys ({"credentials": {...}}); it is rewritten only when that finds more than the text rules did.

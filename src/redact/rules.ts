@@ -116,6 +116,13 @@ export const PAIR_HINT = /token|secret|passw|passphrase|api[_-]?key|apikey|auth|
 export const SHAPE_HINT = /-----BEGIN|eyJ|sk-|xox|xapp-|hooks\.slack|gh[pousr]_|github_pat_|AIza|AKIA|ASIA|ABIA|ACCA|:\/\/|bearer|basic/i;
 
 /**
+ * Text that may hold anything a built-in rule finds: either hint, which
+ * between them hold every word AWS_CONTEXT needs (an access key id's prefix,
+ * or "secret").
+ */
+export const ANY_HINT = new RegExp(`${SHAPE_HINT.source}|${PAIR_HINT.source}`, 'i');
+
+/**
  * Replaces the value of a sensitive key found in text, keeping the key and
  * the quoting around it; a key that only looks sensitive (max_tokens) is kept.
  */

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { NO_REDACTION, defaultRedactor, redactingStream } from '../../../src/redact/redactor.js';
-import { sensitiveKey } from '../../../src/redact/rules.js';
+import { ANY_HINT, AWS_CONTEXT, sensitiveKey } from '../../../src/redact/rules.js';
 
 const r = defaultRedactor();
 const text = (s: string): string => r.text(s);
@@ -52,6 +52,14 @@ describe('secret shapes in free text', () => {
     // Without an access key id or the secret's name nearby, 40 characters are just text.
     expect(text('Oqg6YYZYn9ZhyiA4uoRgnatmUdjAWtGSU8po+799')).toBe('Oqg6YYZYn9ZhyiA4uoRgnatmUdjAWtGSU8po+799');
     expect(text('aws_secret_access_key=Oqg6YYZYn9ZhyiA4uoRgnatmUdjAWtGSU8po+799')).toBe('aws_secret_access_key=[REDACTED:secret]');
+  });
+
+  it('the one hint test that lets text skip every rule still sees what the AWS rule needs', () => {
+    for (const s of ['aws_secret', 'AWSSECRET=x', 'secret_access_key', 'SecretAccessKey', 'akiaoJFLJOOA7LQSAJ2X', 'ASIAY34FZKBOKMUTVV7A']) {
+      expect(AWS_CONTEXT.test(s), s).toBe(true);
+      expect(ANY_HINT.test(s), s).toBe(true);
+    }
+    expect(ANY_HINT.test('planner finished the collect stage in 2.4 s')).toBe(false);
   });
 
   it('GitHub tokens (ghp_, gho_, github_pat_)', () => {
