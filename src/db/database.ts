@@ -152,11 +152,11 @@ export class Database {
    * back what it holds beyond it.
    */
   async appending<T>(body: () => Promise<T>): Promise<T> {
-    await this.connection.run(`SET memory_limit = '${LOAD_MEMORY_LIMIT}'`);
+    await this.limitMemory(LOAD_MEMORY_LIMIT);
     try {
       return await body();
     } finally {
-      await this.connection.run(`SET memory_limit = '${MEMORY_LIMIT}'`);
+      await this.limitMemory(MEMORY_LIMIT);
     }
   }
 
@@ -170,7 +170,7 @@ export class Database {
    * of them wait at 1 GB of LLM calls.
    */
   async *fetching(fetches: AsyncIterable<Row[]>): AsyncGenerator<Row[]> {
-    await this.connection.run(`SET memory_limit = '${LOAD_MEMORY_LIMIT}'`);
+    await this.limitMemory(LOAD_MEMORY_LIMIT);
     try {
       let text = 0;
       for await (const rows of fetches) {
@@ -182,8 +182,13 @@ export class Database {
         }
       }
     } finally {
-      await this.connection.run(`SET memory_limit = '${MEMORY_LIMIT}'`);
+      await this.limitMemory(MEMORY_LIMIT);
     }
+  }
+
+  /** Sets DuckDB's memory limit: MEMORY_LIMIT, or LOAD_MEMORY_LIMIT for appending and fetching. */
+  private async limitMemory(limit: typeof MEMORY_LIMIT | typeof LOAD_MEMORY_LIMIT): Promise<void> {
+    await this.connection.run(`SET memory_limit = '${limit}'`);
   }
 
   /** An appender to a table of the default catalog, or of the one named. */
