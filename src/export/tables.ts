@@ -22,6 +22,12 @@ export interface ExportTable {
    */
   read: 'load' | 'derived' | 'listing';
   note?: string;
+  /**
+   * Columns added after exports were first written, each with the SQL that
+   * works it out from the columns an older export has (fixed text, never
+   * user input), so such an export reads back whole.
+   */
+  added?: Record<string, { from: readonly string[]; sql: string }>;
 }
 
 /** The partition value of records without a time, as DuckDB writes it (Hive's name for NULL). */
@@ -29,7 +35,12 @@ export const NULL_PARTITION = '__HIVE_DEFAULT_PARTITION__';
 
 export const EXPORT_TABLES: readonly ExportTable[] = [
   { name: 'events', source: 'source_kind', read: 'load' },
-  { name: 'llm_calls', source: "'llm_io'", read: 'load' },
+  {
+    name: 'llm_calls',
+    source: "'llm_io'",
+    read: 'load',
+    added: { price_table: { from: ['cost_source', 'cost_detail'], sql: "CASE WHEN cost_source = 'computed' THEN cost_detail->>'table' END" } },
+  },
   { name: 'spans', source: "'otlp'", read: 'load' },
   { name: 'errors', source: 'source_kind', read: 'load' },
   { name: 'error_records', source: 'source_kind', read: 'load' },

@@ -207,6 +207,7 @@ export class DatabaseSink {
         else a.appendDouble(row.costUsd);
         str(a, row.costSource);
         str(a, row.costDetail);
+        str(a, row.priceTable);
         if (row.latencyMs === null) a.appendNull();
         else a.appendDouble(row.latencyMs);
         str(a, row.error);

@@ -66,6 +66,8 @@ export interface LlmCallRow extends Correlation {
   costSource: CostSource;
   /** JSON of the cost's CostDetail. */
   costDetail: string;
+  /** The table that computed the cost (the detail's table); null unless computed. */
+  priceTable: string | null;
   latencyMs: number | null;
   error: string | null;
   raw: string;

@@ -6,7 +6,14 @@
 -- usage_unknown_calls counts calls with neither input nor output counts).
 -- cost_usd sums the known costs only (NULL when no call's cost is known), and
 -- cost_unknown_calls says how many calls it leaves out. Latency quantiles are
--- over the calls that logged a latency (latency_known of them).
+-- over the calls that logged a latency (latency_known of them), all four from
+-- one sort of each group's latencies.
+SELECT * EXCLUDE (latency_q),
+  round(latency_q[1], 1) AS latency_p50_ms,
+  round(latency_q[2], 1) AS latency_p90_ms,
+  round(latency_q[3], 1) AS latency_p95_ms,
+  round(latency_q[4], 1) AS latency_p99_ms
+FROM (
 SELECT {{keys}}
   CAST(count(*) AS INTEGER) AS calls,
   CAST(count(*) FILTER (WHERE status = 'error') AS INTEGER) AS errors,
@@ -22,12 +29,10 @@ SELECT {{keys}}
   CAST(count(*) FILTER (WHERE cost_source = 'logged') AS INTEGER) AS cost_logged_calls,
   CAST(count(*) FILTER (WHERE cost_source = 'computed') AS INTEGER) AS cost_computed_calls,
   CAST(count(*) FILTER (WHERE cost_source = 'unknown') AS INTEGER) AS cost_unknown_calls,
-  coalesce(list_sort(list(DISTINCT cost_detail->>'table') FILTER (WHERE cost_source = 'computed')), []::VARCHAR[]) AS price_tables,
+  coalesce(list_sort(list(DISTINCT price_table) FILTER (WHERE cost_source = 'computed')), []::VARCHAR[]) AS price_tables,
   CAST(count(latency_ms) AS INTEGER) AS latency_known,
-  round(quantile_cont(latency_ms, 0.5), 1) AS latency_p50_ms,
-  round(quantile_cont(latency_ms, 0.9), 1) AS latency_p90_ms,
-  round(quantile_cont(latency_ms, 0.95), 1) AS latency_p95_ms,
-  round(quantile_cont(latency_ms, 0.99), 1) AS latency_p99_ms
+  quantile_cont(latency_ms, [0.5, 0.9, 0.95, 0.99]) AS latency_q
 FROM filtered
 GROUP BY ALL
+)
 ORDER BY {{order}}

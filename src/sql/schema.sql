@@ -99,6 +99,7 @@ CREATE TABLE llm_calls (
   cost_usd          DOUBLE,
   cost_source       VARCHAR NOT NULL,
   cost_detail       JSON NOT NULL,
+  price_table       VARCHAR,
   latency_ms        DOUBLE,
   error             VARCHAR,
   raw               JSON,
@@ -115,6 +116,7 @@ COMMENT ON COLUMN llm_calls.usage_source IS 'Where the token counts were read, e
 COMMENT ON COLUMN llm_calls.cost_usd IS 'The call''s cost in USD; NULL when unknown (never 0 for unknown).';
 COMMENT ON COLUMN llm_calls.cost_source IS 'logged (the record carried it), computed (tokens x a price) or unknown.';
 COMMENT ON COLUMN llm_calls.cost_detail IS 'How cost_usd was reached: the logged field; or the price table, rates per million tokens, tokens and USD by type; or why it is unknown.';
+COMMENT ON COLUMN llm_calls.price_table IS 'The price table that computed cost_usd (cost_detail.table, e.g. genai-prices 0.1.8 or config prices[0]); NULL unless cost_source is computed.';
 COMMENT ON COLUMN llm_calls.linked_ids IS 'The correlation ids obs filled in from other records (thread_ts, channel_id, session_key, comma-separated); NULL when the record carried its own.';
 COMMENT ON COLUMN llm_calls.latency_ms IS 'Call latency when the record carries it (latency_ms, duration_ms); NULL otherwise.';
 

@@ -66,6 +66,9 @@ describe('obs llm: cost per call with its source', () => {
     // S2: 0.0033 + 0.01605 + 0.00286 + 0.000675 + 0.000165 + 0.00054 + 0.00045
     expect(s[S2]).toMatchObject({ calls: 7, cost_computed_calls: 7, cost_unknown_calls: 0 });
     expect(s[S2]?.['cost_usd']).toBeCloseTo(0.02404, 12);
+    // The tables behind the computed costs: the shipped one, and in S2 the config's two prices of the fine-tuned model.
+    expect(s[S1]?.['price_tables']).toEqual([expect.stringMatching(/^genai-prices \d/)]);
+    expect(s[S2]?.['price_tables']).toEqual(['config prices[0]', 'config prices[1]', expect.stringMatching(/^genai-prices \d/)]);
     expect(data.totals).toMatchObject({ calls: 11, cost_unknown_calls: 2, usage_unknown_calls: 1 });
     expect(data.totals['cost_usd']).toBeCloseTo(0.029795, 12);
 

@@ -371,6 +371,27 @@ describe('Parquet files that are not an obs export', () => {
     expect(lake.data.rows).toEqual(logs.data.rows);
   });
 
+  it('an export written before llm_calls had price_table reads back with it worked out from cost_detail', async () => {
+    // The llm_calls files as an older obs wrote them: every column but price_table.
+    const older = path.join(tmp, 'older');
+    mkdirSync(path.join(older, 'llm_calls'), { recursive: true });
+    await conn.run('COPY (SELECT * EXCLUDE (price_table) FROM read_parquet($p, hive_partitioning = false)) TO $out (FORMAT parquet)', {
+      p: `${dir}/llm_calls/**/*.parquet`,
+      out: path.join(older, 'llm_calls', 'calls.parquet'),
+    });
+    const [file] = (await obsJson<{ files: Row[] }>(['sources', '--logs', older, '-q'])).data.files;
+    expect(file).toMatchObject({ status: 'loaded', note: 'rows of llm_calls' });
+    const fromOlder = await obsJson<{ groups: Row[] }>(['llm', '--by', 'model', '--logs', older, '-q']);
+    const fromLogs = await obsJson<{ groups: Row[] }>(['llm', '--by', 'model', ...LOGS]);
+    expect(fromOlder.data.groups).toEqual(fromLogs.data.groups);
+    const tables = fromLogs.data.groups.flatMap((g) => g['price_tables'] as string[]);
+    expect(tables.length).toBeGreaterThan(0);
+    const q = 'SELECT count(*) FILTER (WHERE price_table IS NOT NULL) AS priced, count(*) FILTER (WHERE cost_source = $$computed$$) AS computed FROM llm_calls';
+    const s = await obsJson<{ rows: Row[] }>(['sql', '--logs', older, '-q', q]);
+    expect(s.data.rows[0]!['priced']).toBe(s.data.rows[0]!['computed']);
+    expect(s.data.rows[0]!['computed']).toBeGreaterThan(0);
+  });
+
   it('alone, they are no usable input: exit 3', async () => {
     const r = await obs(['events', '--logs', path.join(foreign, 'metrics')]);
     expect(r.exitCode).toBe(3);

@@ -47,6 +47,7 @@ export function llmCallFromObject(obj: JsonObject, raw: string, sourceLine: numb
     costUsd: cost.usd,
     costSource: cost.source,
     costDetail: JSON.stringify(cost.detail),
+    priceTable: cost.detail.source === 'computed' ? cost.detail.table : null,
     latencyMs,
     error: asText(obj['error']),
     raw,
