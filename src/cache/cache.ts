@@ -112,6 +112,8 @@ interface Meta {
   state: string;
   missing: MissingIndexTarget[];
   unreadable: string[];
+  /** cache_sums.sql as the cache was written (empty while it is built). */
+  sums: Record<string, number>;
 }
 
 export interface CachedLoad {
@@ -173,10 +175,11 @@ function statOf(abs: string): Stats | null {
 async function readMeta(db: Database): Promise<Meta | null> {
   const tables = await db.query("SELECT count(*) AS n FROM duckdb_tables() WHERE database_name = 'cache' AND table_name = 'cache_meta'");
   if (Number(tables.rows[0]?.['n']) === 0) return null;
-  const { rows } = await db.query('SELECT key, state, missing::VARCHAR AS missing, unreadable::VARCHAR AS unreadable FROM cache.cache_meta');
-  const r = rows[0];
-  if (r === undefined) return null;
-  return { key: String(r['key']), state: String(r['state']), missing: JSON.parse(String(r['missing'])) as MissingIndexTarget[], unreadable: JSON.parse(String(r['unreadable'])) as string[] };
+  // The row as one JSON object: a cache of an older layout (a column fewer) still reads, and its key says it is built again.
+  const { rows } = await db.query('SELECT to_json(m)::VARCHAR AS meta FROM cache.cache_meta m');
+  if (rows[0] === undefined) return null;
+  const m = JSON.parse(String(rows[0]['meta'])) as Partial<Meta>;
+  return { key: String(m.key), state: String(m.state), missing: m.missing ?? [], unreadable: m.unreadable ?? [], sums: m.sums ?? {} };
 }
 
 async function readFiles(db: Database): Promise<Map<string, CachedFile>> {
@@ -343,8 +346,7 @@ async function warmLoad(db: Database, found: Discovery, meta: Meta, key: string,
     const files: FileReport[] = walked.map(withIssues);
     const unexamined = found.unreadable.map(unexaminedReport);
     files.push(...unexamined, ...unwalked.map((u) => withIssues(u.report)));
-    const sums = (await db.query(sqlFile('cache_sums.sql'))).rows[0] ?? {};
-    const n = (k: string): number => Number(sums[k] ?? 0);
+    const n = (k: string): number => Number(meta.sums[k] ?? 0);
     return {
       files,
       sums: {
@@ -455,17 +457,25 @@ async function writeManifest(
     files.appendBoolean(r.viaIndex);
     files.appendVarchar(JSON.stringify(r.defaults));
     files.appendVarchar(JSON.stringify(report));
+    files.appendBoolean(noteworthy(report));
     files.endRow();
   }
   files.closeSync();
+  const sums = (await db.query(sqlFile('cache_sums.sql'))).rows[0] ?? {};
   await db.exec('DELETE FROM cache.cache_meta');
   const m = await db.appender('cache_meta');
   m.appendVarchar(key);
   m.appendVarchar('ready');
   m.appendVarchar(JSON.stringify(load.missingTargets));
   m.appendVarchar(JSON.stringify(found.unreadable.map((u) => u.display)));
+  m.appendVarchar(JSON.stringify(sums));
   m.endRow();
   m.closeSync();
+}
+
+/** A file a load answered from the cache lists though not asked for every file: see LoadResult.files. */
+function noteworthy(r: Omit<FileReport, 'issues'>): boolean {
+  return r.status !== 'loaded' || r.rejected > 0 || r.repaired > 0 || r.note !== null;
 }
 
 async function setState(db: Database, state: string): Promise<void> {
@@ -550,7 +560,7 @@ async function throughCache(
     const { rows } = await db.query("SELECT count(*) AS n FROM duckdb_tables() WHERE database_name = 'cache'");
     if (Number(rows[0]?.['n']) > 0) throw new CacheUnusable('a DuckDB database with tables that are not an obs cache');
     await wipe(db);
-    meta = { key: '', state: 'building', missing: [], unreadable: [] };
+    meta = { key: '', state: 'building', missing: [], unreadable: [], sums: {} };
   }
   const cached = await readFiles(db);
   const plan = await planReuse(found, cached, meta, key, opts.cwd);
@@ -561,7 +571,7 @@ async function throughCache(
     }
     await wipe(db);
     const m = await db.appender('cache_meta');
-    for (const v of [key, 'building', '[]', '[]']) m.appendVarchar(v);
+    for (const v of [key, 'building', '[]', '[]', '{}']) m.appendVarchar(v);
     m.endRow();
     m.closeSync();
   } else {

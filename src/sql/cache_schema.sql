@@ -6,7 +6,8 @@ CREATE TABLE cache_meta (
   key         VARCHAR NOT NULL,  -- obs version, schema and settings the rows were read with
   state       VARCHAR NOT NULL,  -- ready, or building (a run stopped half-way: built again)
   missing     JSON NOT NULL,     -- index entries whose file was not there
-  unreadable  JSON NOT NULL      -- paths that could not be examined
+  unreadable  JSON NOT NULL,     -- paths that could not be examined
+  sums        JSON NOT NULL      -- cache_sums.sql over cache_files as written: a run that reads nothing takes it as it is
 );
 
 CREATE TABLE cache_files (
@@ -23,7 +24,8 @@ CREATE TABLE cache_files (
   tail_hash   VARCHAR,           -- of the bytes just before read_to: a file rewritten in place is read again
   via_index   BOOLEAN NOT NULL,
   defaults    JSON NOT NULL,
-  report      JSON NOT NULL
+  report      JSON NOT NULL,
+  noteworthy  BOOLEAN NOT NULL   -- the report has something to say: not loaded, lines rejected or repaired, or a note
 );
 
 -- The error sightings in the files: sightings_kept.sql.

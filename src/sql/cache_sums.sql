@@ -1,5 +1,6 @@
 -- Sums over every file the cache read (LoadResult.sums), from the
--- accounting it remembers, with no object per file.
+-- accounting it remembers, with no object per file: worked out once when the
+-- cache is written (cache_meta.sums), not by each run that reads nothing.
 SELECT
   count(*)::DOUBLE AS files,
   count(*) FILTER (WHERE (report->>'status') = 'loaded')::DOUBLE AS loaded,

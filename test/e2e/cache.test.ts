@@ -306,6 +306,19 @@ describe('the cache', () => {
     const fresh = await obs(['llm', '--json', '--logs', 'logs', '--no-cache', '--tz', 'America/New_York'], { cwd: w.dir });
     expect(JSON.parse(other.stdout)).toEqual(JSON.parse(fresh.stdout));
 
+    // A cache an older obs wrote, whose list of settings had a column fewer: built again, not a failure.
+    const older = await DuckDBInstance.create(w.cache);
+    const oc = await older.connect();
+    await oc.run("UPDATE cache_meta SET key = 'an older obs'");
+    await oc.run('ALTER TABLE cache_meta DROP COLUMN sums');
+    oc.closeSync();
+    older.closeSync();
+    const rebuilt = await run(['llm', '--json'], w.dir, w.cache);
+    expect(rebuilt.exitCode, rebuilt.stderr).toBe(0);
+    expect(rebuilt.stderr).toMatch(/built by another obs version or with other settings: built again/);
+    expect(answer(rebuilt.stdout)).toEqual(answer((await run(['llm', '--json'], w.dir, null)).stdout));
+    expect(await cacheUse(w)).toMatchObject({ state: 'unchanged' });
+
     const junk = path.join(w.dir, 'junk.duckdb');
     writeFileSync(junk, 'not a database\n'.repeat(1000));
     const r = await obs(['llm', '--json', '--logs', 'logs', '--cache', junk], { cwd: w.dir });
