@@ -31,7 +31,7 @@ export async function runMcp(ctx: Context, o: McpOptions): Promise<ExitCode> {
   const maxRows = whole(o.maxRows, '--max-rows', 1, '500');
   const maxBytes = whole(o.maxBytes, '--max-bytes', 1000, '500000');
   // A bad config file fails now, not at every call.
-  loadConfig(ctx, o.config);
+  await loadConfig(ctx, o.config);
   const { serve } = await import('../mcp/server.js');
   await serve(ctx, {
     logs: o.logs ?? [],

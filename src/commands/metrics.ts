@@ -32,7 +32,7 @@ function finite(text: string): number | null {
 export async function runMetrics(ctx: Context, promql: string, o: MetricsOptions): Promise<ExitCode> {
   const report = reporter(ctx, o.quiet === true);
   const { format, fields } = outputChoice(ctx, o);
-  const config = loadConfig(ctx, o.config);
+  const config = await loadConfig(ctx, o.config);
   useConfigRedaction(ctx, config);
   const settings = prometheusSettings(o, ctx.env, config);
   if (settings === null) {

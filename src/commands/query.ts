@@ -128,7 +128,7 @@ export async function runQuery(ctx: Context, o: QueryOptions): Promise<ExitCode>
   const stepSeconds = o.step === undefined ? undefined : parseDuration(o.step) / 1000;
   if (stepSeconds !== undefined && stepSeconds <= 0) throw usageError(`--step must be more than 0, got "${o.step}"`, { help: 'for example --step 15s' });
   // Configuration errors fail before any log is read.
-  const config = loadConfig(ctx, o.config);
+  const config = await loadConfig(ctx, o.config);
   const settings = o.metrics === false ? null : prometheusSettings(o, ctx.env, config);
 
   const s = await openSources(ctx, o, config);

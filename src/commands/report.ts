@@ -220,7 +220,7 @@ export async function runReport(ctx: Context, o: ReportOptions): Promise<ExitCod
   const { format, fields } = ownFormat<ReportFormat>(o, 'table');
   const top = parseTop(o.top);
   // Configuration errors (the config file, the Prometheus URL) fail before any log is read.
-  const config = loadConfig(ctx, o.config);
+  const config = await loadConfig(ctx, o.config);
   const settings = o.alerts === false ? null : prometheusSettings(o, ctx.env, config);
   const { output: _output, format: _format, json: _json, top: _top, alerts: _alerts, prometheus: _p, prometheusTimeout: _t, ...common } = o;
   const shared: CommonOptions = {

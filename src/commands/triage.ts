@@ -139,7 +139,7 @@ export async function runTriage(ctx: Context, paths: string[], o: TriageOptions)
   const failOn = o.failOn ?? DEFAULT_FAIL_ON;
   // Everything a user can get wrong fails before a log is read.
   const baseline = o.baseline === undefined ? null : readBaseline(o.baseline, ctx.cwd);
-  const config = loadConfig(ctx, o.config);
+  const config = await loadConfig(ctx, o.config);
   const rootWarnings: string[] = [];
   const { root, from } = findRepoRoot(o.repoRoot, ctx.env, ctx.cwd, (m) => rootWarnings.push(m));
   const s = await openSources(ctx, { logs: paths, tz: o.tz, config: o.config, quiet: o.quiet, color: o.color, progress: o.progress }, config).catch(

@@ -130,16 +130,15 @@ interface Pending {
  * keeps following: `(o.follow ? follower(EVENT_IDENTITY) : withSources)(ctx, o, body)`.
  */
 export function follower(identity: Identity): (ctx: Context, o: CommonOptions, body: Body) => Promise<ExitCode> {
-  return (ctx, o, body) => {
+  return async (ctx, o, body) => {
     checkFollowFlags(o);
-    return new FollowLoop(ctx, o, identity, body).run();
+    return new FollowLoop(ctx, o, identity, body, await loadConfig(ctx, o.config)).run();
   };
 }
 
 class FollowLoop {
   private readonly intervalMs: number;
   private readonly settleMs: number;
-  private readonly config: Config;
   private readonly limit: number | null;
   private readonly specs: string[];
   private readonly notes: Reporter;
@@ -170,10 +169,10 @@ class FollowLoop {
     private readonly o: CommonOptions,
     private readonly identity: Identity,
     private readonly body: Body,
+    private readonly config: Config,
   ) {
     this.intervalMs = followInterval(ctx.env);
     this.settleMs = Math.min(SETTLE_MS, this.intervalMs);
-    this.config = loadConfig(ctx, o.config);
     this.limit = parseLimit(o.limit);
     this.specs = logPaths(ctx, o, this.config);
     this.notes = reporter(ctx, o.quiet === true);

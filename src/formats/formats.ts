@@ -7,7 +7,7 @@ import { ALIASES, CORRELATION_COLUMNS, asId, asText, getPath, idsInLine, normali
 import type { Correlation } from '../sources/types.js';
 import { inTimeRange, parseClfTime, parseLogTime, parseTimestampValue } from '../time/time.js';
 import { BUILTIN_FORMATS } from './builtin.js';
-import { formatSchema, type FieldRole, type FormatDefinition } from './definition.js';
+import type { FieldRole, FormatDefinition, FormatInput } from './definition.js';
 import { parseLogfmt } from './logfmt.js';
 
 type Requirement = { names: string[]; type: 'any' | 'string' | 'number' | 'object' };
@@ -79,6 +79,24 @@ function meets(fields: JsonObject, req: readonly Requirement[]): boolean {
   return req.every((r) => r.names.some((n) => holds(getPath(fields, n), r.type)));
 }
 
+/**
+ * A built-in format with the schema's defaults (definition.ts) filled in,
+ * without loading the schema's library at every start: a test checks that
+ * this gives what the schema gives for each built-in format.
+ */
+export function withDefaults(f: FormatInput): FormatDefinition {
+  return {
+    description: '',
+    require: {},
+    fields: {},
+    time: 'auto',
+    levels: {},
+    multiline: false,
+    ...f,
+    samples: (f.samples ?? []).map((s) => ({ expect: {}, ...s })),
+  };
+}
+
 export class FormatSet {
   private constructor(
     readonly all: readonly Format[],
@@ -89,7 +107,7 @@ export class FormatSet {
   /** Config formats first; one with a built-in's name replaces it. */
   static create(userFormats: readonly FormatDefinition[] = []): FormatSet {
     const names = new Set(userFormats.map((f) => f.name));
-    const builtin = BUILTIN_FORMATS.map((f) => formatSchema.parse(f)).filter((f) => !names.has(f.name));
+    const builtin = BUILTIN_FORMATS.map(withDefaults).filter((f) => !names.has(f.name));
     const all = [...userFormats.map((f) => compile(f, true)), ...builtin.map((f) => compile(f, false))];
     return new FormatSet(
       all,

@@ -56,6 +56,17 @@ describe('what obs loads before it has logs to read', () => {
     expect(r.modules.some((m) => m.includes('genai-prices'))).toBe(true);
   });
 
+  it('the config file\'s schema library (zod) is loaded only when there is a config file to check', async () => {
+    const zod = (modules: string[]): boolean => modules.some((m) => /\/zod\//.test(m));
+    const without = await loaded(['llm', '--logs', `${FIXTURES}/llm/logs`, '-q', '--json', 'cost_usd', '--no-cache']);
+    expect(without.exitCode).toBe(0);
+    expect(without.modules.some((m) => m.includes('@duckdb/node-api')), 'the recorder saw the load').toBe(true);
+    expect(zod(without.modules)).toBe(false);
+    const withConfig = await loaded(['llm', '--logs', `${FIXTURES}/llm/logs`, '--config', `${FIXTURES}/llm/obs.config.json`, '-q', '--json', 'cost_usd', '--no-cache']);
+    expect(withConfig.exitCode).toBe(0);
+    expect(zod(withConfig.modules)).toBe(true);
+  });
+
   it('answering from an unchanged cache loads DuckDB, not the price table: nothing is priced', async () => {
     const cache = path.join(dir, 'cache.duckdb');
     const args = ['llm', '--logs', `${FIXTURES}/llm`, '-q', '--json', 'cost_usd', '--cache', cache];

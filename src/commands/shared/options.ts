@@ -222,7 +222,8 @@ export function logPaths(ctx: Context, o: CommonOptions, config: Config): string
  * Parses shared flags, loads the logs, and reports what was read. Throws
  * ObsError on bad input. A command that read the config file already passes it.
  */
-export async function openSources(ctx: Context, o: CommonOptions, config: Config = loadConfig(ctx, o.config)): Promise<Loaded> {
+export async function openSources(ctx: Context, o: CommonOptions, given?: Config): Promise<Loaded> {
+  const config = given ?? (await loadConfig(ctx, o.config));
   useConfigRedaction(ctx, config);
   const report = reporter(ctx, o.quiet === true || o.notes === false);
   const { format, fields } = outputChoice(ctx, o);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BUILTIN_FORMATS } from '../../../src/formats/builtin.js';
 import { formatSchema } from '../../../src/formats/definition.js';
-import { FormatSet } from '../../../src/formats/formats.js';
+import { FormatSet, withDefaults } from '../../../src/formats/formats.js';
 import { checkSamples, readSample } from '../../../src/formats/samples.js';
 
 const defs = BUILTIN_FORMATS.map((f) => formatSchema.parse(f));
@@ -9,6 +9,10 @@ const defs = BUILTIN_FORMATS.map((f) => formatSchema.parse(f));
 describe('built-in formats', () => {
   it('are valid definitions with unique names', () => {
     expect(new Set(defs.map((d) => d.name)).size).toBe(defs.length);
+  });
+
+  it.each(BUILTIN_FORMATS.map((f) => [f.name, f] as const))('%s: the defaults obs fills in at start are the schema\'s', (_name, f) => {
+    expect(withDefaults(f)).toStrictEqual(formatSchema.parse(f));
   });
 
   it.each(defs.filter((d) => d.name !== 'json').map((d) => [d.name, d] as const))('%s ships samples', (_name, def) => {
