@@ -12,7 +12,7 @@ import { formatUsd, type Column, type Row } from '../output/render.js';
 import { PRICE_TABLE } from '../llm/prices.js';
 import { output, outputStream, readCommand, withSources } from './shared/command.js';
 import type { CommonOptions } from './shared/options.js';
-import { GROUP_KEYS, parseGroupKeys, rollupLlmCalls, unknownCostReasons } from './shared/llm-rollup.js';
+import { GROUP_KEYS, parseGroupKeys, rollupWithTotals, unknownCostReasons } from './shared/llm-rollup.js';
 import { parseJsonFields, parseRaw, streamPage } from './shared/query.js';
 import { LLM_CALLS } from './shared/tables.js';
 import { addFollowOption, follower } from '../follow/follow.js';
@@ -78,8 +78,7 @@ export async function runLlm(ctx: Context, o: LlmOptions): Promise<ExitCode> {
     if (o.callLabel !== undefined) conds.push(matchText('call_label', o.callLabel, params));
 
     if (groupKeys !== null) {
-      const rows = await rollupLlmCalls(s.db, conds, params, groupKeys);
-      const [totals = {}] = await rollupLlmCalls(s.db, conds, params, []);
+      const { groups: rows, totals } = await rollupWithTotals(s.db, conds, params, groupKeys);
       const reasons = await unknownCostReasons(s.db, conds, params);
       const note = unknownCostNote(totals, reasons);
       if (note !== null) s.report.note(note);

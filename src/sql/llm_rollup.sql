@@ -1,6 +1,8 @@
 -- LLM calls rolled up by the caller's group keys, over the caller's
--- "filtered" calls. The key and order placeholders are filled from a fixed list of
--- columns in code (never from user input).
+-- "filtered" calls. The key, grouping and order placeholders are filled from a
+-- fixed list of columns in code (never from user input); with the grouping
+-- sets of the keys and of nothing, the row whose is_total is true holds the
+-- totals over every call.
 --
 -- Token sums cover the calls that logged the count (NULL when none did;
 -- usage_unknown_calls counts calls with neither input nor output counts).
@@ -32,7 +34,8 @@ SELECT {{keys}}
   coalesce(list_sort(list(DISTINCT price_table) FILTER (WHERE cost_source = 'computed')), []::VARCHAR[]) AS price_tables,
   CAST(count(latency_ms) AS INTEGER) AS latency_known,
   quantile_cont(latency_ms, [0.5, 0.9, 0.95, 0.99]) AS latency_q
+  {{total}}
 FROM filtered
-GROUP BY ALL
+GROUP BY {{grouping}}
 )
 ORDER BY {{order}}

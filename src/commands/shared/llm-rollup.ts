@@ -41,13 +41,37 @@ export function parseGroupKeys(text: string): string[] {
  * keys, one row of totals (calls 0 when nothing matched).
  */
 export async function rollupLlmCalls(db: Database, conds: string[], params: SqlParams, keys: string[]): Promise<Row[]> {
+  return (await rollup(db, conds, params, keys, false)).groups;
+}
+
+/**
+ * The groups as rollupLlmCalls gives them, and the totals over every call
+ * under `conds` (the row of no keys), from one pass over the calls.
+ */
+export async function rollupWithTotals(db: Database, conds: string[], params: SqlParams, keys: string[]): Promise<{ groups: Row[]; totals: Row }> {
+  const { groups, totals } = await rollup(db, conds, params, keys, true);
+  return { groups, totals: totals ?? {} };
+}
+
+async function rollup(db: Database, conds: string[], params: SqlParams, keys: string[], withTotals: boolean): Promise<{ groups: Row[]; totals: Row | undefined }> {
   const time = keys.includes('hour') || keys.includes('day');
   const ordered = keys.map((k) => `${k} NULLS LAST`);
-  const rollup = sqlFile('llm_rollup.sql')
+  const both = withTotals && keys.length > 0;
+  const sql = sqlFile('llm_rollup.sql')
     .replaceAll('{{keys}}', keys.map((k) => `${GROUP_KEYS[k]} AS ${k},`).join(' '))
+    .replaceAll('{{total}}', both ? `, grouping(${keys.join(', ')}) <> 0 AS is_total` : '')
+    .replaceAll('{{grouping}}', both ? `GROUPING SETS ((${keys.join(', ')}), ())` : 'ALL')
     .replaceAll('{{order}}', (time ? ordered : ['calls DESC', ...ordered]).join(', '));
-  const { rows } = await db.query(`${filteredCte(LLM_CALLS, conds)} ${rollup}`, params.values);
-  return rows;
+  const { rows } = await db.query(`${filteredCte(LLM_CALLS, conds)} ${sql}`, params.values);
+  if (!withTotals) return { groups: rows, totals: undefined };
+  if (!both) return { groups: [], totals: rows[0] };
+  const groups: Row[] = [];
+  let totals: Row | undefined;
+  for (const { is_total: isTotal, ...row } of rows) {
+    if (isTotal !== true) groups.push(row);
+    else totals = Object.fromEntries(Object.entries(row).filter(([k]) => !keys.includes(k)));
+  }
+  return { groups, totals };
 }
 
 /** The prices that computed the costs of the calls under `conds`: model, table, rates, calls and cost (sql/llm_prices.sql). */
