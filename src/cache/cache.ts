@@ -295,7 +295,7 @@ async function planReuse(found: Discovery, cached: Map<string, CachedFile>, meta
   return { held, dropped, reread, rebuild: false };
 }
 
-/** A file the cache read that the walk did not find (cache_unwalked.sql). */
+/** A file the cache read that the walk did not find (cache_compare.sql). */
 interface Unwalked extends FileIdentity {
   abs: string;
   display: string;
@@ -307,7 +307,7 @@ interface Unwalked extends FileIdentity {
 /**
  * Whether a run with this discovery can answer from the cache as it is, and
  * if so the load as the cache remembers it (nothing is read). The walk's
- * files are compared with the cache's in SQL (cache_fresh.sql): a hundred
+ * files are compared with the cache's in SQL (cache_compare.sql): a hundred
  * thousand files cost a table of their identities, not an object each.
  */
 async function warmLoad(db: Database, found: Discovery, meta: Meta, key: string, cwd: string, everyFile: boolean): Promise<LoadResult | null> {
@@ -316,9 +316,8 @@ async function warmLoad(db: Database, found: Discovery, meta: Meta, key: string,
   if (JSON.stringify(unreadable) !== JSON.stringify(meta.unreadable)) return null;
   try {
     if (!(await appendWalked(db, found, cwd))) return null;
-    const fresh = await db.query(sqlFile('cache_fresh.sql'));
-    if (Number(fresh.rows[0]?.['changed']) !== 0) return null;
-    const { rows } = await db.query(sqlFile('cache_unwalked.sql'));
+    const { rows } = await db.query(sqlFile('cache_compare.sql'));
+    if (rows.some((r) => r['changed'] === true)) return null;
     const unwalked = rows.map(
       (r): Unwalked => ({
         abs: String(r['abs']),
