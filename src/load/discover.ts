@@ -194,16 +194,19 @@ interface WalkState {
   out: Discovery;
 }
 
-/** Adds a file once, by its real path: given when known (a plain entry of a folder whose real path is known). */
-async function addFile(abs: string, stats: Stats, st: WalkState, knownReal?: string): Promise<void> {
-  let real = knownReal ?? abs;
-  if (knownReal === undefined) {
-    try {
-      real = await realpath(abs);
-    } catch {
-      // keep abs
-    }
+/** Adds a file once, by its real path. */
+async function addFile(abs: string, stats: Stats, st: WalkState): Promise<void> {
+  let real = abs;
+  try {
+    real = await realpath(abs);
+  } catch {
+    // keep abs
   }
+  addReal(abs, real, stats, st);
+}
+
+/** Adds a file once, given its real path (a plain entry of a folder whose real path is known): no promise per file. */
+function addReal(abs: string, real: string, stats: Stats, st: WalkState): void {
   if (st.seen.has(real)) return;
   st.seen.add(real);
   st.out.files.push({ abs: real, display: displayPath(abs, st.cwd), size: stats.size, stats: { dev: stats.dev, ino: stats.ino, size: stats.size, mtimeMs: stats.mtimeMs } });
@@ -270,7 +273,8 @@ async function walk(dir: string, st: WalkState, match?: (abs: string) => boolean
       }
       matched++;
       // A plain entry's real path is its folder's real path and its name; only a link needs resolving.
-      await addFile(abs, s, st, entry.isSymbolicLink() ? undefined : realFolder + entry.name);
+      if (entry.isSymbolicLink()) await addFile(abs, s, st);
+      else addReal(abs, realFolder + entry.name, s, st);
     }
     stack.push(...subdirs.reverse());
   }
