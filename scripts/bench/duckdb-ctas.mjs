@@ -5,8 +5,11 @@
 // The database file is replaced on every run.
 // Usage: node duckdb-ctas.mjs <thread|errors|llm> <logs dir> <database file> [thread_ts]
 import { rmSync } from 'node:fs';
-import { DuckDBInstance } from '@duckdb/node-api';
+import { createRequire } from 'node:module';
 import { answer, question, sources } from './duckdb-sql.mjs';
+
+// Loaded as obs loads it (src/db/duckdb.ts): require skips the parse ES modules make of its 180 files.
+const { DuckDBInstance } = createRequire(import.meta.url)('@duckdb/node-api');
 
 const [task, dir, file, thread] = process.argv.slice(2);
 if (!dir || !file || !question(task, sources(dir))) {

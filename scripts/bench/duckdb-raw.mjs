@@ -4,8 +4,11 @@
 // answers; a query that reads only the columns it needs, straight from the
 // files, is what obs cannot beat without a cache of its loaded tables.
 // Usage: node duckdb-raw.mjs <thread|errors|llm> <logs dir> [thread_ts]
-import { DuckDBInstance } from '@duckdb/node-api';
+import { createRequire } from 'node:module';
 import { answer, question, sources } from './duckdb-sql.mjs';
+
+// Loaded as obs loads it (src/db/duckdb.ts): require skips the parse ES modules make of its 180 files.
+const { DuckDBInstance } = createRequire(import.meta.url)('@duckdb/node-api');
 
 const [task, dir, thread] = process.argv.slice(2);
 if (!dir || !question(task, sources(dir))) {

@@ -3,15 +3,10 @@
  * queries with bound parameters, and hand back JSON-safe rows (no bigint, ISO
  * times), so renderers never meet a DuckDB value type.
  */
-import {
-  DuckDBAppender,
-  DuckDBConnection,
-  DuckDBInstance,
-  DuckDBTimestampValue,
-  StatementType,
-} from '@duckdb/node-api';
+import type { DuckDBAppender, DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import v8 from 'node:v8';
 import { runInNewContext } from 'node:vm';
+import { duckdb } from './duckdb.js';
 import { sqlFile } from './sql-files.js';
 import type { SqlValue } from './params.js';
 
@@ -89,7 +84,7 @@ export class Database {
   ) {}
 
   static async open(opts: { tempDir?: string | null } = {}): Promise<Database> {
-    const instance = await DuckDBInstance.create(':memory:');
+    const instance = await duckdb.DuckDBInstance.create(':memory:');
     const connection = await instance.connect();
     await connection.run("SET TimeZone = 'UTC'");
     await connection.run(`SET memory_limit = '${MEMORY_LIMIT}'`);
@@ -253,7 +248,7 @@ export class Database {
    */
   async statementType(sql: string): Promise<string> {
     const prepared = await (await this.connection.extractStatements(sql)).prepare(0);
-    return StatementType[prepared.statementType] ?? 'UNKNOWN';
+    return duckdb.StatementType[prepared.statementType] ?? 'UNKNOWN';
   }
 
   /**
@@ -309,7 +304,7 @@ export class Database {
  * call: a third of the appender's time on logs with a time on every line.
  */
 export function appendInstant(a: DuckDBAppender, micros: number): void {
-  a.appendTimestamp(new DuckDBTimestampValue(BigInt(Math.trunc(micros))));
+  a.appendTimestamp(new duckdb.DuckDBTimestampValue(BigInt(Math.trunc(micros))));
 }
 
 /**

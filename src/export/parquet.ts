@@ -8,11 +8,12 @@
  * was (a previous export there included). Secrets are redacted as in every
  * other output, by the same redactor, unless --no-redact.
  */
-import { DuckDBScalarFunction, VARCHAR } from '@duckdb/node-api';
+import type { DuckDBScalarFunction } from '@duckdb/node-api';
 import { randomUUID } from 'node:crypto';
 import { mkdir, readdir, rename, rm, rmdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Database } from '../db/database.js';
+import { duckdb } from '../db/duckdb.js';
 import { cantCreateError, ObsError, usageError } from '../errors.js';
 import type { Redactor } from '../redact/redactor.js';
 import { EXPORT_TABLES, type ExportTable } from './tables.js';
@@ -119,10 +120,10 @@ function redactJsonText(r: Redactor, text: string): string {
 /** obs_redact(text) and obs_redact_json(text): the output redactor as DuckDB functions, so rows are redacted as they are written. */
 function registerRedaction(db: Database, r: Redactor): void {
   const fn = (name: string, redact: (s: string) => string): DuckDBScalarFunction =>
-    DuckDBScalarFunction.create({
+    duckdb.DuckDBScalarFunction.create({
       name,
-      returnType: VARCHAR,
-      parameterTypes: [VARCHAR],
+      returnType: duckdb.VARCHAR,
+      parameterTypes: [duckdb.VARCHAR],
       mainFunction: (_info, input, output) => {
         const column = input.getColumnVector(0);
         for (let i = 0; i < input.rowCount; i++) {

@@ -18,7 +18,8 @@
  * time is still unknown and is completed again). Every other occurrence
  * stays as it is.
  */
-import { LIST, VARCHAR, type DuckDBAppender } from '@duckdb/node-api';
+import type { DuckDBAppender } from '@duckdb/node-api';
+import { duckdb } from '../../db/duckdb.js';
 import type { Database } from '../../db/database.js';
 import { sqlFile } from '../../db/sql-files.js';
 import type { Observation } from './extract.js';
@@ -31,7 +32,7 @@ export const MERGE_BATCH = 5_000;
 const STAGE_FLUSH_ROWS = 5_000;
 const STAGE_FLUSH_CHARS = 16 * 1024 * 1024;
 
-const KEYS_TYPE = LIST(VARCHAR);
+const KEYS_TYPE = duckdb.LIST(duckdb.VARCHAR);
 
 function appendSighting(a: DuckDBAppender, abs: string, seq: number, o: Observation, keys: string[] = mergeKeys(o)): number {
   const json = JSON.stringify(o);
