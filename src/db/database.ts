@@ -219,9 +219,15 @@ export class Database {
 
   /**
    * A query's rows a chunk at a time (DuckDB's chunks of up to 2,048 rows),
-   * JSON-safe like query's, so a large answer is never held whole.
+   * JSON-safe like query's, so a large answer is never held whole. The
+   * garbage of what came before (the load: a walk of 168,950 files leaves
+   * their stat objects) is collected first, so that V8 sizes its heap for the
+   * rows to come from what is live: without it, the 150 MB answer of errors
+   * at 10 GB peaked anywhere from 0.63 to 0.95 GiB, and with it at 0.56 to
+   * 0.58 GiB.
    */
   async stream(sql: string, params?: Record<string, SqlValue>): Promise<{ columns: string[]; chunks: AsyncIterable<Row[]> }> {
+    collectGarbage();
     const result = await this.connection.stream(sql, params as never);
     const columns = result.columnNames();
     async function* chunks(): AsyncGenerator<Row[]> {
