@@ -118,19 +118,22 @@ async function loadFile(db: Database, abs: string, report: FileReport): Promise<
     report.note = `not an obs export of ${table.name}: it has no column ${list(lacking)}, which ${table.name} requires (its folder says it holds ${table.name} rows)`;
     return;
   }
-  // A column an older export lacks is worked out from the columns it has, where obs knows how.
-  const worked = columns
-    .map((c) => c.name)
-    .filter((c) => !fileColumns.has(c) && (table.added?.[c]?.from.every((f) => inFile.has(f)) ?? false));
-  const taken = columns.filter((c) => fileColumns.has(c.name) || worked.includes(c.name)).map((c) => c.name);
-  const filled = columns.filter((c) => !fileColumns.has(c.name) && !worked.includes(c.name)).map((c) => c.name);
+  // A column an older export lacks is worked out from the columns it has, where obs knows how: its SQL by name.
+  const worked = new Map<string, string>();
+  for (const c of columns) {
+    const added = table.added?.[c.name];
+    if (!fileColumns.has(c.name) && added !== undefined && added.from.every((f) => inFile.has(f))) worked.set(c.name, added.sql);
+  }
+  const taken = columns.filter((c) => fileColumns.has(c.name) || worked.has(c.name)).map((c) => c.name);
+  const filled = columns.filter((c) => !fileColumns.has(c.name) && !worked.has(c.name)).map((c) => c.name);
   const names = taken.map(ident).join(', ');
   // Folder values are bound parameters, cast to the column's type by the insert; NULL for Hive's NULL partition.
   const params: Record<string, string | null> = { path: abs };
   const values = taken
     .map((c) => {
       if (inFile.has(c)) return ident(c);
-      if (worked.includes(c)) return `${table.added![c]!.sql} AS ${ident(c)}`;
+      const sql = worked.get(c);
+      if (sql !== undefined) return `${sql} AS ${ident(c)}`;
       const key = `folder_${fromFolders.indexOf(c)}`;
       params[key] = folders.get(c) ?? null;
       return `$${key}::VARCHAR AS ${ident(c)}`;
