@@ -489,28 +489,64 @@ async function setState(db: Database, state: string): Promise<void> {
 export async function loadCached(choice: CacheChoice, specs: readonly string[], opts: LoadOptions, key: string): Promise<CachedLoad> {
   mkdirSync(path.dirname(choice.file), { recursive: true });
   mkdirSync(path.dirname(choice.tempDir), { recursive: true });
-  const db = await Database.open({ tempDir: choice.tempDir });
+  // DuckDB opens the database and takes its first look at the cache on threads
+  // of its own while this one walks the folders (the walk yields now and then).
+  const opening = firstLook(choice);
+  opening.catch(() => undefined);
+  let found: Discovery;
   try {
-    return await loadInto(db, choice, specs, opts, key);
+    found = await discover(specs, opts.cwd);
+  } catch (err) {
+    void opening.then(({ db }) => db.close(), () => undefined);
+    throw err;
+  }
+  const { db, look } = await opening;
+  try {
+    return await loadInto(db, look, choice, specs, { ...opts, found }, key, found);
   } catch (err) {
     db.close();
     throw err;
   }
 }
 
-async function loadInto(db: Database, choice: CacheChoice, specs: readonly string[], opts: LoadOptions, key: string): Promise<CachedLoad> {
-  const found = await discover(specs, opts.cwd);
+/** What a run sees of the cache before it compares files: absent, busy (another run writes it), read-only with its meta, or not a cache obs can read. */
+type Look = { kind: 'absent' } | { kind: 'busy' } | { kind: 'read'; meta: Meta | null } | { kind: 'unusable'; error: CacheUnusable };
+
+/** Opens the database (without the loaded tables: the cache has them) and attaches the cache read-only, if there is one. */
+async function firstLook(choice: CacheChoice): Promise<{ db: Database; look: Look }> {
+  const db = await Database.open({ tempDir: choice.tempDir, loadedTables: false });
+  try {
+    if (statOf(choice.file) === null) return { db, look: { kind: 'absent' } };
+    const busy = await attach(db, choice.file, 'read');
+    if (busy !== null) return { db, look: { kind: 'busy' } };
+    return { db, look: { kind: 'read', meta: await readMeta(db) } };
+  } catch (err) {
+    if (err instanceof CacheUnusable) return { db, look: { kind: 'unusable', error: err } };
+    db.close();
+    throw err;
+  }
+}
+
+/** Reads the logs into memory, beside (not into) the cache. */
+async function loadIntoMemory(db: Database, specs: readonly string[], opts: LoadOptions): Promise<LoadResult> {
+  await db.detachCache();
+  await db.ensureLoadedTables();
+  return loadSources(db, specs, opts);
+}
+
+async function loadInto(db: Database, look: Look, choice: CacheChoice, specs: readonly string[], opts: LoadOptions, key: string, found: Discovery): Promise<CachedLoad> {
   const notes: string[] = [];
   // An export read back is a columnar store already: read as it is, never cached.
-  if (found.files.some((f) => isParquetName(f.abs))) return { db, load: { ...(await loadSources(db, specs, { ...opts, found })), cache: null }, notes };
+  if (found.files.some((f) => isParquetName(f.abs))) return { db, load: { ...(await loadIntoMemory(db, specs, opts)), cache: null }, notes };
   try {
-    return await throughCache(db, choice, specs, { ...opts, found }, key, found, notes);
+    if (look.kind === 'unusable') throw look.error;
+    return await throughCache(db, look, choice, specs, opts, key, found, notes);
   } catch (err) {
     if (!(err instanceof CacheUnusable)) throw err;
     // Not a DuckDB file, or one DuckDB cannot open: answer without it.
     await db.detachCache().catch(() => undefined);
     const warning = `the cache ${choice.file} is not a cache obs can read (${err.message.split('\n', 1)[0]}): the logs were read without it; delete the file, or pass another --cache`;
-    const load = await loadSources(db, specs, { ...opts, found });
+    const load = await loadIntoMemory(db, specs, opts);
     return { db, load: { ...load, cache: withoutCache(choice.file, 'unusable', load) }, notes, warnings: [warning] };
   }
 }
@@ -524,6 +560,7 @@ class CacheUnusable extends Error {}
 
 async function throughCache(
   db: Database,
+  look: Look,
   choice: CacheChoice,
   specs: readonly string[],
   opts: LoadOptions,
@@ -531,26 +568,21 @@ async function throughCache(
   found: Discovery,
   notes: string[],
 ): Promise<CachedLoad> {
-
-  // 1. Read-only: when nothing changed, this is all.
-  if (statOf(choice.file) !== null) {
-    const busy = await attach(db, choice.file, 'read');
-    if (busy === null) {
-      const meta = await readMeta(db);
-      const load = meta === null ? null : await warmLoad(db, found, meta, key, opts.cwd, opts.everyFile === true);
-      if (load !== null) {
-        await db.useCache();
-        return { db, load: { ...load, cache: { file: choice.file, state: 'unchanged', unchanged: load.sums.loaded, readOn: 0, readWhole: 0, dropped: 0 } }, notes };
-      }
-      await db.detachCache();
+  // 1. Read-only (attached while the walk ran): when nothing changed, this is all.
+  if (look.kind === 'read') {
+    const load = look.meta === null ? null : await warmLoad(db, found, look.meta, key, opts.cwd, opts.everyFile === true);
+    if (load !== null) {
+      await db.useCache();
+      return { db, load: { ...load, cache: { file: choice.file, state: 'unchanged', unchanged: load.sums.loaded, readOn: 0, readWhole: 0, dropped: 0 } }, notes };
     }
+    await db.detachCache();
   }
 
   // 2. Something changed (or no cache yet): read it into the cache, if no other run is writing it.
   const busy = await attach(db, choice.file, 'write');
   if (busy !== null) {
     notes.push(`the cache ${choice.file} is in use by ${busy}: read the logs without it (obs --no-cache does so always)`);
-    const load = await loadSources(db, specs, { ...opts, found });
+    const load = await loadIntoMemory(db, specs, opts);
     return { db, load: { ...load, cache: withoutCache(choice.file, 'busy', load) }, notes };
   }
   let meta = await readMeta(db);
