@@ -80,11 +80,12 @@ export interface RotationKey {
 export function rotationKey(name: string): RotationKey | null {
   const gzip = /\.gz$/i.test(name);
   const inner = gzip ? name.slice(0, -3) : name;
+  // A live name ends in its extension, a rotated one in digits: the usual case first, and alone.
+  if (LIVE_NAME.test(inner)) return { base: inner, kind: 'live', n: 0, stamp: '', gzip };
   let m = DATED_NAME.exec(inner);
   if (m !== null) return { base: m[1] as string, kind: 'dated', n: 0, stamp: (m[2] as string).replace(/\D/g, ''), gzip };
   m = NUMBERED_NAME.exec(inner);
   if (m !== null) return { base: m[1] as string, kind: 'numbered', n: Number(m[2]), stamp: '', gzip };
-  if (LIVE_NAME.test(inner)) return { base: inner, kind: 'live', n: 0, stamp: '', gzip };
   return null;
 }
 
@@ -133,6 +134,20 @@ function compareRotationKeys(a: string, ka: RotationKey | null, b: string, kb: R
     }
   }
   return byName(a, b);
+}
+
+/**
+ * A folder's entries in the order a walk reads them. A folder with no rotated
+ * or compressed name is in name order, which the built-in sort of the names
+ * gives ten times faster than a comparison function (a folder may hold
+ * a hundred thousand logs).
+ */
+function inRotationOrder<T extends { entry: { name: string }; key: RotationKey | null }>(named: T[]): T[] {
+  if (!named.every(({ entry, key }) => key === null || (key.kind === 'live' && key.base === entry.name))) {
+    return named.sort((a, b) => compareRotationKeys(a.entry.name, a.key, b.entry.name, b.key));
+  }
+  const byEntryName = new Map(named.map((n) => [n.entry.name, n] as const));
+  return [...byEntryName.keys()].sort().map((name) => byEntryName.get(name) as T);
 }
 
 /** The names in the order a walk reads them (see compareRotation). */
@@ -192,7 +207,12 @@ interface WalkState {
   cwd: string;
   seen: Set<string>;
   out: Discovery;
+  /** Entries stat-ed so far. */
+  statted: number;
 }
+
+/** The walk stats synchronously, and lets other work go on after this many entries (a millisecond or two of stat calls). */
+const YIELD_EVERY = 500;
 
 /** Adds a file once, by its real path. */
 async function addFile(abs: string, stats: Stats, st: WalkState): Promise<void> {
@@ -241,8 +261,7 @@ async function walk(dir: string, st: WalkState, match?: (abs: string) => boolean
       continue;
     }
     // Each name's rotation key once, not once per comparison.
-    const named = entries.map((entry) => ({ entry, key: rotationKey(entry.name) }));
-    named.sort((a, b) => compareRotationKeys(a.entry.name, a.key, b.entry.name, b.key));
+    const named = inRotationOrder(entries.map((entry) => ({ entry, key: rotationKey(entry.name) })));
     const subdirs: string[] = [];
     // Folder paths are normalized (path.resolve, and this join): a name is appended, not joined.
     const folder = current.endsWith(path.sep) ? current : current + path.sep;
@@ -250,6 +269,8 @@ async function walk(dir: string, st: WalkState, match?: (abs: string) => boolean
     for (const { entry, key } of named) {
       if (entry.name.startsWith('.') || entry.name === 'node_modules') continue;
       const abs = folder + entry.name;
+      // Now and then, the promises of work done elsewhere (DuckDB opening the cache) go on.
+      if (++st.statted % YIELD_EVERY === 0) await new Promise<void>((resolve) => setImmediate(resolve));
       let s;
       try {
         // Synchronous: a folder of thousands of files is walked in milliseconds, not a promise per file.
@@ -297,7 +318,7 @@ function globBase(pattern: string): string {
  * Throws exit 3 when a path or glob names nothing.
  */
 export async function discover(specs: readonly string[], cwd: string): Promise<Discovery> {
-  const st: WalkState = { cwd, seen: new Set(), out: { files: [], ignored: [], unreadable: [] } };
+  const st: WalkState = { cwd, seen: new Set(), out: { files: [], ignored: [], unreadable: [] }, statted: 0 };
   for (const spec of specs) {
     const abs = path.resolve(cwd, spec);
     if (GLOB_CHARS.test(spec)) {

@@ -145,6 +145,17 @@ describe('discover: rotation order', () => {
     expect(d.files.map((f) => f.display)).toEqual(['logs/app.log.3.gz', 'logs/app.log.2.gz', 'logs/app.log.1', 'logs/app.log']);
   });
 
+  it('walks a folder of live names only in the order of their UTF-16 code units, as sortRotations gives it', async () => {
+    const names = ['b.log', 'B.log', 'a.jsonl', 'é.log', 'a.log', 'Z_x.txt', 'a.log.txt', '_u.log', '10.log', '9.log', 'notes.md'];
+    mkdirSync(path.join(dir, 'live'));
+    for (const name of names) writeFileSync(path.join(dir, 'live', name), 'x\n');
+    const d = await discover(['live'], dir);
+    const expected = ['10.log', '9.log', 'B.log', 'Z_x.txt', '_u.log', 'a.jsonl', 'a.log', 'a.log.txt', 'b.log', 'é.log'];
+    expect(d.files.map((f) => path.basename(f.display))).toEqual(expected);
+    expect(sortRotations(names.filter((n) => n !== 'notes.md'))).toEqual(expected);
+    expect(d.ignored).toEqual([{ display: 'live/notes.md', reason: 'not a log file name' }]);
+  });
+
   it('keeps files named explicitly in the order given', async () => {
     const d = await discover(['logs/app.log', 'logs/app.log.1', 'logs/app.log.3.gz'], dir);
     expect(d.files.map((f) => f.display)).toEqual(['logs/app.log', 'logs/app.log.1', 'logs/app.log.3.gz']);
