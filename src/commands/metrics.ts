@@ -62,7 +62,7 @@ export async function runMetrics(ctx: Context, promql: string, o: MetricsOptions
   }));
   const window = { from: formatIsoMicros(fromUs), to: formatIsoMicros(toUs) };
   if (series.length === 0) report.note(`no series matched in ${window.from} to ${window.to}`);
-  const color = palette(useColor(ctx.env, ctx.stdout.isTTY === true, o.color));
+  const color = await palette(useColor(ctx.env, ctx.stdout.isTTY === true, o.color));
 
   if (format === 'json') {
     const doc = { query: redact.text(promql), url: settings.url, window, step_seconds: step.seconds, series, warnings: result.warnings, infos: result.infos };

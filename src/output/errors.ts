@@ -4,10 +4,10 @@
  * place the error was seen.
  */
 import path from 'node:path';
-import type { ChalkInstance } from 'chalk';
 import type { OutStream } from '../context.js';
 import type { ChainLink, Frame } from '../tracebacks/index.js';
 import type { Row } from './render.js';
+import type { Palette } from './color.js';
 
 export interface SeenRow {
   source_file: string;
@@ -33,7 +33,7 @@ export function frameLine(f: Frame): string {
   return `${f.function ?? '?'} (${where})${repeated}`;
 }
 
-function header(r: Row, c: ChalkInstance): string {
+function header(r: Row, c: Palette): string {
   const parts = [
     c.bold(text(r['error_id'])),
     text(r['ts']) || '(no time)',
@@ -52,7 +52,7 @@ function seenLine(seen: SeenRow[], full: boolean): string {
 }
 
 /** `--traceback`: each error with its traceback. */
-export function renderTracebacks(out: OutStream, rows: Row[], c: ChalkInstance): void {
+export function renderTracebacks(out: OutStream, rows: Row[], c: Palette): void {
   for (const [i, r] of rows.entries()) {
     if (i > 0) out.write('\n');
     out.write(`${header(r, c)}\n`);
@@ -75,7 +75,7 @@ function chainLines(chain: ChainLink[]): string[] {
 }
 
 /** `obs errors show`: one error whole. */
-export function renderErrorDetail(out: OutStream, r: Row, sightings: Row[], c: ChalkInstance): void {
+export function renderErrorDetail(out: OutStream, r: Row, sightings: Row[], c: Palette): void {
   const lines: string[] = [header(r, c), ''];
   lines.push(`${c.bold('message')}  ${text(r['message'])}`);
   const fields: Array<[string, unknown]> = [

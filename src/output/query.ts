@@ -4,17 +4,16 @@
  * exemplars that lead back to the subject's traces.
  */
 import path from 'node:path';
-import type { ChalkInstance } from 'chalk';
 import type { OutStream } from '../context.js';
 import type { ExemplarDoc, MetricsDoc, SeriesDoc } from '../prometheus/collect.js';
 import type { Frame } from '../tracebacks/index.js';
-import { levelColor } from './color.js';
+import { levelColor, type Palette } from './color.js';
 import { frameLine } from './errors.js';
 import { formatUsd, render, type Column, type Row } from './render.js';
 import { onGrid, shortNumber, sparkline } from './sparkline.js';
 
 export interface QueryView {
-  color: ChalkInstance;
+  color: Palette;
   width: number;
   verbose: boolean;
 }
@@ -42,13 +41,13 @@ function tokens(v: unknown): string {
 }
 
 /** Renders rows as a table into a string (no colour codes when colour is off). */
-function table(columns: Column[], rows: Row[], color: ChalkInstance, width: number): string {
+function table(columns: Column[], rows: Row[], color: Palette, width: number): string {
   let out = '';
   render({ write: (s: string) => ((out += s), true) }, { format: 'table', noun: 'rows', columns, rows, meta: {}, color, width });
   return out.replace(/^/gm, '  ').replace(/^ +$/gm, '');
 }
 
-function header(doc: Record<string, unknown>, c: ChalkInstance): string[] {
+function header(doc: Record<string, unknown>, c: Palette): string[] {
   const sel = doc['selector'] as { kind: string; value: string };
   const sessions = (doc['sessions'] as Row[]) ?? [];
   const lines: string[] = [];

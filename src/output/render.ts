@@ -4,9 +4,8 @@
  * document with --json, one object per line with --ndjson, RFC 4180 CSV with
  * --csv, a GitHub-flavoured markdown table with -o markdown.
  */
-import type { ChalkInstance } from 'chalk';
 import type { OutStream } from '../context.js';
-import { levelColor } from './color.js';
+import { levelColor, type Palette } from './color.js';
 import { mdCell, mdTableLines } from './markdown.js';
 import { displayWidth, truncateToWidth } from './width.js';
 
@@ -42,7 +41,7 @@ export interface RenderOptions {
   meta: Record<string, unknown>;
   /** Rows the table view adds below the others (a total); JSON, NDJSON and TSV carry only `rows`. */
   footer?: Row[];
-  color: ChalkInstance;
+  color: Palette;
   width?: number;
 }
 

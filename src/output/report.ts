@@ -5,13 +5,13 @@
  * output prints; neither ever writes an escape code of its own (the terminal
  * colours come from the palette, off with NO_COLOR or in a pipe).
  */
-import type { ChalkInstance } from 'chalk';
 import type { OutStream } from '../context.js';
 import type { FiredAlert } from '../prometheus/alerts.js';
 import { render, type Column, type Row } from './render.js';
 import { mdCell, mdTableLines } from './markdown.js';
 import { sparkline } from './sparkline.js';
 import type { LoadTotals } from '../load/totals.js';
+import type { Palette } from './color.js';
 
 export interface RunFigures {
   sessions: number;
@@ -521,7 +521,7 @@ export function renderReportMarkdown(doc: ReportDoc): string {
 // Terminal
 
 export interface TerminalView {
-  color: ChalkInstance;
+  color: Palette;
   /** The terminal's width; unknown in a pipe, where nothing is cut. */
   width?: number;
 }

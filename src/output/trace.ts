@@ -4,8 +4,8 @@
  * its records below it, each marked on the axis with ◆, then the errors.
  */
 import path from 'node:path';
-import type { ChalkInstance } from 'chalk';
 import type { Row } from './render.js';
+import type { Palette } from './color.js';
 
 export interface TraceRecord {
   ts: string | null;
@@ -56,7 +56,7 @@ export interface TraceDoc {
 }
 
 interface View {
-  color: ChalkInstance;
+  color: Palette;
   width: number;
 }
 

@@ -4,10 +4,10 @@
  * GitHub workflow annotations (`::error file=...,line=...,title=...::message`).
  * The JSON document is the TriageDoc itself.
  */
-import type { ChalkInstance } from 'chalk';
 import type { OutStream } from '../context.js';
 import { mdCell, mdTableLines } from './markdown.js';
 import type { LoadTotals } from '../load/totals.js';
+import type { Palette } from './color.js';
 
 export const TRIAGE_SCHEMA = 1;
 
@@ -90,7 +90,7 @@ function problems(doc: TriageDoc): string | null {
 const MESSAGE_LINES = 3;
 
 /** `root`: the repository root as shown (relative to the working directory when inside it). */
-export function renderTriageText(out: OutStream, doc: TriageDoc, c: ChalkInstance, root: string = doc.root): void {
+export function renderTriageText(out: OutStream, doc: TriageDoc, c: Palette, root: string = doc.root): void {
   const lines: string[] = [];
   lines.push(c.bold(`obs triage: ${groupsLine(doc)}; ${readLine(doc)}`));
   lines.push(c.dim(`repository ${root} (from ${doc.root_from === 'flag' ? '--repo-root' : doc.root_from})`));

@@ -16,11 +16,11 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 let n = 0;
 
 /** The modules `obs ARGS` loads, and its exit code. */
-async function loaded(args: string[]): Promise<{ modules: string[]; exitCode: number }> {
+async function loaded(args: string[], colour: Record<string, string> = { NO_COLOR: '1' }): Promise<{ modules: string[]; exitCode: number }> {
   const log = path.join(dir, `imports-${++n}.txt`);
   const r = await execa(process.execPath, ['--import', `${ROOT}test/helpers/record-imports.mjs`, BIN, ...args], {
     cwd: ROOT,
-    env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', NO_COLOR: '1', TZ: 'UTC', XDG_CACHE_HOME: CACHE_HOME, OBS_IMPORT_LOG: log },
+    env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', ...colour, TZ: 'UTC', XDG_CACHE_HOME: CACHE_HOME, OBS_IMPORT_LOG: log },
     extendEnv: false,
     reject: false,
   });
@@ -65,6 +65,18 @@ describe('what obs loads before it has logs to read', () => {
     const withConfig = await loaded(['llm', '--logs', `${FIXTURES}/llm/logs`, '--config', `${FIXTURES}/llm/obs.config.json`, '-q', '--json', 'cost_usd', '--no-cache']);
     expect(withConfig.exitCode).toBe(0);
     expect(zod(withConfig.modules)).toBe(true);
+  });
+
+  it('chalk is loaded only to colour: not for JSON into a pipe, nor for a table without colour', async () => {
+    const chalk = (modules: string[]): boolean => modules.some((m) => /\/chalk\//.test(m));
+    const base = ['sessions', '--logs', `${FIXTURES}/llm/logs`, '-q', '--no-cache'];
+    const json = await loaded([...base, '--json'], {});
+    const plain = await loaded([...base, '-o', 'table'], { NO_COLOR: '1' });
+    const coloured = await loaded([...base, '-o', 'table'], { FORCE_COLOR: '1' });
+    for (const r of [json, plain, coloured]) expect(r.exitCode).toBe(0);
+    expect(chalk(json.modules)).toBe(false);
+    expect(chalk(plain.modules)).toBe(false);
+    expect(chalk(coloured.modules)).toBe(true);
   });
 
   it('answering from an unchanged cache loads DuckDB, not the price table: nothing is priced', async () => {

@@ -12,14 +12,13 @@ import { EXIT, noInputError, usageError, type ExitCode } from '../../errors.js';
 import type { RecordFilters } from '../../filters/filters.js';
 import type { LoadOptions, LoadProgress, LoadResult } from '../../load/load.js';
 import type { CacheChoice } from '../../cache/cache.js';
-import { palette, useColor } from '../../output/color.js';
+import { palette, useColor, type Palette } from '../../output/color.js';
 import { parseFieldList } from '../../output/fields.js';
 import { withLoadProgress } from '../../output/progress.js';
 import { FORMATS, type Format } from '../../output/render.js';
 import { defaultTimeZone, formatIsoMicros, isValidTimeZone, parseInstant, resolveWindow, type TimeWindow } from '../../time/time.js';
 import { reporter, type Reporter } from './report.js';
 import { redactorOf } from '../../redact/redactor.js';
-import type { ChalkInstance } from 'chalk';
 import { PriceBook } from '../../llm/prices.js';
 import type { Output } from './command.js';
 
@@ -166,7 +165,7 @@ export interface Loaded {
   format: Format;
   /** Fields asked for with --json a,b (--ndjson, --csv); null for all. */
   fields: string[] | null;
-  color: ChalkInstance;
+  color: Palette;
   limit: number | null;
   report: Reporter;
   /** The window as shown to users and in JSON. */
@@ -297,7 +296,7 @@ export async function openSources(ctx: Context, o: CommonOptions, given?: Config
     fields,
     limit,
     report,
-    color: palette(useColor(ctx.env, ctx.stdout.isTTY === true, o.color)),
+    color: await palette(useColor(ctx.env, ctx.stdout.isTTY === true, o.color)),
     window: windowShown,
     filters: {
       session: o.session,

@@ -104,17 +104,17 @@ describe('markdown', () => {
 });
 
 describe('terminal', () => {
-  const capture = (colour: boolean): string => {
+  const capture = async (colour: boolean): Promise<string> => {
     let out = '';
-    renderReport({ write: (s) => ((out += s), true) }, doc({ by_model: costRows, total: llmTotal(costRows, allLatency) }), { color: palette(colour), width: 160 });
+    renderReport({ write: (s) => ((out += s), true) }, doc({ by_model: costRows, total: llmTotal(costRows, allLatency) }), { color: await palette(colour), width: 160 });
     return out;
   };
-  it('writes no escape code without colour, and colours headings with it', () => {
-    expect(capture(false)).not.toMatch(/\u001b\[/);
-    expect(capture(true)).toMatch(/\u001b\[1mobs report/);
+  it('writes no escape code without colour, and colours headings with it', async () => {
+    expect(await capture(false)).not.toMatch(/\u001b\[/);
+    expect(await capture(true)).toMatch(/\u001b\[1mobs report/);
   });
-  it('shows the unknown cost and the note', () => {
-    const out = capture(false);
+  it('shows the unknown cost and the note', async () => {
+    const out = await capture(false);
     expect(out).toMatch(/mystery-model +2 +0 +100 +50 +150 +0 +0 +unknown/);
     expect(out).toContain('3 calls without a known cost (gpt-4.1 1, mystery-model 2): not in the cost figures');
   });

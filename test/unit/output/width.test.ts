@@ -4,7 +4,7 @@
  * a cut never splits a character.
  */
 import { describe, expect, it } from 'vitest';
-import { palette } from '../../../src/output/color.js';
+import { PLAIN } from '../../../src/output/color.js';
 import { render } from '../../../src/output/render.js';
 import { displayWidth, truncateToWidth } from '../../../src/output/width.js';
 
@@ -41,7 +41,7 @@ describe('the table view', () => {
         { message: 'ascii only', n: null, stage: 'refine' },
       ],
       meta: {},
-      color: palette(false),
+      color: PLAIN,
     });
     const out = lines.join('').split('\n').filter((l) => l !== '');
     expect(out).toEqual([
