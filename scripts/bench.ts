@@ -92,7 +92,8 @@ function command(tool: Tool, task: Task, logs: string, thread: string, cache: st
     case 'obs-nocache':
     case 'obs-cold':
     case 'obs-warm': {
-      const args = { thread: `query --thread ${thread} --no-metrics`, errors: 'errors --stage plan', llm: 'llm --by model' }[task];
+      // Each question as the baselines answer it: the errors of stage plan grouped (by fingerprint: type and frames), not listed whole.
+      const args = { thread: `query --thread ${thread} --no-metrics`, errors: 'errors --stage plan --group', llm: 'llm --by model' }[task];
       const caching = tool === 'obs-nocache' ? '--no-cache' : `--cache ${sh(cache)}`;
       return `${node} ${sh(join(ROOT, 'bin/obs.js'))} ${args} --json --logs ${sh(logs)} ${caching}`;
     }
