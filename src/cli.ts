@@ -48,9 +48,13 @@ export async function run(argv: string[], ctx: Context, opts: RunOptions = {}): 
   // Notes, warnings and errors can quote log lines: they are redacted as the output is.
   ctx.stderr = redactingStream(ctx.stderr, () => redactorOf(ctx));
   let pending: Promise<ExitCode> | undefined;
-  const program = buildProgram(ctx, (p) => {
-    pending = p;
-  });
+  const program = await buildProgram(
+    ctx,
+    (p) => {
+      pending = p;
+    },
+    argv,
+  );
   const output = {
     writeOut: (s: string) => ctx.stdout.write(s),
     // A usage error repeats the argument it could not take, which may be a URL with a password in it.

@@ -1,24 +1,11 @@
 /**
  * The command tree. Building it has no side effects: commands run only when
- * parsed, and report their exit code through `run`.
+ * parsed, and report their exit code through `run`. A run that names a
+ * command loads that command's module alone.
  */
 import { Command } from 'commander';
 import type { Context } from './context.js';
 import type { ExitCode } from './errors.js';
-import { completionCommand } from './commands/completion.js';
-import { errorsCommand } from './commands/errors.js';
-import { eventsCommand } from './commands/events.js';
-import { exportCommand } from './commands/export.js';
-import { llmCommand } from './commands/llm.js';
-import { mcpCommand } from './commands/mcp.js';
-import { metricsCommand } from './commands/metrics.js';
-import { queryCommand } from './commands/query.js';
-import { reportCommand } from './commands/report.js';
-import { traceCommand } from './commands/trace.js';
-import { triageCommand } from './commands/triage.js';
-import { sessionsCommand } from './commands/sessions.js';
-import { sourcesCommand } from './commands/sources.js';
-import { sqlCommand } from './commands/sql.js';
 import { VERSION } from './version.js';
 
 export const EXIT_CODES_HELP = `
@@ -58,7 +45,50 @@ Examples:
   source <(obs completion bash)
 `;
 
-export function buildProgram(ctx: Context, run: (p: Promise<ExitCode>) => void): Command {
+type CommandFactory = (ctx: Context, run: (p: Promise<ExitCode>) => void) => Command;
+
+/** Every command by name, in the groups and order of the help; each module is loaded when its command is wanted. */
+const COMMANDS: ReadonlyArray<[string, ReadonlyArray<[string, () => Promise<CommandFactory>]>]> = [
+  ['Summary of a period:', [['report', async () => (await import('./commands/report.js')).reportCommand]]],
+  [
+    'Threads and sessions:',
+    [
+      ['query', async () => (await import('./commands/query.js')).queryCommand],
+      ['trace', async () => (await import('./commands/trace.js')).traceCommand],
+      ['sessions', async () => (await import('./commands/sessions.js')).sessionsCommand],
+      ['events', async () => (await import('./commands/events.js')).eventsCommand],
+      ['llm', async () => (await import('./commands/llm.js')).llmCommand],
+    ],
+  ],
+  ['Errors:', [['errors', async () => (await import('./commands/errors.js')).errorsCommand]]],
+  ['CI:', [['triage', async () => (await import('./commands/triage.js')).triageCommand]]],
+  ['Metrics:', [['metrics', async () => (await import('./commands/metrics.js')).metricsCommand]]],
+  [
+    'Inputs and ad-hoc queries:',
+    [
+      ['sources', async () => (await import('./commands/sources.js')).sourcesCommand],
+      ['sql', async () => (await import('./commands/sql.js')).sqlCommand],
+      ['export', async () => (await import('./commands/export.js')).exportCommand],
+    ],
+  ],
+  ['Coding agents:', [['mcp', async () => (await import('./commands/mcp.js')).mcpCommand]]],
+  ['Shell:', [['completion', async () => (await import('./commands/completion.js')).completionCommand]]],
+];
+
+/**
+ * The command named in argv (its first word that is not a flag), when it is
+ * one obs has and needs no other: the tree then holds it alone, and the other
+ * commands' modules are not loaded (a sixth of starting). Help, completion
+ * and an unknown name get the whole tree.
+ */
+function onlyCommand(argv: readonly string[] | undefined): string | null {
+  const word = argv?.find((a) => !a.startsWith('-'));
+  if (word === undefined || word === 'completion') return null;
+  return COMMANDS.some(([, commands]) => commands.some(([name]) => name === word)) ? word : null;
+}
+
+/** The program; with argv, only what that command line needs of it. */
+export async function buildProgram(ctx: Context, run: (p: Promise<ExitCode>) => void, argv?: readonly string[]): Promise<Command> {
   const program = new Command('obs')
     .description(
       'Everything about one Slack thread or agent session: session logs, the llm_io audit log and ' +
@@ -69,18 +99,9 @@ export function buildProgram(ctx: Context, run: (p: Promise<ExitCode>) => void):
     .option('--debug', 'show stack traces of internal errors')
     .addHelpText('after', EXIT_CODES_HELP);
 
-  const groups: Array<[string, Command[]]> = [
-    ['Summary of a period:', [reportCommand(ctx, run)]],
-    ['Threads and sessions:', [queryCommand(ctx, run), traceCommand(ctx, run), sessionsCommand(ctx, run), eventsCommand(ctx, run), llmCommand(ctx, run)]],
-    ['Errors:', [errorsCommand(ctx, run)]],
-    ['CI:', [triageCommand(ctx, run)]],
-    ['Metrics:', [metricsCommand(ctx, run)]],
-    ['Inputs and ad-hoc queries:', [sourcesCommand(ctx, run), sqlCommand(ctx, run), exportCommand(ctx, run)]],
-    ['Coding agents:', [mcpCommand(ctx, run)]],
-    ['Shell:', [completionCommand(ctx, run)]],
-  ];
-  for (const [heading, commands] of groups) {
-    for (const cmd of commands) program.addCommand(cmd.helpGroup(heading));
-  }
+  const only = onlyCommand(argv);
+  const wanted = COMMANDS.flatMap(([heading, commands]) => commands.filter(([name]) => only === null || name === only).map(([, load]) => [heading, load] as const));
+  const factories = await Promise.all(wanted.map(([, load]) => load()));
+  wanted.forEach(([heading], i) => program.addCommand((factories[i] as CommandFactory)(ctx, run).helpGroup(heading)));
   return program;
 }

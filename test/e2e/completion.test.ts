@@ -52,9 +52,9 @@ async function bash(words: string[], cwd = dir): Promise<string[]> {
 }
 
 /** Every command path of the program and the long flags commander knows for it. */
-function commandPaths(): Array<{ words: string[]; longs: string[] }> {
+async function commandPaths(): Promise<Array<{ words: string[]; longs: string[] }>> {
   const ctx: Context = { stdout: { write: () => true }, stderr: { write: () => true }, env: {}, cwd: dir, now: () => 0 };
-  const program = buildProgram(ctx, () => {});
+  const program = await buildProgram(ctx, () => {});
   const out: Array<{ words: string[]; longs: string[] }> = [];
   const walk = (cmd: Command, words: string[]): void => {
     out.push({ words, longs: cmd.options.filter((o) => !o.hidden && o.long !== undefined).map((o) => o.long as string) });
@@ -109,7 +109,7 @@ describe('bash', () => {
   });
 
   it('offers every flag of every command and subcommand, as commander knows them', async () => {
-    for (const { words, longs } of commandPaths()) {
+    for (const { words, longs } of await commandPaths()) {
       const offered = await bash(['obs', ...words, '--']);
       expect(offered, `obs ${words.join(' ')}`).toEqual(expect.arrayContaining(longs));
     }
@@ -217,7 +217,7 @@ describe('fish', () => {
   });
 
   it('offers every long flag of every command', async () => {
-    for (const { words, longs } of commandPaths()) {
+    for (const { words, longs } of await commandPaths()) {
       const offered = await fish(['obs', ...words, '--'].join(' '));
       expect(offered, `obs ${words.join(' ')}`).toEqual(expect.arrayContaining(longs));
     }

@@ -9,19 +9,20 @@ import type { Context } from '../../src/context.js';
 import { buildProgram } from '../../src/program.js';
 import { obs } from '../helpers/cli.js';
 
-function commandPaths(): string[][] {
+async function commandPaths(): Promise<string[][]> {
   const ctx: Context = { stdout: { write: () => true }, stderr: { write: () => true }, env: {}, cwd: '/', now: () => 0 };
   const paths: string[][] = [];
   const walk = (cmd: Command, words: string[]): void => {
     paths.push(words);
     for (const sub of cmd.commands) walk(sub, [...words, sub.name()]);
   };
-  walk(buildProgram(ctx, () => {}), []);
+  walk(await buildProgram(ctx, () => {}), []);
   return paths;
 }
 
+const paths = await commandPaths();
+
 describe('--help', () => {
-  const paths = commandPaths();
 
   it('walks every command, subcommands included', () => {
     const names = paths.map((p) => p.join(' '));

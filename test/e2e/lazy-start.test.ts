@@ -67,6 +67,16 @@ describe('what obs loads before it has logs to read', () => {
     expect(zod(withConfig.modules)).toBe(true);
   });
 
+  it('a command line that names a command loads that command alone; help and completion load every one', async () => {
+    const commands = (modules: string[]): string[] => modules.flatMap((m) => /\/dist\/commands\/(\w+)\.js$/.exec(m)?.[1] ?? []).sort();
+    const every = ['completion', 'errors', 'events', 'export', 'llm', 'mcp', 'metrics', 'query', 'report', 'sessions', 'sources', 'sql', 'trace', 'triage'];
+    const llm = await loaded(['--debug', 'llm', '--logs', `${FIXTURES}/llm/logs`, '-q', '--json', 'cost_usd', '--no-cache']);
+    expect(llm.exitCode).toBe(0);
+    expect(commands(llm.modules)).toEqual(['llm']);
+    expect(commands((await loaded(['errors', '--help'])).modules)).toEqual(['errors']);
+    for (const args of [['--help'], ['completion', 'bash'], ['help', 'llm'], ['lmm']]) expect(commands((await loaded(args)).modules), args.join(' ')).toEqual(every);
+  });
+
   it('chalk is loaded only to colour: not for JSON into a pipe, nor for a table without colour', async () => {
     const chalk = (modules: string[]): boolean => modules.some((m) => /\/chalk\//.test(m));
     const base = ['sessions', '--logs', `${FIXTURES}/llm/logs`, '-q', '--no-cache'];

@@ -4,10 +4,9 @@ import { allCommands, completionTree } from '../../../src/completion/tree.js';
 import type { Context } from '../../../src/context.js';
 import { buildProgram } from '../../../src/program.js';
 
-function program(): Command {
-  const ctx: Context = { stdout: { write: () => true }, stderr: { write: () => true }, env: {}, cwd: '/', now: () => 0 };
-  return buildProgram(ctx, () => {});
-}
+const ctx: Context = { stdout: { write: () => true }, stderr: { write: () => true }, env: {}, cwd: '/', now: () => 0 };
+const whole = await buildProgram(ctx, () => {});
+const program = (): Command => whole;
 
 describe('completionTree', () => {
   it('holds every command of the program, subcommands included', () => {
