@@ -79,7 +79,8 @@ export async function runLlm(ctx: Context, o: LlmOptions): Promise<ExitCode> {
 
     if (groupKeys !== null) {
       const { groups: rows, totals } = await rollupWithTotals(s.db, conds, params, groupKeys);
-      const reasons = await unknownCostReasons(s.db, conds, params);
+      // The reasons are read only when some call has no known cost (with every price known, that is a scan saved).
+      const reasons = Number(totals['cost_unknown_calls'] ?? 0) > 0 ? await unknownCostReasons(s.db, conds, params) : [];
       const note = unknownCostNote(totals, reasons);
       if (note !== null) s.report.note(note);
       const truncated = s.limit !== null && rows.length > s.limit;

@@ -78,6 +78,17 @@ describe('obs llm: cost per call with its source', () => {
     expect(one?.['cost_usd']).toBeCloseTo(0.005755, 12);
   });
 
+  it('lists why costs are unknown in the JSON, and nothing (no note either) when every matched call has a cost', async () => {
+    const all = await obsJson<{ totals: Row; cost_unknown_reasons: Array<{ reason: string; calls: number }> }>(['llm', ...ARGS, '--by', 'model']);
+    expect(all.data.cost_unknown_reasons.map((r) => r.reason)).toContain('the call logged no token counts');
+    expect(all.data.cost_unknown_reasons.reduce((n, r) => n + r.calls, 0)).toBe(all.data.totals['cost_unknown_calls']);
+    const known = await obsJson<{ totals: Row; cost_unknown_reasons: unknown[] }>(['llm', ...ARGS, '--by', 'model', '--model', 'ft:*']);
+    expect(known.data.totals).toMatchObject({ cost_unknown_calls: 0 });
+    expect(known.data.totals['calls']).toBeGreaterThan(0);
+    expect(known.data.cost_unknown_reasons).toEqual([]);
+    expect(known.stderr).not.toContain('no known cost');
+  });
+
   it('all-unknown groups have a null cost, not 0', async () => {
     const { data } = await obsJson<{ groups: Row[] }>(['llm', ...ARGS, '--by', 'model', '--model', 'acme-*']);
     expect(data.groups).toEqual([expect.objectContaining({ model: 'acme-llm-7b', cost_usd: null, cost_unknown_calls: 1 })]);
