@@ -19,10 +19,10 @@ import { Database } from '../db/database.js';
 import { sqlFile } from '../db/sql-files.js';
 import { discover, displayPath, type Discovery, type FileIdentity, type FoundFile } from '../load/discover.js';
 import { isParquetName } from '../load/parquet.js';
-import { loadSources, type CacheUse, type FileRead, type FileReport, type HeldFile, type LoadOptions, type LoadResult, type MissingIndexTarget, type Reuse, unexaminedReport } from '../load/load.js';
+// The loader and the source kinds are imported where something is to be read: an answer from an unchanged cache needs neither.
+import type { CacheUse, FileRead, FileReport, HeldFile, LoadOptions, LoadResult, MissingIndexTarget, Reuse } from '../load/load.js';
+import type { SourceKind } from '../sources/types.js';
 import type { LineIssue } from '../load/sink.js';
-import { detectKind, SOURCES } from '../sources/index.js';
-import { readHead } from '../sources/lines.js';
 import type { Correlation } from '../sources/types.js';
 import { VERSION } from '../version.js';
 import { PRICE_TABLE } from '../llm/prices.js';
@@ -212,8 +212,8 @@ function unchanged(c: FileIdentity & { readTo: number }, st: FileIdentity): bool
 }
 
 /** Grown: the same file, longer or with a line left for later, its bytes up to the read offset as they were. */
-function grown(c: CachedFile, st: FileIdentity): boolean {
-  const kind = SOURCES.find((k) => k.name === c.kind);
+function grown(c: CachedFile, st: FileIdentity, sources: readonly SourceKind[]): boolean {
+  const kind = sources.find((k) => k.name === c.kind);
   return (
     kind?.resumable === true &&
     c.report.status === 'loaded' &&
@@ -243,6 +243,8 @@ interface Plan {
 
 /** Whether a file the cache has not seen is an index file (which names session logs and gives them ids). */
 async function isNewIndex(abs: string): Promise<boolean> {
+  const { detectKind } = await import('../sources/index.js');
+  const { readHead } = await import('../sources/lines.js');
   try {
     const head = await readHead(abs);
     return !head.binary && detectKind({ name: path.basename(abs).replace(/\.gz$/i, ''), head: head.lines }).isIndex === true;
@@ -252,6 +254,7 @@ async function isNewIndex(abs: string): Promise<boolean> {
 }
 
 async function planReuse(found: Discovery, cached: Map<string, CachedFile>, meta: Meta, key: string, cwd: string): Promise<Plan> {
+  const { SOURCES } = await import('../sources/index.js');
   const held = new Map<string, CachedFile & { resume: boolean }>();
   const dropped: CachedFile[] = [];
   const reread: CachedFile[] = [];
@@ -271,7 +274,7 @@ async function planReuse(found: Discovery, cached: Map<string, CachedFile>, meta
     }
     if (unchanged(c, st)) held.set(f.abs, { ...c, resume: false });
     else if (isIndex) return rebuild();
-    else if (grown(c, st)) held.set(f.abs, { ...c, resume: true });
+    else if (grown(c, st, SOURCES)) held.set(f.abs, { ...c, resume: true });
     else dropped.push(c);
   }
   for (const c of cached.values()) {
@@ -286,7 +289,7 @@ async function planReuse(found: Discovery, cached: Map<string, CachedFile>, meta
     const st = statOf(c.abs);
     if (st === null) return rebuild();
     if (unchanged(c, st)) held.set(c.abs, { ...c, resume: false });
-    else if (grown(c, st)) held.set(c.abs, { ...c, resume: true });
+    else if (grown(c, st, SOURCES)) held.set(c.abs, { ...c, resume: true });
     else {
       dropped.push(c);
       reread.push(c);
@@ -343,7 +346,7 @@ async function warmLoad(db: Database, found: Discovery, meta: Meta, key: string,
     const withIssues = (r: Omit<FileReport, 'issues'>): FileReport => Object.assign(r, { issues: issues.get(r.path) ?? [] });
     // In the order a load gives them: the files found, those that could not be examined, then those an index named.
     const files: FileReport[] = walked.map(withIssues);
-    const unexamined = found.unreadable.map(unexaminedReport);
+    const unexamined = found.unreadable.length === 0 ? [] : found.unreadable.map((await import('../load/load.js')).unexaminedReport);
     files.push(...unexamined, ...unwalked.map((u) => withIssues(u.report)));
     const n = (k: string): number => Number(meta.sums[k] ?? 0);
     return {
@@ -529,6 +532,7 @@ async function firstLook(choice: CacheChoice): Promise<{ db: Database; look: Loo
 
 /** Reads the logs into memory, beside (not into) the cache. */
 async function loadIntoMemory(db: Database, specs: readonly string[], opts: LoadOptions): Promise<LoadResult> {
+  const { loadSources } = await import('../load/load.js');
   await db.detachCache();
   await db.ensureLoadedTables();
   return loadSources(db, specs, opts);
@@ -637,6 +641,7 @@ async function throughCache(
       return [...new Set([...plan.dropped.map((c) => c.abs), ...whole])];
     },
   };
+  const { loadSources } = await import('../load/load.js');
   const load = await loadSources(db, specs, { ...opts, found, reuse });
   // The manifest is appended and the checkpoint writes what is held: DuckDB needs no room to sort or join.
   await db.appending(async () => {

@@ -89,14 +89,17 @@ describe('what obs loads before it has logs to read', () => {
     expect(chalk(coloured.modules)).toBe(true);
   });
 
-  it('answering from an unchanged cache loads DuckDB, not the price table: nothing is priced', async () => {
+  it('answering from an unchanged cache loads DuckDB, not the price table nor the loader: nothing is priced or read', async () => {
     const cache = path.join(dir, 'cache.duckdb');
     const args = ['llm', '--logs', `${FIXTURES}/llm`, '-q', '--json', 'cost_usd', '--cache', cache];
+    const reader = (modules: string[]): boolean => modules.some((m) => /\/dist\/(load\/load|sources\/index|sources\/session-log\/index)\.js$/.test(m));
     const first = await loaded(args);
     expect(first.modules.some((m) => m.includes('genai-prices'))).toBe(true);
+    expect(reader(first.modules)).toBe(true);
     const warm = await loaded(args);
     expect(warm.exitCode).toBe(0);
     expect(warm.modules.some((m) => m.includes('@duckdb/node-api'))).toBe(true);
     expect(warm.modules.some((m) => m.includes('genai-prices'))).toBe(false);
+    expect(reader(warm.modules)).toBe(false);
   });
 });

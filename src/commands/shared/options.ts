@@ -233,7 +233,6 @@ export async function openSources(ctx: Context, o: CommonOptions, given?: Config
 
   // DuckDB takes a third of a second to load: only commands that read logs pay for it.
   const { Database } = await import('../../db/database.js');
-  const { loadSources } = await import('../../load/load.js');
   const { FormatSet } = await import('../../formats/formats.js');
   const cache = await cacheChoice(ctx, o, { specs: logs, cwd: ctx.cwd, tz, formats: config.formats ?? null, configPrices: config.prices ?? null });
   let db: Database;
@@ -250,6 +249,7 @@ export async function openSources(ctx: Context, o: CommonOptions, given?: Config
   });
   if (cache === null) {
     // In memory, but with somewhere to spill beyond DuckDB's memory limit (made by DuckDB only if it spills).
+    const { loadSources } = await import('../../load/load.js');
     db = await Database.open({ tempDir: path.join(tmpdir(), `obs-${process.pid}`) });
     try {
       load = { ...(await withLoadProgress(ctx, o, (progress) => loadSources(db, logs, loadOptions(progress)))), cache: null };
