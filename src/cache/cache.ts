@@ -21,9 +21,8 @@ import { discover, displayPath, type Discovery, type FileIdentity, type FoundFil
 import { isParquetName } from '../load/parquet.js';
 // The loader and the source kinds are imported where something is to be read: an answer from an unchanged cache needs neither.
 import type { CacheUse, FileRead, FileReport, HeldFile, LoadOptions, LoadResult, MissingIndexTarget, Reuse } from '../load/load.js';
-import type { SourceKind } from '../sources/types.js';
 import type { LineIssue } from '../load/sink.js';
-import type { Correlation } from '../sources/types.js';
+import type { Correlation, SourceKind } from '../sources/types.js';
 import { VERSION } from '../version.js';
 import { PRICE_TABLE } from '../llm/prices.js';
 
