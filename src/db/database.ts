@@ -73,9 +73,6 @@ export class Database {
   /** True once the loaded tables are views of the cache file (Database.useCache). */
   cached = false;
 
-  /** Whether the loaded tables exist in memory (see open). */
-  private loadedTables = true;
-
   /** Loaded tables that keepOnly copied into memory, hiding their view of the cache. */
   private readonly copies = new Set<string>();
 
@@ -84,6 +81,8 @@ export class Database {
     readonly connection: DuckDBConnection,
     /** Where DuckDB spills (a folder of this process's own); null for none. */
     private readonly tempDir: string | null,
+    /** Whether the loaded tables exist in memory (see open). */
+    private loadedTables: boolean,
   ) {}
 
   /**
@@ -107,9 +106,7 @@ export class Database {
       ...(loadedTables ? [sqlFile('schema.sql')] : []),
     ];
     await connection.run(statements.join('\n'));
-    const db = new Database(instance, connection, tempDir);
-    db.loadedTables = loadedTables;
-    return db;
+    return new Database(instance, connection, tempDir, loadedTables);
   }
 
   /** Creates the loaded tables in memory, if open did not (a run that reads the logs without the cache after all). */
