@@ -30,7 +30,7 @@ const CHUNK = 1 << 20;
  * Files are read with synchronous calls. Each asynchronous call is a round
  * trip through libuv's thread pool; a folder of small session logs costs
  * four or five of them per file, and at 100 MB of logs (1,705 files) they
- * took a third of the reading time. The loop is let go every BREATH_MS of
+ * took a quarter of the reading time. The loop is let go every BREATH_MS of
  * reading, so that timers (the progress bar) and DuckDB's callbacks run.
  */
 const BREATH_MS = 25;
