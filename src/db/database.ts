@@ -125,7 +125,7 @@ export class Database {
    * 50,000 rows or 16 Mi characters), reading 1 GB of logs, the commits that
    * checkpointed took seconds each, each longer than the last as the table
    * grew (2.1, 4.4 and 6.5 s for the audit log's table): 17 to 20 s of a
-   * 42 s run. Without them the same run took 26 s, peaking at 0.82 to 0.88
+   * 42 s run. Without them the same run took 26 s, peaking at 0.82 to 0.92
    * GiB against 0.76 (at 100 MB: the same time, 0.39 to 0.42 GiB against
    * 0.44). A table in memory gains nothing from a checkpoint: it is not
    * written anywhere, and its data stays uncompressed either way.
