@@ -534,7 +534,6 @@ async function loadIntoMemory(db: Database, specs: readonly string[], opts: Load
   const { loadSources } = await import('../load/load.js');
   await db.detachCache();
   await db.ensureLoadedTables();
-  await db.neverCheckpoint();
   return loadSources(db, specs, opts);
 }
 

@@ -36,11 +36,8 @@ export const MEMORY_LIMIT = '512MB';
  */
 export const LOAD_MEMORY_LIMIT = '256MB';
 
-/**
- * DuckDB's default checkpoint_threshold, set again before a cache file is
- * attached for writing (see Database.neverCheckpoint).
- */
-const CHECKPOINT_THRESHOLD = '16MB';
+/** DuckDB's automatic checkpoints off, for a database in memory (see Database.open). */
+const NO_CHECKPOINTS = "SET checkpoint_threshold = '1TB'";
 
 /**
  * Text fetched between two garbage collections in Database.fetching: for
@@ -91,15 +88,24 @@ export class Database {
     private loadedTables: boolean,
   ) {}
 
-  /** Set by neverCheckpoint. */
-  private checkpointsOff = false;
-
   /**
    * An in-memory database with obs's settings and the metric_samples table.
    * The loaded tables are created too, unless `loadedTables` is false: a run
    * answered from the cache sees the cache's tables instead (useCache), and
    * creating them takes as long as creating the database (18 to 20 ms;
    * ensureLoadedTables makes them later, when needed).
+   *
+   * DuckDB's automatic checkpoints are off while the tables are in memory,
+   * that is, unless a cache file is attached for writing. DuckDB checkpoints
+   * an in-memory database too, whenever what was committed since the last
+   * one passes checkpoint_threshold (16 MB). While the loader's appenders
+   * commit (every 50,000 rows or 16 Mi characters), reading 1 GB of logs,
+   * the commits that checkpointed took seconds each, each longer than the
+   * last as the table grew (2.1, 4.4 and 6.5 s for the audit log's table):
+   * 17 to 20 s of a 42 s run. Without them the same run took 26 s, peaking
+   * at 0.82 to 0.92 GiB against 0.76 (at 100 MB: the same time, 0.39 to 0.42
+   * GiB against 0.44). A table in memory gains nothing from a checkpoint: it
+   * is not written anywhere, and its data stays uncompressed either way.
    */
   static async open(opts: { tempDir?: string | null; loadedTables?: boolean } = {}): Promise<Database> {
     const instance = await duckdb.DuckDBInstance.create(':memory:');
@@ -110,29 +116,13 @@ export class Database {
     const statements = [
       "SET TimeZone = 'UTC';",
       `SET memory_limit = '${MEMORY_LIMIT}';`,
+      `${NO_CHECKPOINTS};`,
       ...(tempDir === null ? [] : [`SET temp_directory = ${sqlString(tempDir)};`]),
       sqlFile('metric_samples.sql'),
       ...(loadedTables ? [sqlFile('schema.sql')] : []),
     ];
     await connection.run(statements.join('\n'));
     return new Database(instance, connection, tempDir, loadedTables);
-  }
-
-  /**
-   * For a load into memory (no cache file to write): DuckDB checkpoints an
-   * in-memory database too, whenever what was committed since the last one
-   * passes checkpoint_threshold. While the loader's appenders commit (every
-   * 50,000 rows or 16 Mi characters), reading 1 GB of logs, the commits that
-   * checkpointed took seconds each, each longer than the last as the table
-   * grew (2.1, 4.4 and 6.5 s for the audit log's table): 17 to 20 s of a
-   * 42 s run. Without them the same run took 26 s, peaking at 0.82 to 0.92
-   * GiB against 0.76 (at 100 MB: the same time, 0.39 to 0.42 GiB against
-   * 0.44). A table in memory gains nothing from a checkpoint: it is not
-   * written anywhere, and its data stays uncompressed either way.
-   */
-  async neverCheckpoint(): Promise<void> {
-    await this.connection.run("SET checkpoint_threshold = '1TB'");
-    this.checkpointsOff = true;
   }
 
   /** Creates the loaded tables in memory, if open did not (a run that reads the logs without the cache after all). */
@@ -148,18 +138,16 @@ export class Database {
    * Throws DuckDB's lock error when another process holds it.
    */
   async attachCache(file: string, mode: 'read' | 'write'): Promise<void> {
-    // A file written without checkpoints would grow its write-ahead log by every row.
-    if (mode === 'write' && this.checkpointsOff) {
-      await this.connection.run(`SET checkpoint_threshold = '${CHECKPOINT_THRESHOLD}'`);
-      this.checkpointsOff = false;
+    if (mode === 'read') {
+      await this.connection.run(`ATTACH ${sqlString(file)} AS cache (READ_ONLY)`);
+      return;
     }
-    await this.connection.run(`ATTACH ${sqlString(file)} AS cache${mode === 'read' ? ' (READ_ONLY)' : ''}`);
-    if (mode === 'write') await this.connection.run('USE cache');
+    // Checkpoints as DuckDB's default has them (see open): without, the file's write-ahead log would keep every row written.
+    await this.connection.run(`RESET checkpoint_threshold; ATTACH ${sqlString(file)} AS cache; USE cache;`);
   }
 
   async detachCache(): Promise<void> {
-    await this.connection.run('USE memory');
-    await this.connection.run('DETACH DATABASE IF EXISTS cache');
+    await this.connection.run(`USE memory; DETACH DATABASE IF EXISTS cache; ${NO_CHECKPOINTS};`);
   }
 
   /** The loaded tables become views of the attached cache's (metric_samples and temporary tables stay in memory). */

@@ -252,7 +252,6 @@ export async function openSources(ctx: Context, o: CommonOptions, given?: Config
     const { loadSources } = await import('../../load/load.js');
     db = await Database.open({ tempDir: path.join(tmpdir(), `obs-${process.pid}`) });
     try {
-      await db.neverCheckpoint();
       load = { ...(await withLoadProgress(ctx, o, (progress) => loadSources(db, logs, loadOptions(progress)))), cache: null };
     } catch (err) {
       db.close();

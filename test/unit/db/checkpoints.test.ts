@@ -1,7 +1,7 @@
 /**
- * Database.neverCheckpoint turns DuckDB's automatic checkpoints off for a
- * load into memory (what that saves is measured by npm run bench). A cache
- * file attached for writing afterwards must be checkpointed as usual, or its
+ * A Database has DuckDB's automatic checkpoints off while it holds its
+ * tables in memory (what that saves is measured by npm run bench). A cache
+ * file attached for writing must be checkpointed as usual, or its
  * write-ahead log would keep every row written.
  */
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
@@ -42,12 +42,11 @@ async function storage(db: Database, table: string): Promise<string[]> {
   return rows.map((r) => String(r['compression']));
 }
 
-describe('Database.neverCheckpoint', () => {
-  it('checkpoints a cache file attached for writing afterwards: its write-ahead log does not keep every row', async () => {
+describe('Database checkpoints', () => {
+  it('checkpoints a cache file attached for writing: its write-ahead log does not keep every row', async () => {
     const db = await Database.open({ loadedTables: false });
     const file = path.join(dir, 'cache.duckdb');
     try {
-      await db.neverCheckpoint();
       await db.attachCache(file, 'write');
       await fill(db, 't', 'cache');
       const wal = (() => {
