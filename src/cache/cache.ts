@@ -77,10 +77,12 @@ function related(spec: string, dir: string): boolean {
 /**
  * Whether a run from `cwd` names every cached file as the rows do (a path
  * relative to the directory the cache was built from when the file was below
- * it, else the absolute path).
+ * it, else the absolute path). A walked file is named as the walk reached it
+ * (through a linked folder, by the link), a file an index names by its path.
  */
-function sameNames(cached: Map<string, CachedFile>, cwd: string): boolean {
-  for (const c of cached.values()) if (displayPath(c.abs, cwd) !== c.display) return false;
+function sameNames(cached: Map<string, CachedFile>, found: Discovery, cwd: string): boolean {
+  const walked = new Map(found.files.map((f) => [f.abs, f.display] as const));
+  for (const c of cached.values()) if ((walked.get(c.abs) ?? displayPath(c.abs, cwd)) !== c.display) return false;
   return true;
 }
 
@@ -113,6 +115,8 @@ interface Meta {
   unreadable: string[];
   /** cache_sums.sql as the cache was written (empty while it is built). */
   sums: Record<string, number>;
+  /** The walk as the cache holds it (walkDigest), when it holds nothing else and read every file to its end; else null. */
+  walked: string | null;
 }
 
 export interface CachedLoad {
@@ -178,7 +182,14 @@ async function readMeta(db: Database): Promise<Meta | null> {
   const { rows } = await db.query('SELECT to_json(m)::VARCHAR AS meta FROM cache.cache_meta m');
   if (rows[0] === undefined) return null;
   const m = JSON.parse(String(rows[0]['meta'])) as Partial<Meta>;
-  return { key: String(m.key), state: String(m.state), missing: m.missing ?? [], unreadable: m.unreadable ?? [], sums: m.sums ?? {} };
+  return {
+    key: String(m.key),
+    state: String(m.state),
+    missing: m.missing ?? [],
+    unreadable: m.unreadable ?? [],
+    sums: m.sums ?? {},
+    walked: typeof m.walked === 'string' ? m.walked : null,
+  };
 }
 
 async function readFiles(db: Database): Promise<Map<string, CachedFile>> {
@@ -259,7 +270,7 @@ async function planReuse(found: Discovery, cached: Map<string, CachedFile>, meta
   const reread: CachedFile[] = [];
   const rebuild = (rebuildNote?: Plan['rebuildNote']): Plan => ({ held: new Map(), dropped: [...cached.values()], reread: [], rebuild: true, rebuildNote });
   if (meta.key !== key) return rebuild(meta.key === '' ? undefined : 'settings');
-  if (!sameNames(cached, cwd)) return rebuild('names');
+  if (!sameNames(cached, found, cwd)) return rebuild('names');
   if (meta.state !== 'ready') return rebuild();
   const walked = new Set(found.files.map((f) => f.abs));
   for (const f of found.files) {
@@ -307,17 +318,104 @@ interface Unwalked extends FileIdentity {
 }
 
 /**
+ * A digest of a walk: each file's path, name, device, inode, size and time,
+ * in the order of the walk. `identity` gives what is known of a file; null
+ * when something is not (the digest is then null too).
+ */
+function walkDigest(files: readonly FoundFile[], identity: (f: FoundFile) => FileIdentity | null, name: (f: FoundFile) => string): string | null {
+  // The numbers as bytes and the names as one text: a hundred thousand files hash in milliseconds, with no number printed.
+  const numbers = new Float64Array(files.length * 4);
+  const names: string[] = [];
+  for (let i = 0; i < files.length; i++) {
+    const f = files[i] as FoundFile;
+    const id = identity(f);
+    if (id === null) return null;
+    names.push(f.abs, name(f));
+    numbers[i * 4] = id.dev;
+    numbers[i * 4 + 1] = id.ino;
+    numbers[i * 4 + 2] = id.size;
+    numbers[i * 4 + 3] = id.mtimeMs;
+  }
+  return createHash('sha1').update(names.join('\0')).update(new Uint8Array(numbers.buffer)).digest('hex');
+}
+
+/**
+ * The digest of the walk as the cache holds it, when the cache holds the
+ * walked files and nothing else, each read to its end: a later walk with the
+ * same digest finds every file as it was read, and no more.
+ */
+function heldWalk(cached: Map<string, CachedFile>, found: Discovery): string | null {
+  if (cached.size !== found.files.length) return null;
+  const held = (f: FoundFile): CachedFile | null => {
+    const c = cached.get(f.abs);
+    return c !== undefined && c.readTo === c.size ? c : null;
+  };
+  return walkDigest(found.files, held, (f) => held(f)?.display ?? '');
+}
+
+/** The digest of the walk as it finds the files now. */
+function walkNow(found: Discovery): string | null {
+  return walkDigest(found.files, (f) => f.stats ?? statOf(f.abs), (f) => f.display);
+}
+
+/**
  * Whether a run with this discovery can answer from the cache as it is, and
- * if so the load as the cache remembers it (nothing is read). The walk's
- * files are compared with the cache's in SQL (cache_compare.sql): a hundred
- * thousand files cost a table of their identities, not an object each.
+ * if so the load as the cache remembers it (nothing is read).
+ *
+ * A cache that holds the walked files and nothing else keeps a digest of the
+ * walk (heldWalk): the same digest now is the answer, a different one means
+ * something changed. Otherwise (files an index names, found beside it; a
+ * file read short of its end) the walk's files are compared with the
+ * cache's in SQL (cache_compare.sql): a hundred thousand files cost a table
+ * of their identities, not an object each.
  */
 async function warmLoad(db: Database, found: Discovery, meta: Meta, key: string, cwd: string, everyFile: boolean): Promise<LoadResult | null> {
   if (meta.key !== key || meta.state !== 'ready') return null;
   const unreadable = found.unreadable.map((u) => u.display);
   if (JSON.stringify(unreadable) !== JSON.stringify(meta.unreadable)) return null;
+  let unwalked: Unwalked[] = [];
+  if (meta.walked !== null) {
+    if (walkNow(found) !== meta.walked) return null;
+  } else {
+    const compared = await compareWalked(db, found, cwd);
+    if (compared === null) return null;
+    unwalked = compared;
+  }
+  const walked = await walkedReports(db, found, everyFile);
+  const issues = await issuesByFile(db);
+  // Each report is an object of its own (just parsed): it is given its issues, not copied.
+  const withIssues = (r: Omit<FileReport, 'issues'>): FileReport => Object.assign(r, { issues: issues.get(r.path) ?? [] });
+  // In the order a load gives them: the files found, those that could not be examined, then those an index named.
+  const files: FileReport[] = walked.map(withIssues);
+  const unexamined = found.unreadable.length === 0 ? [] : found.unreadable.map((await import('../load/load.js')).unexaminedReport);
+  files.push(...unexamined, ...unwalked.map((u) => withIssues(u.report)));
+  const n = (k: string): number => Number(meta.sums[k] ?? 0);
+  return {
+    files,
+    sums: {
+      files: n('files') + unexamined.length,
+      loaded: n('loaded'),
+      skipped: n('skipped'),
+      lines: n('lines'),
+      records: n('records'),
+      untimed: n('untimed'),
+      repaired: n('repaired'),
+    },
+    ignored: found.ignored,
+    missingTargets: meta.missing,
+    rejected: n('rejected'),
+    unreadable: n('unreadable') + unexamined.length,
+  };
+}
+
+/**
+ * The walk's files compared with the cache's (cache_compare.sql): null when
+ * one is not as the cache read it, else the files the cache read that the
+ * walk did not find, each as it was.
+ */
+async function compareWalked(db: Database, found: Discovery, cwd: string): Promise<Unwalked[] | null> {
   try {
-    if (!(await appendWalked(db, found, cwd))) return null;
+    if (!(await appendWalked(db, found))) return null;
     const { rows } = await db.query(sqlFile('cache_compare.sql'));
     if (rows.some((r) => r['changed'] === true)) return null;
     const unwalked = rows.map(
@@ -338,43 +436,36 @@ async function warmLoad(db: Database, found: Discovery, meta: Meta, key: string,
       const st = u.viaIndex ? statOf(u.abs) : null;
       if (st === null || displayPath(u.abs, cwd) !== u.display || !unchanged(u, st)) return null;
     }
-    const reports = await db.query(sqlFile('cache_reports.sql'), { every: everyFile });
-    const walked = JSON.parse(String(reports.rows[0]?.['reports'] ?? '[]')) as Array<Omit<FileReport, 'issues'>>;
-    const issues = await issuesByFile(db);
-    // Each report is an object of its own (just parsed): it is given its issues, not copied.
-    const withIssues = (r: Omit<FileReport, 'issues'>): FileReport => Object.assign(r, { issues: issues.get(r.path) ?? [] });
-    // In the order a load gives them: the files found, those that could not be examined, then those an index named.
-    const files: FileReport[] = walked.map(withIssues);
-    const unexamined = found.unreadable.length === 0 ? [] : found.unreadable.map((await import('../load/load.js')).unexaminedReport);
-    files.push(...unexamined, ...unwalked.map((u) => withIssues(u.report)));
-    const n = (k: string): number => Number(meta.sums[k] ?? 0);
-    return {
-      files,
-      sums: {
-        files: n('files') + unexamined.length,
-        loaded: n('loaded'),
-        skipped: n('skipped'),
-        lines: n('lines'),
-        records: n('records'),
-        untimed: n('untimed'),
-        repaired: n('repaired'),
-      },
-      ignored: found.ignored,
-      missingTargets: meta.missing,
-      rejected: n('rejected'),
-      unreadable: n('unreadable') + unexamined.length,
-    };
+    return unwalked;
   } finally {
     await db.exec('DROP TABLE IF EXISTS memory.main.walked_files');
   }
 }
 
 /**
- * The walk's files as a table (memory.walked_files): path, the name the rows
- * would give it from this directory, and what stat said. False when a file
+ * The accounting of the walked files as the cache remembers it, in the order
+ * of the walk: every file, or only those with something to say.
+ */
+async function walkedReports(db: Database, found: Discovery, everyFile: boolean): Promise<Array<Omit<FileReport, 'issues'>>> {
+  const { rows } = await db.query(sqlFile('cache_reports.sql'), { every: everyFile });
+  const reports = JSON.parse(String(rows[0]?.['reports'] ?? '[]')) as Array<Omit<FileReport, 'issues'>>;
+  // Where the walk found each file reported (often a few of a hundred thousand).
+  const order = new Map<string, number>(reports.map((r) => [r.path, -1]));
+  for (let i = 0; i < found.files.length; i++) {
+    const name = (found.files[i] as FoundFile).display;
+    if (order.has(name)) order.set(name, i);
+  }
+  for (const [name, i] of order) if (i < 0) order.delete(name);
+  // A file the walk did not find (one an index names) is listed after them, by the caller.
+  return reports.filter((r) => order.has(r.path)).sort((a, b) => (order.get(a.path) as number) - (order.get(b.path) as number));
+}
+
+/**
+ * The walk's files as a table (memory.walked_files): path, the name the walk
+ * gives it (which the rows give it), and what stat said. False when a file
  * is gone since the walk.
  */
-async function appendWalked(db: Database, found: Discovery, cwd: string): Promise<boolean> {
+async function appendWalked(db: Database, found: Discovery): Promise<boolean> {
   await db.exec(
     'CREATE OR REPLACE TABLE memory.main.walked_files (seq INTEGER, abs VARCHAR, name VARCHAR, dev DOUBLE, ino DOUBLE, size BIGINT, mtime_ms DOUBLE)',
   );
@@ -385,7 +476,7 @@ async function appendWalked(db: Database, found: Discovery, cwd: string): Promis
       if (st === null) return false;
       a.appendInteger(i);
       a.appendVarchar(f.abs);
-      a.appendVarchar(displayPath(f.abs, cwd));
+      a.appendVarchar(f.display);
       a.appendDouble(st.dev);
       a.appendDouble(st.ino);
       a.appendBigInt(BigInt(st.size));
@@ -470,6 +561,9 @@ async function writeManifest(
   m.appendVarchar(JSON.stringify(load.missingTargets));
   m.appendVarchar(JSON.stringify(found.unreadable.map((u) => u.display)));
   m.appendVarchar(JSON.stringify(sums));
+  const walked = heldWalk(await readFiles(db), found);
+  if (walked === null) m.appendNull();
+  else m.appendVarchar(walked);
   m.endRow();
   m.closeSync();
 }
@@ -594,7 +688,7 @@ async function throughCache(
     const { rows } = await db.query("SELECT count(*) AS n FROM duckdb_tables() WHERE database_name = 'cache'");
     if (Number(rows[0]?.['n']) > 0) throw new CacheUnusable('a DuckDB database with tables that are not an obs cache');
     await wipe(db);
-    meta = { key: '', state: 'building', missing: [], unreadable: [], sums: {} };
+    meta = { key: '', state: 'building', missing: [], unreadable: [], sums: {}, walked: null };
   }
   const cached = await readFiles(db);
   const plan = await planReuse(found, cached, meta, key, opts.cwd);
@@ -606,6 +700,7 @@ async function throughCache(
     await wipe(db);
     const m = await db.appender('cache_meta');
     for (const v of [key, 'building', '[]', '[]', '{}']) m.appendVarchar(v);
+    m.appendNull();
     m.endRow();
     m.closeSync();
   } else {

@@ -7,7 +7,8 @@ CREATE TABLE cache_meta (
   state       VARCHAR NOT NULL,  -- ready, or building (a run stopped half-way: built again)
   missing     JSON NOT NULL,     -- index entries whose file was not there
   unreadable  JSON NOT NULL,     -- paths that could not be examined
-  sums        JSON NOT NULL      -- cache_sums.sql over cache_files as written: a run that reads nothing takes it as it is
+  sums        JSON NOT NULL,     -- cache_sums.sql over cache_files as written: a run that reads nothing takes it as it is
+  walked      VARCHAR            -- digest of the walk the files were read from, when the cache holds those files only, read to their ends
 );
 
 CREATE TABLE cache_files (

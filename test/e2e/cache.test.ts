@@ -81,6 +81,34 @@ async function cacheEntry(cache: string, name: string): Promise<{ read_to: numbe
   }
 }
 
+/** The digest of the walk the cache keeps (null: the cache compares each file instead). */
+async function walkDigest(cache: string): Promise<string | null> {
+  const db = await DuckDBInstance.create(cache, { access_mode: 'READ_ONLY' });
+  try {
+    const c = await db.connect();
+    const rows = (await c.runAndReadAll('SELECT walked FROM cache_meta')).getRowObjectsJS();
+    c.closeSync();
+    return (rows[0]?.['walked'] ?? null) as string | null;
+  } finally {
+    db.closeSync();
+  }
+}
+
+/** The same bytes with a new time, then another file (inode) of the same size and time: each read again, once. */
+async function expectTouchedAndReplacedReadAgain(w: { dir: string; cache: string }, file: string, loaded: number, check: string[][]): Promise<void> {
+  const at = new Date(Date.now() - 30_000);
+  utimesSync(file, at, at);
+  expect(await cacheUse(w)).toMatchObject({ state: 'updated', read_whole: 1, dropped: 1 });
+  await expectSameAsFresh(w, check);
+  expect(await cacheUse(w)).toMatchObject({ state: 'unchanged', unchanged: loaded });
+  const copy = `${file}.new`;
+  writeFileSync(copy, readFileSync(file));
+  utimesSync(copy, statSync(file).atime, statSync(file).mtime);
+  renameSync(copy, file);
+  expect(await cacheUse(w)).toMatchObject({ state: 'updated', read_whole: 1, dropped: 1 });
+  await expectSameAsFresh(w, check);
+}
+
 function llmLines(): string[] {
   return readFileSync(path.join(CORPUS, 'logs', LLM_IO), 'utf8').split('\n').filter((l) => l !== '');
 }
@@ -226,22 +254,29 @@ describe('the cache', () => {
     await expectSameAsFresh(w, [q, COMMANDS[0]!]);
     const loaded = (JSON.parse((await run(['sources', '--json'], w.dir, null)).stdout) as { files: Array<{ status: string }> }).files.filter((f) => f.status === 'loaded').length;
     expect(await cacheUse(w)).toEqual({ file: w.cache, state: 'unchanged', unchanged: loaded, read_on: 0, read_whole: 0, dropped: 0 });
+    // A file outside the walk: each file is compared, not the walk's digest.
+    expect(await walkDigest(w.cache)).toBeNull();
 
-    // The same bytes with a new time: read again, in the walk and beside the index alike.
-    for (const file of [log, path.join(w.logs, 'app.log')]) {
-      const at = new Date(Date.now() - 30_000);
-      utimesSync(file, at, at);
-      expect(await cacheUse(w)).toMatchObject({ state: 'updated', read_whole: 1, dropped: 1 });
-      await expectSameAsFresh(w, [q]);
-      expect(await cacheUse(w)).toMatchObject({ state: 'unchanged', unchanged: loaded });
-    }
-    // Replaced by another file of the same size and time (another inode): read again.
-    const copy = `${log}.new`;
-    writeFileSync(copy, readFileSync(log));
-    utimesSync(copy, statSync(log).atime, statSync(log).mtime);
-    renameSync(copy, log);
-    expect(await cacheUse(w)).toMatchObject({ state: 'updated', read_whole: 1, dropped: 1 });
-    await expectSameAsFresh(w, [q, COMMANDS[0]!]);
+    // The same bytes with a new time, or another file of the same size and time: read again, in the walk and beside the index alike.
+    await expectTouchedAndReplacedReadAgain(w, log, loaded, [q, COMMANDS[0]!]);
+    await expectTouchedAndReplacedReadAgain(w, path.join(w.logs, 'app.log'), loaded, [q, COMMANDS[0]!]);
+  });
+
+  it('answers unchanged only while the walk finds every file as it was read, by its digest', { timeout: TIMEOUT }, async () => {
+    const w = workdir();
+    await expectSameAsFresh(w, [COMMANDS[0]!]);
+    const loaded = (JSON.parse((await run(['sources', '--json'], w.dir, null)).stdout) as { files: Array<{ status: string }> }).files.filter((f) => f.status === 'loaded').length;
+    expect(await cacheUse(w)).toEqual({ file: w.cache, state: 'unchanged', unchanged: loaded, read_on: 0, read_whole: 0, dropped: 0 });
+    const digest = await walkDigest(w.cache);
+    expect(digest).toMatch(/^[0-9a-f]{40}$/);
+    await expectTouchedAndReplacedReadAgain(w, path.join(w.logs, 'app.log'), loaded, [COMMANDS[0]!, COMMANDS[2]!]);
+    expect(await walkDigest(w.cache)).not.toBe(digest);
+    // A new file, in a folder below the one walked.
+    mkdirSync(path.join(w.logs, 'later'));
+    writeFileSync(path.join(w.logs, 'later', 'worker.jsonl'), '{"ts": "2026-11-21T22:19:00Z", "level": "error", "event": "late"}\n');
+    utimesSync(path.join(w.logs, 'later', 'worker.jsonl'), new Date(Date.now() - 60_000), new Date(Date.now() - 60_000));
+    expect(await cacheUse(w)).toMatchObject({ state: 'updated', unchanged: loaded, read_whole: 1, dropped: 0 });
+    await expectSameAsFresh(w, [COMMANDS[0]!, COMMANDS[2]!]);
   });
 
   it('answering as it is, warns of the same bad lines and passed-over files and counts the same totals as a fresh read', { timeout: TIMEOUT }, async () => {
