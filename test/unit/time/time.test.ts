@@ -1,5 +1,10 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, it, expect } from 'vitest';
 import { ObsError } from '../../../src/errors.js';
+import { namesUtc } from '../../../src/time/zone.js';
 import {
   defaultTimeZone,
   formatIsoMicros,
@@ -78,6 +83,29 @@ describe('time zones', () => {
 
   it('defaultTimeZone returns a valid zone', () => {
     expect(isValidTimeZone(defaultTimeZone())).toBe(true);
+  });
+
+  it('knows a machine on UTC by TZ or the /etc/localtime link, as Intl names it, and leaves other zones to Intl', () => {
+    const intl = (tz: string): string =>
+      execFileSync(process.execPath, ['-e', 'process.stdout.write(new Intl.DateTimeFormat().resolvedOptions().timeZone)'], { env: { TZ: tz } }).toString();
+    for (const tz of ['UTC', 'Etc/UTC', ':UTC', 'UCT', 'Etc/Universal', 'Zulu', 'GMT', 'Etc/GMT0', 'GMT+0', 'Etc/GMT-0']) {
+      expect(namesUtc({ TZ: tz }), tz).toBe(true);
+      expect(intl(tz), tz).toBe('UTC');
+    }
+    for (const tz of ['Europe/Amsterdam', 'Etc/GMT+1', 'America/New_York', '']) expect(namesUtc({ TZ: tz }), tz).toBe(false);
+    const dir = mkdtempSync(path.join(tmpdir(), 'obs-tz-'));
+    try {
+      symlinkSync('/usr/share/zoneinfo/Etc/UTC', path.join(dir, 'utc'));
+      symlinkSync('../usr/share/zoneinfo/Europe/Amsterdam', path.join(dir, 'amsterdam'));
+      writeFileSync(path.join(dir, 'copied'), 'TZif');
+      expect(namesUtc({}, path.join(dir, 'utc'))).toBe(true);
+      expect(namesUtc({}, path.join(dir, 'amsterdam'))).toBe(false);
+      expect(namesUtc({}, path.join(dir, 'copied'))).toBe(false);
+      // TZ comes first.
+      expect(namesUtc({ TZ: 'Europe/Amsterdam' }, path.join(dir, 'utc'))).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('throws a usage error for an unknown zone', () => {
