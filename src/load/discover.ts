@@ -140,12 +140,13 @@ function compareRotationKeys(a: string, ka: RotationKey | null, b: string, kb: R
  * A folder's entries in the order a walk reads them. A folder with no rotated
  * or compressed name is in name order, which the built-in sort of the names
  * gives ten times faster than a comparison function (a folder may hold
- * a hundred thousand logs).
+ * a hundred thousand logs), and which the folder's listing often is already.
  */
-function inRotationOrder<T extends { entry: { name: string }; key: RotationKey | null }>(named: T[]): T[] {
+export function inRotationOrder<T extends { entry: { name: string }; key: RotationKey | null }>(named: T[]): T[] {
   if (!named.every(({ entry, key }) => key === null || (key.kind === 'live' && key.base === entry.name))) {
     return named.sort((a, b) => compareRotationKeys(a.entry.name, a.key, b.entry.name, b.key));
   }
+  if (named.every((n, i) => i === 0 || (named[i - 1] as T).entry.name < n.entry.name)) return named;
   const byEntryName = new Map(named.map((n) => [n.entry.name, n] as const));
   return [...byEntryName.keys()].sort().map((name) => byEntryName.get(name) as T);
 }
@@ -295,7 +296,8 @@ async function walk(dir: string, st: WalkState, match?: (abs: string) => boolean
       matched++;
       // A plain entry's real path is its folder's real path and its name; only a link needs resolving.
       if (entry.isSymbolicLink()) await addFile(abs, s, st);
-      else addReal(abs, realFolder + entry.name, s, st);
+      // Most folders are their real path: the file's path is then its real path, one string, not two.
+      else addReal(abs, realFolder === folder ? abs : realFolder + entry.name, s, st);
     }
     stack.push(...subdirs.reverse());
   }

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { compareRotation, discover, rotationKey, sortRotations, walkAccepts } from '../../../src/load/discover.js';
+import { compareRotation, discover, inRotationOrder, rotationKey, sortRotations, walkAccepts } from '../../../src/load/discover.js';
 
 describe('rotationKey', () => {
   it('finds the live name, the number or the date of rotated names, plain or gzip', () => {
@@ -154,6 +154,17 @@ describe('discover: rotation order', () => {
     expect(d.files.map((f) => path.basename(f.display))).toEqual(expected);
     expect(sortRotations(names.filter((n) => n !== 'notes.md'))).toEqual(expected);
     expect(d.ignored).toEqual([{ display: 'live/notes.md', reason: 'not a log file name' }]);
+  });
+
+  it('puts a folder listing of live names in code-unit order, whether or not it came sorted', () => {
+    const expected = ['10.log', '9.log', 'B.log', 'Z_x.txt', '_u.log', 'a.jsonl', 'a.log', 'a.log.txt', 'b.log', 'é.log'];
+    const listing = (names: string[]) => names.map((name) => ({ entry: { name }, key: rotationKey(name) }));
+    const names = (l: Array<{ entry: { name: string } }>) => l.map((n) => n.entry.name);
+    expect(names(inRotationOrder(listing(expected)))).toEqual(expected);
+    expect(names(inRotationOrder(listing([...expected].reverse())))).toEqual(expected);
+    expect(names(inRotationOrder(listing(['a.log', 'b.log', 'é.log', 'B.log'])))).toEqual(['B.log', 'a.log', 'b.log', 'é.log']);
+    // A rotated name among them: rotation order, the live file last of its set.
+    expect(names(inRotationOrder(listing(['a.log', 'a.log.1', 'b.log'])))).toEqual(['a.log.1', 'a.log', 'b.log']);
   });
 
   it('keeps files named explicitly in the order given', async () => {
