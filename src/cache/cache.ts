@@ -323,20 +323,27 @@ interface Unwalked extends FileIdentity {
  * when something is not (the digest is then null too).
  */
 function walkDigest(files: readonly FoundFile[], identity: (f: FoundFile) => FileIdentity | null, name: (f: FoundFile) => string): string | null {
-  // The numbers as bytes and the names as one text: a hundred thousand files hash in milliseconds, with no number printed.
-  const numbers = new Float64Array(files.length * 4);
-  const names: string[] = [];
+  // The numbers as bytes and the paths as one text: a hundred thousand files hash in milliseconds, with no number printed.
+  const numbers = new Float64Array(files.length * 5);
+  const paths: string[] = [];
   for (let i = 0; i < files.length; i++) {
     const f = files[i] as FoundFile;
     const id = identity(f);
     if (id === null) return null;
-    names.push(f.abs, name(f));
-    numbers[i * 4] = id.dev;
-    numbers[i * 4 + 1] = id.ino;
-    numbers[i * 4 + 2] = id.size;
-    numbers[i * 4 + 3] = id.mtimeMs;
+    paths.push(f.abs);
+    // A name that ends the path (a file below the working directory, or named by its path) is told by its length.
+    const shown = name(f);
+    if (f.abs.endsWith(shown)) numbers[i * 5] = shown.length;
+    else {
+      numbers[i * 5] = -1;
+      paths.push(shown);
+    }
+    numbers[i * 5 + 1] = id.dev;
+    numbers[i * 5 + 2] = id.ino;
+    numbers[i * 5 + 3] = id.size;
+    numbers[i * 5 + 4] = id.mtimeMs;
   }
-  return createHash('sha1').update(names.join('\0')).update(new Uint8Array(numbers.buffer)).digest('hex');
+  return createHash('sha1').update(paths.join('\0')).update(new Uint8Array(numbers.buffer)).digest('hex');
 }
 
 /**
@@ -344,13 +351,16 @@ function walkDigest(files: readonly FoundFile[], identity: (f: FoundFile) => Fil
  * walked files and nothing else, each read to its end: a later walk with the
  * same digest finds every file as it was read, and no more.
  */
-function heldWalk(cached: Map<string, CachedFile>, found: Discovery): string | null {
-  if (cached.size !== found.files.length) return null;
-  const held = (f: FoundFile): CachedFile | null => {
-    const c = cached.get(f.abs);
-    return c !== undefined && c.readTo === c.size ? c : null;
-  };
-  return walkDigest(found.files, held, (f) => held(f)?.display ?? '');
+async function heldWalk(db: Database, found: Discovery): Promise<string | null> {
+  const { rows } = await db.query(sqlFile('cache_identities.sql'));
+  if (rows.length !== found.files.length) return null;
+  const cached = new Map<string, FileIdentity & { display: string }>();
+  for (const r of rows) {
+    if (r['read_to'] !== r['size']) return null;
+    const id = { display: String(r['display']), dev: Number(r['dev']), ino: Number(r['ino']), size: Number(r['size']), mtimeMs: Number(r['mtime_ms']) };
+    cached.set(String(r['abs']), id);
+  }
+  return walkDigest(found.files, (f) => cached.get(f.abs) ?? null, (f) => cached.get(f.abs)?.display ?? '');
 }
 
 /** The digest of the walk as it finds the files now. */
@@ -561,7 +571,7 @@ async function writeManifest(
   m.appendVarchar(JSON.stringify(load.missingTargets));
   m.appendVarchar(JSON.stringify(found.unreadable.map((u) => u.display)));
   m.appendVarchar(JSON.stringify(sums));
-  const walked = heldWalk(await readFiles(db), found);
+  const walked = await heldWalk(db, found);
   if (walked === null) m.appendNull();
   else m.appendVarchar(walked);
   m.endRow();
