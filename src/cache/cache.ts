@@ -78,10 +78,10 @@ function related(spec: string, dir: string): boolean {
  * Whether a run from `cwd` names every cached file as the rows do (a path
  * relative to the directory the cache was built from when the file was below
  * it, else the absolute path). A walked file is named as the walk reached it
- * (through a linked folder, by the link), a file an index names by its path.
+ * (through a linked folder, by the link; `walked` maps path to name), a file
+ * an index names by its path.
  */
-function sameNames(cached: Map<string, CachedFile>, found: Discovery, cwd: string): boolean {
-  const walked = new Map(found.files.map((f) => [f.abs, f.display] as const));
+function sameNames(cached: Map<string, CachedFile>, walked: ReadonlyMap<string, string>, cwd: string): boolean {
   for (const c of cached.values()) if ((walked.get(c.abs) ?? displayPath(c.abs, cwd)) !== c.display) return false;
   return true;
 }
@@ -270,9 +270,10 @@ async function planReuse(found: Discovery, cached: Map<string, CachedFile>, meta
   const reread: CachedFile[] = [];
   const rebuild = (rebuildNote?: Plan['rebuildNote']): Plan => ({ held: new Map(), dropped: [...cached.values()], reread: [], rebuild: true, rebuildNote });
   if (meta.key !== key) return rebuild(meta.key === '' ? undefined : 'settings');
-  if (!sameNames(cached, found, cwd)) return rebuild('names');
+  // The walk's files, each by the name it gives them.
+  const walked = new Map(found.files.map((f) => [f.abs, f.display] as const));
+  if (!sameNames(cached, walked, cwd)) return rebuild('names');
   if (meta.state !== 'ready') return rebuild();
-  const walked = new Set(found.files.map((f) => f.abs));
   for (const f of found.files) {
     const c = cached.get(f.abs);
     const st = f.stats ?? statOf(f.abs);
