@@ -54,7 +54,7 @@ export function cacheDir(env: Record<string, string | undefined>): string {
  * Rows name a file relative to the working directory when it lies below it,
  * so the working directory counts when a --logs path lies below it or above
  * it; logs elsewhere share one cache from any directory. (A file an index
- * names may still lie below it: sameNames checks each file.)
+ * names may still lie below it: each file's name is checked against the cache's.)
  */
 export function cacheKey(parts: { specs: readonly string[]; cwd: string; tz: string; formats: unknown; configPrices: unknown }): string {
   const schema = sqlFile('schema.sql') + sqlFile('cache_schema.sql') + sqlFile('sightings_kept.sql') + sqlFile('link.sql') + sqlFile('sessions.sql');
@@ -81,11 +81,6 @@ function related(spec: string, dir: string): boolean {
  * (through a linked folder, by the link; `walked` maps path to name), a file
  * an index names by its path.
  */
-function sameNames(cached: Map<string, CachedFile>, walked: ReadonlyMap<string, string>, cwd: string): boolean {
-  for (const c of cached.values()) if ((walked.get(c.abs) ?? displayPath(c.abs, cwd)) !== c.display) return false;
-  return true;
-}
-
 /** The default cache file for a key: one per set of logs and settings, so that they do not evict each other. */
 export function defaultCacheFile(env: Record<string, string | undefined>, key: string): string {
   return path.join(cacheDir(env), `logs-${key.slice(0, 16)}.duckdb`);
@@ -192,17 +187,6 @@ async function readMeta(db: Database): Promise<Meta | null> {
   };
 }
 
-async function readFiles(db: Database): Promise<Map<string, CachedFile>> {
-  // One JSON text per file: thousands of rows convert in milliseconds, not a value per column.
-  const { rows } = await db.query(sqlFile('cache_files_read.sql'));
-  const out = new Map<string, CachedFile>();
-  for (const r of rows) {
-    const c = JSON.parse(String(r['entry'])) as CachedFile;
-    out.set(c.abs, c);
-  }
-  return out;
-}
-
 async function issuesByFile(db: Database): Promise<Map<string, LineIssue[]>> {
   const { rows } = await db.query(
     'SELECT source_file, source_line, problem, reason, excerpt FROM cache.line_issues ORDER BY source_file, source_line, problem',
@@ -239,12 +223,16 @@ function grown(c: CachedFile, st: FileIdentity, sources: readonly SourceKind[]):
 }
 
 interface Plan {
-  /** Files whose rows stay, whole or read on. */
+  /** Files whose rows stay, whole or read on, among those compared (the walked files as the cache read them are not). */
   held: Map<string, CachedFile & { resume: boolean }>;
   /** Files whose rows go: changed, gone, or read again whole. */
   dropped: CachedFile[];
   /** Files an unchanged index names, outside the walk, that changed: read again whole (the walk does not find them). */
   reread: CachedFile[];
+  /** The walked files that are not as the cache read them (new or changed): every other walked file is. */
+  changed: Set<string>;
+  /** What the cache read of the files compared. */
+  compared: CachedFile[];
   /** Build everything again. */
   rebuild: boolean;
   /** Why, when the user is told: other settings, or files this run names otherwise. */
@@ -263,35 +251,49 @@ async function isNewIndex(abs: string): Promise<boolean> {
   }
 }
 
-async function planReuse(found: Discovery, cached: Map<string, CachedFile>, meta: Meta, key: string, cwd: string): Promise<Plan> {
+/**
+ * What a run that writes the cache reads and what it keeps. Only the files
+ * that are not as the cache read them are looked at (compare: cache_compare.sql);
+ * the others keep their rows and their accounting, and no object is made for them.
+ */
+async function planReuse(compare: () => Promise<Compared[]>, meta: Meta, key: string, cwd: string): Promise<Plan> {
   const { SOURCES } = await import('../sources/index.js');
+  const rebuild = (rebuildNote?: Plan['rebuildNote']): Plan => ({
+    held: new Map(),
+    dropped: [],
+    reread: [],
+    changed: new Set(),
+    compared: [],
+    rebuild: true,
+    rebuildNote,
+  });
+  if (meta.key !== key) return rebuild(meta.key === '' ? undefined : 'settings');
+  if (meta.state !== 'ready') return rebuild();
+  const compared = await compare();
+  // Each file by the name the walk gives it, or (outside the walk) its path from here.
+  for (const r of compared) if (r.cached !== undefined && (r.name ?? displayPath(r.abs, cwd)) !== r.cached.display) return rebuild('names');
   const held = new Map<string, CachedFile & { resume: boolean }>();
   const dropped: CachedFile[] = [];
   const reread: CachedFile[] = [];
-  const rebuild = (rebuildNote?: Plan['rebuildNote']): Plan => ({ held: new Map(), dropped: [...cached.values()], reread: [], rebuild: true, rebuildNote });
-  if (meta.key !== key) return rebuild(meta.key === '' ? undefined : 'settings');
-  // The walk's files, each by the name it gives them.
-  const walked = new Map(found.files.map((f) => [f.abs, f.display] as const));
-  if (!sameNames(cached, walked, cwd)) return rebuild('names');
-  if (meta.state !== 'ready') return rebuild();
-  for (const f of found.files) {
-    const c = cached.get(f.abs);
-    const st = f.stats ?? statOf(f.abs);
-    const isIndex = SOURCES.find((k) => k.name === c?.kind)?.isIndex === true;
-    if (c === undefined || st === null) {
+  const changed = new Set<string>();
+  const isIndex = (c: CachedFile): boolean => SOURCES.find((k) => k.name === c.kind)?.isIndex === true;
+  for (const { abs, name, cached: c } of compared) {
+    if (name === null) continue;
+    changed.add(abs);
+    if (c === undefined) {
       // A new file an index entry was waiting for changes what the index says; a new index file changes the ids of the logs it names.
-      if (meta.missing.length > 0 || (await isNewIndex(f.abs))) return rebuild();
+      if (meta.missing.length > 0 || (await isNewIndex(abs))) return rebuild();
       continue;
     }
-    if (unchanged(c, st)) held.set(f.abs, { ...c, resume: false });
-    else if (isIndex) return rebuild();
-    else if (grown(c, st, SOURCES)) held.set(f.abs, { ...c, resume: true });
+    const st = statOf(abs);
+    if (st !== null && unchanged(c, st)) held.set(abs, { ...c, resume: false });
+    else if (isIndex(c)) return rebuild();
+    else if (st !== null && grown(c, st, SOURCES)) held.set(abs, { ...c, resume: true });
     else dropped.push(c);
   }
-  for (const c of cached.values()) {
-    if (walked.has(c.abs)) continue;
-    const isIndex = SOURCES.find((k) => k.name === c.kind)?.isIndex === true;
-    if (isIndex) return rebuild();
+  for (const { name, cached: c } of compared) {
+    if (name !== null || c === undefined) continue;
+    if (isIndex(c)) return rebuild();
     if (!c.viaIndex) {
       dropped.push(c);
       continue;
@@ -306,16 +308,20 @@ async function planReuse(found: Discovery, cached: Map<string, CachedFile>, meta
       reread.push(c);
     }
   }
-  return { held, dropped, reread, rebuild: false };
+  const cachedOnly = compared.flatMap((r) => (r.cached === undefined ? [] : [r.cached]));
+  return { held, dropped, reread, changed, compared: cachedOnly, rebuild: false };
 }
 
-/** A file the cache read that the walk did not find (cache_compare.sql). */
-interface Unwalked extends FileIdentity {
+/**
+ * A row of cache_compare.sql: a walked file that is not as the cache read it
+ * (name: the walk's name for it), or a file the cache read that the walk did
+ * not find (name: null).
+ */
+interface Compared {
   abs: string;
-  display: string;
-  readTo: number;
-  viaIndex: boolean;
-  report: Omit<FileReport, 'issues'>;
+  name: string | null;
+  /** What the cache read of it; undefined for a file it has not read. */
+  cached?: CachedFile;
 }
 
 /**
@@ -350,18 +356,20 @@ function walkDigest(files: readonly FoundFile[], identity: (f: FoundFile) => Fil
 /**
  * The digest of the walk as the cache holds it, when the cache holds the
  * walked files and nothing else, each read to its end: a later walk with the
- * same digest finds every file as it was read, and no more.
+ * same digest finds every file as it was read, and no more. Each file's
+ * entry is the one just written (written), or, for a file the run passed
+ * over as the cache read it, the same as the walk found it.
  */
-async function heldWalk(db: Database, found: Discovery): Promise<string | null> {
-  const { rows } = await db.query(sqlFile('cache_identities.sql'));
-  if (rows.length !== found.files.length) return null;
-  const cached = new Map<string, FileIdentity & { display: string }>();
-  for (const r of rows) {
-    if (r['read_to'] !== r['size']) return null;
-    const id = { display: String(r['display']), dev: Number(r['dev']), ino: Number(r['ino']), size: Number(r['size']), mtimeMs: Number(r['mtime_ms']) };
-    cached.set(String(r['abs']), id);
-  }
-  return walkDigest(found.files, (f) => cached.get(f.abs) ?? null, (f) => cached.get(f.abs)?.display ?? '');
+async function heldWalk(db: Database, found: Discovery, written: ReadonlyMap<string, FileIdentity & { readTo: number }>, unchangedFile: (abs: string) => boolean): Promise<string | null> {
+  const { rows } = await db.query('SELECT count(*)::DOUBLE AS n FROM cache.cache_files');
+  if (rows[0]?.['n'] !== found.files.length) return null;
+  // Every walked file is in the cache: as the walk found it (the cache's entry is the same), or as it was written just now.
+  const identity = (f: FoundFile): FileIdentity | null => {
+    const w = written.get(f.abs);
+    if (w !== undefined) return w.readTo === w.size ? w : null;
+    return unchangedFile(f.abs) ? (f.stats ?? null) : null;
+  };
+  return walkDigest(found.files, identity, (f) => f.display);
 }
 
 /** The digest of the walk as it finds the files now. */
@@ -384,27 +392,30 @@ async function warmLoad(db: Database, found: Discovery, meta: Meta, key: string,
   if (meta.key !== key || meta.state !== 'ready') return null;
   const unreadable = found.unreadable.map((u) => u.display);
   if (JSON.stringify(unreadable) !== JSON.stringify(meta.unreadable)) return null;
-  let unwalked: Unwalked[] = [];
+  const unwalked: CachedFile[] = [];
   if (meta.walked !== null) {
     if (walkNow(found) !== meta.walked) return null;
   } else {
-    const compared = await compareWalked(db, found, cwd);
-    if (compared === null) return null;
-    unwalked = compared;
+    // Only a file an unchanged index names may be missing from the walk, and it must be as it was.
+    for (const { name, cached: c } of await compareWalked(db, found)) {
+      const st = name === null && c?.viaIndex === true ? statOf(c.abs) : null;
+      if (c === undefined || st === null || displayPath(c.abs, cwd) !== c.display || !unchanged(c, st)) return null;
+      unwalked.push(c);
+    }
   }
-  const walked = await walkedReports(db, found, everyFile);
-  const issues = await issuesByFile(db);
-  // Each report is an object of its own (just parsed): it is given its issues, not copied.
-  const withIssues = (r: Omit<FileReport, 'issues'>): FileReport => Object.assign(r, { issues: issues.get(r.path) ?? [] });
+  const { files, issues } = await heldReports(db, found, everyFile);
   // In the order a load gives them: the files found, those that could not be examined, then those an index named.
-  const files: FileReport[] = walked.map(withIssues);
   const unexamined = found.unreadable.length === 0 ? [] : found.unreadable.map((await import('../load/load.js')).unexaminedReport);
-  files.push(...unexamined, ...unwalked.map((u) => withIssues(u.report)));
-  const n = (k: string): number => Number(meta.sums[k] ?? 0);
+  files.push(...unexamined, ...unwalked.map((u) => Object.assign(u.report, { issues: issues.get(u.display) ?? [] })));
+  return { ...fromSums(meta.sums, unexamined.length), files, ignored: found.ignored, missingTargets: meta.missing };
+}
+
+/** A load's sums as the cache wrote them (cache_sums.sql), with the entries that could not be examined (they are not cached). */
+function fromSums(sums: Record<string, number>, unexamined: number): Pick<LoadResult, 'sums' | 'rejected' | 'unreadable'> {
+  const n = (k: string): number => Number(sums[k] ?? 0);
   return {
-    files,
     sums: {
-      files: n('files') + unexamined.length,
+      files: n('files') + unexamined,
       loaded: n('loaded'),
       skipped: n('skipped'),
       lines: n('lines'),
@@ -412,71 +423,66 @@ async function warmLoad(db: Database, found: Discovery, meta: Meta, key: string,
       untimed: n('untimed'),
       repaired: n('repaired'),
     },
-    ignored: found.ignored,
-    missingTargets: meta.missing,
     rejected: n('rejected'),
-    unreadable: n('unreadable') + unexamined.length,
+    unreadable: n('unreadable') + unexamined,
   };
 }
 
 /**
- * The walk's files compared with the cache's (cache_compare.sql): null when
- * one is not as the cache read it, else the files the cache read that the
- * walk did not find, each as it was.
+ * The walk's files compared with the cache's (cache_compare.sql): the walked
+ * files that are not as the cache read them, and the files the cache read
+ * that the walk did not find, each with what the cache knows of it.
  */
-async function compareWalked(db: Database, found: Discovery, cwd: string): Promise<Unwalked[] | null> {
+async function compareWalked(db: Database, found: Discovery): Promise<Compared[]> {
   try {
-    if (!(await appendWalked(db, found))) return null;
+    await appendWalked(db, found);
     const { rows } = await db.query(sqlFile('cache_compare.sql'));
-    if (rows.some((r) => r['changed'] === true)) return null;
-    const unwalked = rows.map(
-      (r): Unwalked => ({
-        abs: String(r['abs']),
-        display: String(r['display']),
-        dev: Number(r['dev']),
-        ino: Number(r['ino']),
-        size: Number(r['size']),
-        mtimeMs: Number(r['mtime_ms']),
-        readTo: Number(r['read_to']),
-        viaIndex: r['via_index'] === true,
-        report: JSON.parse(String(r['report'])) as Omit<FileReport, 'issues'>,
-      }),
-    );
-    // Only a file an unchanged index names may be missing from the walk, and it must be as it was.
-    for (const u of unwalked) {
-      const st = u.viaIndex ? statOf(u.abs) : null;
-      if (st === null || displayPath(u.abs, cwd) !== u.display || !unchanged(u, st)) return null;
-    }
-    return unwalked;
+    return rows.map((r) => ({
+      abs: String(r['abs']),
+      name: r['name'] === null ? null : String(r['name']),
+      cached: r['entry'] === null ? undefined : (JSON.parse(String(r['entry'])) as CachedFile),
+    }));
   } finally {
     await db.exec('DROP TABLE IF EXISTS memory.main.walked_files');
   }
 }
 
 /**
- * The accounting of the walked files as the cache remembers it, in the order
- * of the walk: every file, or only those with something to say.
+ * The accounting of the walked files as the cache remembers it, with their
+ * line issues, in the order of the walk: every file, or only those with
+ * something to say. The issues returned are those of every file.
  */
-async function walkedReports(db: Database, found: Discovery, everyFile: boolean): Promise<Array<Omit<FileReport, 'issues'>>> {
+async function heldReports(db: Database, found: Discovery, everyFile: boolean): Promise<{ files: FileReport[]; issues: Map<string, LineIssue[]> }> {
   const { rows } = await db.query(sqlFile('cache_reports.sql'), { every: everyFile });
   const reports = JSON.parse(String(rows[0]?.['reports'] ?? '[]')) as Array<Omit<FileReport, 'issues'>>;
-  // Where the walk found each file reported (often a few of a hundred thousand).
+  const issues = await issuesByFile(db);
+  // Each report is an object of its own (just parsed): it is given its issues, not copied.
+  const files = reports.map((r): FileReport => Object.assign(r, { issues: issues.get(r.path) ?? [] }));
+  // A file the walk did not find (one an index names) is listed after them, by the caller.
+  return { files: inWalkOrder(found, files).walked, issues };
+}
+
+/**
+ * Reports put in the order the walk found their files (often a few of a
+ * hundred thousand), and apart from them the reports of files it did not
+ * find, in the order given.
+ */
+function inWalkOrder<T extends { path: string }>(found: Discovery, reports: readonly T[]): { walked: T[]; other: T[] } {
   const order = new Map<string, number>(reports.map((r) => [r.path, -1]));
   for (let i = 0; i < found.files.length; i++) {
     const name = (found.files[i] as FoundFile).display;
     if (order.has(name)) order.set(name, i);
   }
-  for (const [name, i] of order) if (i < 0) order.delete(name);
-  // A file the walk did not find (one an index names) is listed after them, by the caller.
-  return reports.filter((r) => order.has(r.path)).sort((a, b) => (order.get(a.path) as number) - (order.get(b.path) as number));
+  const at = (r: T): number => order.get(r.path) as number;
+  return { walked: reports.filter((r) => at(r) >= 0).sort((a, b) => at(a) - at(b)), other: reports.filter((r) => at(r) < 0) };
 }
 
 /**
  * The walk's files as a table (memory.walked_files): path, the name the walk
- * gives it (which the rows give it), and what stat said. False when a file
- * is gone since the walk.
+ * gives it (which the rows give it), and what stat said (-1 for a file gone
+ * since the walk: never as the cache read it).
  */
-async function appendWalked(db: Database, found: Discovery): Promise<boolean> {
+async function appendWalked(db: Database, found: Discovery): Promise<void> {
   await db.exec(
     'CREATE OR REPLACE TABLE memory.main.walked_files (seq INTEGER, abs VARCHAR, name VARCHAR, dev DOUBLE, ino DOUBLE, size BIGINT, mtime_ms DOUBLE)',
   );
@@ -484,20 +490,18 @@ async function appendWalked(db: Database, found: Discovery): Promise<boolean> {
   try {
     for (const [i, f] of found.files.entries()) {
       const st = f.stats ?? statOf(f.abs);
-      if (st === null) return false;
       a.appendInteger(i);
       a.appendVarchar(f.abs);
       a.appendVarchar(f.display);
-      a.appendDouble(st.dev);
-      a.appendDouble(st.ino);
-      a.appendBigInt(BigInt(st.size));
-      a.appendDouble(st.mtimeMs);
+      a.appendDouble(st?.dev ?? -1);
+      a.appendDouble(st?.ino ?? -1);
+      a.appendBigInt(BigInt(st?.size ?? -1));
+      a.appendDouble(st?.mtimeMs ?? -1);
       a.endRow();
     }
   } finally {
     a.closeSync();
   }
-  return true;
 }
 
 async function deleteRows(db: Database, files: readonly CachedFile[]): Promise<void> {
@@ -527,7 +531,8 @@ async function writeManifest(
   load: LoadResult,
   key: string,
   found: Discovery,
-): Promise<void> {
+  unchangedFile: (abs: string) => boolean,
+): Promise<Record<string, number>> {
   // Files read (whole or on from where they were) are written again.
   await db.exec('CREATE OR REPLACE TABLE memory.main.read_files (abs VARCHAR)');
   const t = await db.appender('read_files', 'memory');
@@ -539,6 +544,7 @@ async function writeManifest(
   await db.exec(sqlFile('cache_read_files.sql'));
 
   const files = await db.appender('cache_files');
+  const written = new Map<string, FileIdentity & { readTo: number }>();
   for (const r of reads) {
     const st = statOf(r.abs);
     const { issues: _issues, ...report } = r.report;
@@ -552,6 +558,7 @@ async function writeManifest(
     // A file that changed while it was read, or could not be read, is read again next time.
     const settled = st !== null && r.readTo >= 0 && r.readTo <= st.size;
     files.appendBigInt(BigInt(settled ? r.readTo : -1));
+    written.set(r.abs, { dev: st?.dev ?? -1, ino: st?.ino ?? -1, size: st?.size ?? -1, mtimeMs: st?.mtimeMs ?? -1, readTo: settled ? r.readTo : -1 });
     files.appendBigInt(BigInt(r.lines));
     files.appendBoolean(r.endsCut);
     const hash = settled ? tailHash(r.abs, r.readTo) : null;
@@ -572,11 +579,12 @@ async function writeManifest(
   m.appendVarchar(JSON.stringify(load.missingTargets));
   m.appendVarchar(JSON.stringify(found.unreadable.map((u) => u.display)));
   m.appendVarchar(JSON.stringify(sums));
-  const walked = await heldWalk(db, found);
+  const walked = await heldWalk(db, found, written, unchangedFile);
   if (walked === null) m.appendNull();
   else m.appendVarchar(walked);
   m.endRow();
   m.closeSync();
+  return sums as Record<string, number>;
 }
 
 /** A file a load answered from the cache lists though not asked for every file: see LoadResult.files. */
@@ -701,8 +709,7 @@ async function throughCache(
     await wipe(db);
     meta = { key: '', state: 'building', missing: [], unreadable: [], sums: {}, walked: null };
   }
-  const cached = await readFiles(db);
-  const plan = await planReuse(found, cached, meta, key, opts.cwd);
+  const plan = await planReuse(() => compareWalked(db, found), meta, key, opts.cwd);
   if (plan.rebuild) {
     if (plan.rebuildNote === 'settings') notes.push(`the cache ${choice.file} was built by another obs version or with other settings: built again`);
     if (plan.rebuildNote === 'names') {
@@ -722,6 +729,7 @@ async function throughCache(
   const issues = plan.held.size > 0 ? await issuesByFile(db) : new Map<string, LineIssue[]>();
   const reads: FileRead[] = [];
   const reuse: Reuse = {
+    unchanged: (abs) => !plan.rebuild && !plan.changed.has(abs),
     held(abs): HeldFile | undefined {
       const c = plan.held.get(abs);
       if (c === undefined) return undefined;
@@ -734,7 +742,7 @@ async function throughCache(
     indexTargets: [...[...plan.held.values()].filter((c) => c.viaIndex), ...plan.reread]
       .map((c): FoundFile => ({ abs: c.abs, display: c.display, size: statOf(c.abs)?.size ?? c.size })),
     // Only session logs are given ids for lack of their own.
-    defaults: new Map(plan.rebuild ? [] : [...cached.values()].filter((c) => c.kind === 'session_log').map((c) => [c.abs, c.defaults] as const)),
+    defaults: new Map(plan.compared.filter((c) => c.kind === 'session_log').map((c) => [c.abs, c.defaults] as const)),
     missingTargets: plan.rebuild ? [] : meta.missing,
     read(file) {
       reads.push(file);
@@ -747,10 +755,11 @@ async function throughCache(
     },
   };
   const { loadSources } = await import('../load/load.js');
-  const load = await loadSources(db, specs, { ...opts, found, reuse });
+  const read = await loadSources(db, specs, { ...opts, found, reuse });
   // The manifest is appended and the checkpoint writes what is held: DuckDB needs no room to sort or join.
+  let sums: Record<string, number> = {};
   await db.appending(async () => {
-    await writeManifest(db, reads, load, key, found);
+    sums = await writeManifest(db, reads, read, key, found, reuse.unchanged);
     await db.exec('CHECKPOINT cache');
   });
   await db.detachCache();
@@ -759,15 +768,30 @@ async function throughCache(
   const again = await attach(db, choice.file, 'read');
   if (again !== null) throw new Error(`the cache ${choice.file} was taken by ${again.busy} as soon as it was written; run again`);
   await db.useCache();
+  // A cache brought up to date lists the files this run read, and as many of the others as a run that reads nothing would.
+  const load = plan.rebuild ? read : await withHeld(db, read, found, sums, opts.everyFile === true);
   const loaded = reads.filter((r) => r.report.status === 'loaded');
   const readOn = loaded.filter((r) => plan.held.get(r.abs)?.resume === true).length;
   const use: CacheUse = {
     file: choice.file,
     state: plan.rebuild ? 'built' : 'updated',
-    unchanged: [...plan.held.values()].filter((c) => !c.resume && c.report.status === 'loaded').length,
+    unchanged: load.sums.loaded - loaded.length,
     readOn,
     readWhole: loaded.length - readOn,
     dropped: plan.rebuild ? 0 : plan.dropped.length,
   };
   return { db, load: { ...load, cache: use }, notes };
+}
+
+/**
+ * The load of a run that brought the cache up to date: the files it read or
+ * looked at, with the others the cache holds as they were (those with
+ * something to say, or every file), in the order of the walk; the sums over
+ * every file, as the cache wrote them.
+ */
+async function withHeld(db: Database, read: LoadResult, found: Discovery, sums: Record<string, number>, everyFile: boolean): Promise<LoadResult> {
+  const listed = new Set(read.files.map((f) => f.path));
+  const { files: held } = await heldReports(db, found, everyFile);
+  const { walked, other } = inWalkOrder(found, [...read.files, ...held.filter((f) => !listed.has(f.path))]);
+  return { ...read, ...fromSums(sums, found.unreadable.length), files: [...walked, ...other] };
 }

@@ -113,6 +113,11 @@ export interface FileRead {
 
 /** The cache's part in a load: what the database holds already, and what was read. */
 export interface Reuse {
+  /**
+   * A walked file that is as the cache read it: its rows, its accounting and
+   * its line in the files' table stay as they are, and the load passes it over.
+   */
+  unchanged(abs: string): boolean;
   held(abs: string): HeldFile | undefined;
   /** Files an unchanged index file named and the walk does not find (their ids are in defaults). */
   indexTargets: FoundFile[];
@@ -294,7 +299,7 @@ export async function loadSources(db: Database, specs: readonly string[], opts: 
   const progress = opts.progress;
   const reuse = opts.reuse;
   const planned: Planned[] = [];
-  for (const file of found.files) planned.push(await plan(file, reuse));
+  for (const file of found.files) if (reuse?.unchanged(file.abs) !== true) planned.push(await plan(file, reuse));
   for (const u of found.unreadable) {
     planned.push({ file: { abs: u.display, display: u.display, size: 0 }, kind: null, report: unexaminedReport(u), unexamined: true });
   }
@@ -371,7 +376,7 @@ export async function loadSources(db: Database, specs: readonly string[], opts: 
 
   const files = planned.map((p) => p.report);
   if (reuse !== undefined) await db.exec(sqlFile('unlink.sql'));
-  await storeFiles(db, files);
+  await storeFiles(db, files, reuse !== undefined);
   await db.exec(sqlFile('link.sql'));
   await mergeSightings(db, { keep: reuse !== undefined, gone: reuse?.goneSightings() ?? [] });
   await db.exec('DROP TABLE link_by_key; DROP TABLE link_by_thread;');
@@ -387,7 +392,18 @@ export async function loadSources(db: Database, specs: readonly string[], opts: 
   };
 }
 
-async function storeFiles(db: Database, files: FileReport[]): Promise<void> {
+/** The files' accounting into the files' table; with the cache, in place of their lines there, and of those of files it no longer holds. */
+async function storeFiles(db: Database, files: FileReport[], replace: boolean): Promise<void> {
+  if (replace) {
+    await db.exec('CREATE OR REPLACE TABLE memory.main.stored_files (path VARCHAR)');
+    const p = await db.appender('stored_files', 'memory');
+    for (const f of files) {
+      p.appendVarchar(f.path);
+      p.endRow();
+    }
+    p.closeSync();
+    await db.exec(sqlFile('cache_files_replace.sql'));
+  }
   const a = await db.appender('files');
   for (const f of files) {
     a.appendVarchar(f.path);

@@ -14,6 +14,3 @@ UPDATE llm_calls SET
   linked_ids = NULL
 WHERE linked_ids IS NOT NULL;
 
--- The files' table is built again (the errors are brought up to date by
--- the cache's error store, src/cache/errors.ts).
-DELETE FROM files;

@@ -40,6 +40,7 @@ const COMMANDS: string[][] = [
   ['sql', 'select * exclude (raw) from llm_calls order by source_file, source_line', '--json'],
   ['sql', 'select source_file, source_line, error_id, error_type, session_key from error_records order by all', '--json'],
   ['sql', 'select * from line_issues order by all', '--json'],
+  ['sql', 'select * from files order by path', '--json'],
 ];
 
 async function run(args: string[], cwd: string, cache: string | null): Promise<{ stdout: string; stderr: string; exitCode: number }> {
@@ -302,6 +303,35 @@ describe('the cache', () => {
     expect(fresh.stderr).toContain('worker.jsonl:2: line rejected');
     expect(fresh.stderr).toContain('core.log: binary');
     expect(fresh.stderr).toContain('gone.log: cannot be read');
+  });
+
+  it('brought up to date, warns of the bad lines of files it did not read again and counts the same totals as a fresh read', { timeout: TIMEOUT }, async () => {
+    const w = workdir();
+    const bad = path.join(w.logs, 'worker.jsonl');
+    writeFileSync(bad, '{"ts": "2026-11-21T22:18:30Z", "level": "info", "event": "started"}\n{"ts": "2026-11-21T22:18:31Z", "level": "err\n');
+    writeFileSync(path.join(w.logs, 'core.log'), Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0, 0, 0, 1, 2, 3]));
+    symlinkSync(path.join(w.dir, 'rotated-away.log'), path.join(w.logs, 'gone.log'));
+    const old = new Date(Date.now() - 60_000);
+    utimesSync(bad, old, old);
+    const loaded = ((await cacheUse(w)) as { read_whole: number }).read_whole;
+    const lines = llmLines();
+    const audit = path.join(w.logs, LLM_IO);
+    let n = 0;
+    const grow = (): void => appendFileSync(audit, `${lines[n++]!}\n`);
+    // Each command is the first after the audit log grew: the files it did not read are reported as the cache has them.
+    for (const args of [['llm', '--json'], ['errors', '--json'], COMMANDS[0]!, COMMANDS[9]!]) {
+      grow();
+      const cached = await run(args, w.dir, w.cache);
+      const fresh = await run(args, w.dir, null);
+      expect(cached.exitCode, `${args.join(' ')}\n${cached.stderr}`).toBe(4);
+      expect(fresh.exitCode).toBe(4);
+      expect(cached.stderr, args.join(' ')).toBe(fresh.stderr);
+      expect(answer(cached.stdout), args.join(' ')).toEqual(answer(fresh.stdout));
+    }
+    expect((await run(['llm', '--json'], w.dir, null)).stderr).toContain('worker.jsonl:2: line rejected');
+    grow();
+    expect(await cacheUse(w)).toEqual({ file: w.cache, state: 'updated', unchanged: loaded - 1, read_on: 1, read_whole: 0, dropped: 0 });
+    expect(await cacheUse(w)).toMatchObject({ state: 'unchanged', unchanged: loaded });
   });
 
   it('leaves out a line still being written and reads it once it is complete, once', { timeout: TIMEOUT }, async () => {
