@@ -723,6 +723,7 @@ async function throughCache(
     m.closeSync();
   } else {
     await setState(db, 'building');
+    await db.exec('CREATE OR REPLACE TEMP TABLE touched_sessions (session_key VARCHAR)');
     await deleteRows(db, plan.dropped);
   }
 
@@ -730,6 +731,7 @@ async function throughCache(
   const reads: FileRead[] = [];
   const reuse: Reuse = {
     unchanged: (abs) => !plan.rebuild && !plan.changed.has(abs),
+    update: !plan.rebuild,
     held(abs): HeldFile | undefined {
       const c = plan.held.get(abs);
       if (c === undefined) return undefined;

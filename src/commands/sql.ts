@@ -42,7 +42,7 @@ async function applyFilters(db: Database, f: RecordFilters): Promise<void> {
   }
   await db.keepOnly('session_index', sqlFile('narrow_session_index.sql'));
   if (db.cached) await db.exec('DROP VIEW sessions');
-  await db.exec(sqlFile('sessions.sql'));
+  await db.execScript(sqlFile('sessions.sql'), { touched_only: false });
 }
 
 /** DuckDB's error message as shown: without the extraction prefix, the home directory written ~. */

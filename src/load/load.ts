@@ -118,6 +118,8 @@ export interface Reuse {
    * its line in the files' table stay as they are, and the load passes it over.
    */
   unchanged(abs: string): boolean;
+  /** The cache is brought up to date, not built: the sessions the changes touch are built again, not all (sessions.sql). */
+  update: boolean;
   held(abs: string): HeldFile | undefined;
   /** Files an unchanged index file named and the walk does not find (their ids are in defaults). */
   indexTargets: FoundFile[];
@@ -375,12 +377,21 @@ export async function loadSources(db: Database, specs: readonly string[], opts: 
   progress?.filesRead();
 
   const files = planned.map((p) => p.report);
-  if (reuse !== undefined) await db.exec(sqlFile('unlink.sql'));
-  await storeFiles(db, files, reuse !== undefined);
+  // A cache brought up to date builds again the sessions its changes touch, not all.
+  const update = reuse?.update === true;
+  if (reuse !== undefined) {
+    await listFiles(db, files);
+    if (update) await db.exec(sqlFile('sessions_touched.sql'));
+    await db.exec(sqlFile('unlink.sql'));
+    await db.exec(sqlFile('cache_files_replace.sql'));
+  }
+  await storeFiles(db, files);
   await db.exec(sqlFile('link.sql'));
+  if (update) await db.exec(sqlFile('sessions_touched.sql'));
+  if (reuse !== undefined) await db.exec('DROP TABLE memory.main.stored_files');
   await mergeSightings(db, { keep: reuse !== undefined, gone: reuse?.goneSightings() ?? [] });
   await db.exec('DROP TABLE link_by_key; DROP TABLE link_by_thread;');
-  await db.exec(sqlFile('sessions.sql'));
+  await db.execScript(sqlFile('sessions.sql'), { touched_only: update });
 
   return {
     files,
@@ -392,18 +403,18 @@ export async function loadSources(db: Database, specs: readonly string[], opts: 
   };
 }
 
-/** The files' accounting into the files' table; with the cache, in place of their lines there, and of those of files it no longer holds. */
-async function storeFiles(db: Database, files: FileReport[], replace: boolean): Promise<void> {
-  if (replace) {
-    await db.exec('CREATE OR REPLACE TABLE memory.main.stored_files (path VARCHAR)');
-    const p = await db.appender('stored_files', 'memory');
-    for (const f of files) {
-      p.appendVarchar(f.path);
-      p.endRow();
-    }
-    p.closeSync();
-    await db.exec(sqlFile('cache_files_replace.sql'));
+/** The files a load looked at (memory.main.stored_files): with the cache, their lines in the files' table are replaced. */
+async function listFiles(db: Database, files: readonly FileReport[]): Promise<void> {
+  await db.exec('CREATE OR REPLACE TABLE memory.main.stored_files (path VARCHAR)');
+  const p = await db.appender('stored_files', 'memory');
+  for (const f of files) {
+    p.appendVarchar(f.path);
+    p.endRow();
   }
+  p.closeSync();
+}
+
+async function storeFiles(db: Database, files: FileReport[]): Promise<void> {
   const a = await db.appender('files');
   for (const f of files) {
     a.appendVarchar(f.path);

@@ -1,6 +1,13 @@
 -- The rows of cached files that changed or are gone (memory.dropped_files),
--- before the changed ones are read again. Their error sightings go with the
--- errors brought up to date (cache_errors_drop.sql).
+-- before the changed ones are read again; their sessions are built again
+-- (touched_sessions, see sessions.sql). Their error sightings go when the
+-- errors are merged (src/load/errors/sightings.ts).
+INSERT INTO touched_sessions
+SELECT session_key FROM events WHERE session_key IS NOT NULL AND source_file IN (SELECT display FROM memory.dropped_files)
+UNION
+SELECT session_key FROM llm_calls WHERE session_key IS NOT NULL AND source_file IN (SELECT display FROM memory.dropped_files)
+UNION
+SELECT session_key FROM session_index WHERE session_key IS NOT NULL AND source_file IN (SELECT display FROM memory.dropped_files);
 DELETE FROM events WHERE source_file IN (SELECT display FROM memory.dropped_files);
 DELETE FROM llm_calls WHERE source_file IN (SELECT display FROM memory.dropped_files);
 DELETE FROM spans WHERE source_file IN (SELECT display FROM memory.dropped_files);

@@ -1,4 +1,4 @@
--- Before the accounting of the files a run looked at (memory.stored_files)
+-- Before the accounting of the files a run looked at (memory.main.stored_files)
 -- is written to the files' table: their old lines go, and so do those of
 -- files the cache no longer holds (gone, or an entry that could not be
 -- examined and is not there any more). The lines of files the run passed
@@ -6,4 +6,3 @@
 DELETE FROM files
 WHERE path IN (SELECT path FROM memory.main.stored_files)
    OR path NOT IN (SELECT display FROM cache_files);
-DROP TABLE memory.main.stored_files;

@@ -8,22 +8,29 @@
 -- Each part is a table of its own, one row per session, joined at the end:
 -- as one statement, its aggregates and joins all held memory at once, and at
 -- 10 GB of logs DuckDB could not keep within its limit.
+--
+-- $touched_only: a cache brought up to date builds again only the sessions
+-- in touched_sessions (those with a record added, removed or linked
+-- afresh: src/load/load.ts, cache_drop_files.sql) and brings the others'
+-- error counts up to date; otherwise every session is built.
+
+CREATE TEMP TABLE IF NOT EXISTS touched_sessions (session_key VARCHAR);
 
 -- How often each session's records name each thread and channel, by table;
 -- the one named most often.
 CREATE OR REPLACE TEMP TABLE session_named AS
 WITH named AS (
   SELECT 'events' AS tbl, 'thread_ts' AS col, session_key, thread_ts AS value, count(*) AS n
-  FROM events WHERE session_key IS NOT NULL AND thread_ts IS NOT NULL GROUP BY session_key, thread_ts
+  FROM events WHERE session_key IS NOT NULL AND thread_ts IS NOT NULL AND ($touched_only IS NOT TRUE OR session_key IN (SELECT session_key FROM touched_sessions)) GROUP BY session_key, thread_ts
   UNION ALL
   SELECT 'events', 'channel_id', session_key, channel_id, count(*)
-  FROM events WHERE session_key IS NOT NULL AND channel_id IS NOT NULL GROUP BY session_key, channel_id
+  FROM events WHERE session_key IS NOT NULL AND channel_id IS NOT NULL AND ($touched_only IS NOT TRUE OR session_key IN (SELECT session_key FROM touched_sessions)) GROUP BY session_key, channel_id
   UNION ALL
   SELECT 'llm_calls', 'thread_ts', session_key, thread_ts, count(*)
-  FROM llm_calls WHERE session_key IS NOT NULL AND thread_ts IS NOT NULL GROUP BY session_key, thread_ts
+  FROM llm_calls WHERE session_key IS NOT NULL AND thread_ts IS NOT NULL AND ($touched_only IS NOT TRUE OR session_key IN (SELECT session_key FROM touched_sessions)) GROUP BY session_key, thread_ts
   UNION ALL
   SELECT 'llm_calls', 'channel_id', session_key, channel_id, count(*)
-  FROM llm_calls WHERE session_key IS NOT NULL AND channel_id IS NOT NULL GROUP BY session_key, channel_id
+  FROM llm_calls WHERE session_key IS NOT NULL AND channel_id IS NOT NULL AND ($touched_only IS NOT TRUE OR session_key IN (SELECT session_key FROM touched_sessions)) GROUP BY session_key, channel_id
 )
 SELECT tbl, session_key,
   arg_min(value, (-n, value)) FILTER (WHERE col = 'thread_ts') AS thread_ts,
@@ -34,9 +41,9 @@ CREATE OR REPLACE TEMP TABLE session_stages AS
 WITH stage_first AS (
   SELECT session_key, stage, min(ts) AS first_ts
   FROM (
-    SELECT session_key, ts, stage FROM events WHERE session_key IS NOT NULL AND stage IS NOT NULL
+    SELECT session_key, ts, stage FROM events WHERE session_key IS NOT NULL AND stage IS NOT NULL AND ($touched_only IS NOT TRUE OR session_key IN (SELECT session_key FROM touched_sessions))
     UNION ALL
-    SELECT session_key, ts, stage FROM llm_calls WHERE session_key IS NOT NULL AND stage IS NOT NULL
+    SELECT session_key, ts, stage FROM llm_calls WHERE session_key IS NOT NULL AND stage IS NOT NULL AND ($touched_only IS NOT TRUE OR session_key IN (SELECT session_key FROM touched_sessions))
   )
   GROUP BY session_key, stage
 )
@@ -52,7 +59,7 @@ SELECT
   max(ts) AS last_ts,
   arg_max(event, (ts, source_line)) FILTER (WHERE event IS NOT NULL AND source_kind = 'session_log') AS last_event,
   min(source_file) FILTER (WHERE source_kind = 'session_log') AS log_file
-FROM events WHERE session_key IS NOT NULL
+FROM events WHERE session_key IS NOT NULL AND ($touched_only IS NOT TRUE OR session_key IN (SELECT session_key FROM touched_sessions))
 GROUP BY session_key;
 
 CREATE OR REPLACE TEMP TABLE session_llm AS
@@ -67,7 +74,7 @@ SELECT
   count(*) FILTER (WHERE cost_source = 'unknown') AS cost_unknown_calls,
   min(ts) AS first_ts,
   max(ts) AS last_ts
-FROM llm_calls WHERE session_key IS NOT NULL
+FROM llm_calls WHERE session_key IS NOT NULL AND ($touched_only IS NOT TRUE OR session_key IN (SELECT session_key FROM touched_sessions))
 GROUP BY session_key;
 
 CREATE OR REPLACE TEMP TABLE session_idx AS
@@ -80,13 +87,13 @@ SELECT
   min(created_at) AS created_at,
   any_value(log_file) AS log_file,
   bool_and(log_file IS NULL) AS log_missing
-FROM session_index WHERE session_key IS NOT NULL
+FROM session_index WHERE session_key IS NOT NULL AND ($touched_only IS NOT TRUE OR session_key IN (SELECT session_key FROM touched_sessions))
 GROUP BY session_key;
 
-CREATE OR REPLACE TABLE sessions AS
+CREATE OR REPLACE TEMP TABLE session_rows AS
 WITH errs AS (
   SELECT session_key, count(*) AS error_count
-  FROM errors WHERE session_key IS NOT NULL
+  FROM errors WHERE session_key IS NOT NULL AND ($touched_only IS NOT TRUE OR session_key IN (SELECT session_key FROM touched_sessions))
   GROUP BY session_key
 ),
 session_keys AS (
@@ -124,6 +131,24 @@ LEFT JOIN session_stages st USING (session_key)
 LEFT JOIN session_named evn ON evn.tbl = 'events' AND evn.session_key = k.session_key
 LEFT JOIN session_named llmn ON llmn.tbl = 'llm_calls' AND llmn.session_key = k.session_key;
 
+-- Every session, or the touched ones, replaced.
+CREATE TABLE IF NOT EXISTS sessions AS SELECT * FROM session_rows LIMIT 0;
+DELETE FROM sessions WHERE $touched_only IS NOT TRUE OR session_key IN (SELECT session_key FROM touched_sessions);
+INSERT INTO sessions SELECT * FROM session_rows;
+
+-- One failure is merged with its sightings in other files: a session not
+-- touched may have gained or lost an error all the same.
+UPDATE sessions SET error_count = e.n
+FROM (
+  SELECT s.session_key, count(er.session_key) AS n
+  FROM sessions s LEFT JOIN errors er ON er.session_key = s.session_key
+  WHERE $touched_only
+  GROUP BY s.session_key
+) e
+WHERE sessions.session_key = e.session_key AND sessions.error_count <> e.n;
+
+DROP TABLE session_rows;
+DROP TABLE touched_sessions;
 DROP TABLE session_named;
 DROP TABLE session_stages;
 DROP TABLE session_events;

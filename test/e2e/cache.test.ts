@@ -334,6 +334,29 @@ describe('the cache', () => {
     expect(await cacheUse(w)).toMatchObject({ state: 'unchanged', unchanged: loaded });
   });
 
+  it('builds again the sessions a change touches, and those that linking gives a record or takes one from', { timeout: TIMEOUT }, async () => {
+    const w = workdir();
+    const thread = '1795299999.000001';
+    const line = (o: Record<string, string>): string => `${JSON.stringify({ ts: '2026-11-21T22:19:00Z', level: 'info', ...o })}\n`;
+    const sessions = async (): Promise<Record<string, number>> => {
+      const doc = JSON.parse((await run(['sessions', '--json'], w.dir, w.cache)).stdout) as { sessions: Array<{ session_key: string; event_count: number }> };
+      return Object.fromEntries(doc.sessions.filter((s) => s.session_key.startsWith('CLINK:')).map((s) => [s.session_key, s.event_count]));
+    };
+    writeFileSync(path.join(w.logs, 'svc-a.jsonl'), line({ event: 'plan_started', session_key: 'CLINK:1', thread_ts: thread, channel_id: 'CLINK' }));
+    // No session key: linked to CLINK:1 by its thread while that thread has one session.
+    writeFileSync(path.join(w.logs, 'svc-b.jsonl'), line({ event: 'tool_call', thread_ts: thread }));
+    await expectSameAsFresh(w, [COMMANDS[3]!]);
+    expect(await sessions()).toEqual({ 'CLINK:1': 2 });
+    // A second session on the thread: svc-b's record, in a file not read again, is linked to neither.
+    writeFileSync(path.join(w.logs, 'svc-c.jsonl'), line({ event: 'plan_started', session_key: 'CLINK:2', thread_ts: thread }));
+    await expectSameAsFresh(w, [COMMANDS[3]!, COMMANDS[5]!]);
+    expect(await sessions()).toEqual({ 'CLINK:1': 1, 'CLINK:2': 1 });
+    rmSync(path.join(w.logs, 'svc-c.jsonl'));
+    await expectSameAsFresh(w, [COMMANDS[3]!, COMMANDS[5]!]);
+    expect(await sessions()).toEqual({ 'CLINK:1': 2 });
+    expect(await cacheUse(w)).toMatchObject({ state: 'unchanged' });
+  });
+
   it('leaves out a line still being written and reads it once it is complete, once', { timeout: TIMEOUT }, async () => {
     const w = workdir();
     const lines = llmLines();
