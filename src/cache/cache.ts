@@ -506,14 +506,7 @@ async function appendWalked(db: Database, found: Discovery): Promise<void> {
 
 async function deleteRows(db: Database, files: readonly CachedFile[]): Promise<void> {
   if (files.length === 0) return;
-  await db.exec('CREATE OR REPLACE TABLE memory.main.dropped_files (abs VARCHAR, display VARCHAR)');
-  const a = await db.appender('dropped_files', 'memory');
-  for (const f of files) {
-    a.appendVarchar(f.abs);
-    a.appendVarchar(f.display);
-    a.endRow();
-  }
-  a.closeSync();
+  await db.fillTable('dropped_files', 'abs VARCHAR, display VARCHAR', files.map((f) => [f.abs, f.display]));
   await db.exec(sqlFile('cache_drop_files.sql'));
 }
 
@@ -534,13 +527,7 @@ async function writeManifest(
   unchangedFile: (abs: string) => boolean,
 ): Promise<Record<string, number>> {
   // Files read (whole or on from where they were) are written again.
-  await db.exec('CREATE OR REPLACE TABLE memory.main.read_files (abs VARCHAR)');
-  const t = await db.appender('read_files', 'memory');
-  for (const r of reads) {
-    t.appendVarchar(r.abs);
-    t.endRow();
-  }
-  t.closeSync();
+  await db.fillTable('read_files', 'abs VARCHAR', reads.map((r) => [r.abs]));
   await db.exec(sqlFile('cache_read_files.sql'));
 
   const files = await db.appender('cache_files');

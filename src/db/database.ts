@@ -181,6 +181,20 @@ export class Database {
     return this.cached && !this.copies.has(table) ? `cache.main.${table}` : `memory.main.${table}`;
   }
 
+  /** A table of this run's own in memory (memory.main), made afresh from values (text or true/false). */
+  async fillTable(table: string, columns: string, rows: Iterable<ReadonlyArray<string | boolean>>): Promise<void> {
+    await this.exec(`CREATE OR REPLACE TABLE memory.main.${table} (${columns})`);
+    const a = await this.appender(table, 'memory');
+    for (const row of rows) {
+      for (const v of row) {
+        if (typeof v === 'boolean') a.appendBoolean(v);
+        else a.appendVarchar(v);
+      }
+      a.endRow();
+    }
+    a.closeSync();
+  }
+
   /**
    * Runs work that only appends rows (reading files, storing merged errors,
    * writing the cache's manifest and checkpoint) under LOAD_MEMORY_LIMIT,

@@ -380,7 +380,8 @@ export async function loadSources(db: Database, specs: readonly string[], opts: 
   // A cache brought up to date builds again the sessions its changes touch, not all.
   const update = reuse?.update === true;
   if (reuse !== undefined) {
-    await listFiles(db, files);
+    // The files looked at: with the cache, their lines in the files' table are replaced.
+    await db.fillTable('stored_files', 'path VARCHAR', files.map((f) => [f.path]));
     if (update) await db.exec(sqlFile('sessions_touched.sql'));
     await db.exec(sqlFile('unlink.sql'));
     await db.exec(sqlFile('cache_files_replace.sql'));
@@ -401,17 +402,6 @@ export async function loadSources(db: Database, specs: readonly string[], opts: 
     rejected: files.reduce((n, f) => n + f.rejected, 0),
     unreadable: files.filter((f) => f.status === 'unreadable').length,
   };
-}
-
-/** The files a load looked at (memory.main.stored_files): with the cache, their lines in the files' table are replaced. */
-async function listFiles(db: Database, files: readonly FileReport[]): Promise<void> {
-  await db.exec('CREATE OR REPLACE TABLE memory.main.stored_files (path VARCHAR)');
-  const p = await db.appender('stored_files', 'memory');
-  for (const f of files) {
-    p.appendVarchar(f.path);
-    p.endRow();
-  }
-  p.closeSync();
 }
 
 async function storeFiles(db: Database, files: FileReport[]): Promise<void> {

@@ -110,6 +110,18 @@ async function expectTouchedAndReplacedReadAgain(w: { dir: string; cache: string
   await expectSameAsFresh(w, check);
 }
 
+/** Adds a JSON-lines file with a rejected line (line 2), a binary file, and an entry the walk cannot examine. */
+function withBadInputs<W extends { dir: string; logs: string }>(w: W): W {
+  const bad = path.join(w.logs, 'worker.jsonl');
+  writeFileSync(bad, '{"ts": "2026-11-21T22:18:30Z", "level": "info", "event": "started"}\n{"ts": "2026-11-21T22:18:31Z", "level": "err\n{"ts": "2026-11-21T22:18:32Z", "level": "info", "event": "done"}\n');
+  writeFileSync(path.join(w.logs, 'core.log'), Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0, 0, 0, 1, 2, 3]));
+  // An entry the walk cannot examine: listed as unreadable on every run, and no reason to read anything again.
+  symlinkSync(path.join(w.dir, 'rotated-away.log'), path.join(w.logs, 'gone.log'));
+  const old = new Date(Date.now() - 60_000);
+  utimesSync(bad, old, old);
+  return w;
+}
+
 function llmLines(): string[] {
   return readFileSync(path.join(CORPUS, 'logs', LLM_IO), 'utf8').split('\n').filter((l) => l !== '');
 }
@@ -281,14 +293,7 @@ describe('the cache', () => {
   });
 
   it('answering as it is, warns of the same bad lines and passed-over files and counts the same totals as a fresh read', { timeout: TIMEOUT }, async () => {
-    const w = workdir();
-    const bad = path.join(w.logs, 'worker.jsonl');
-    writeFileSync(bad, '{"ts": "2026-11-21T22:18:30Z", "level": "info", "event": "started"}\n{"ts": "2026-11-21T22:18:31Z", "level": "err\n{"ts": "2026-11-21T22:18:32Z", "level": "info", "event": "done"}\n');
-    writeFileSync(path.join(w.logs, 'core.log'), Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0, 0, 0, 1, 2, 3]));
-    // An entry the walk cannot examine: listed as unreadable on every run, and no reason to read anything again.
-    symlinkSync(path.join(w.dir, 'rotated-away.log'), path.join(w.logs, 'gone.log'));
-    const old = new Date(Date.now() - 60_000);
-    utimesSync(bad, old, old);
+    const w = withBadInputs(workdir());
     const commands = [['llm', '--json'], ['report', '--json'], COMMANDS[0]!];
     await expectSameAsFresh(w, commands);
     expect(await cacheUse(w)).toMatchObject({ state: 'unchanged' });
@@ -306,13 +311,7 @@ describe('the cache', () => {
   });
 
   it('brought up to date, warns of the bad lines of files it did not read again and counts the same totals as a fresh read', { timeout: TIMEOUT }, async () => {
-    const w = workdir();
-    const bad = path.join(w.logs, 'worker.jsonl');
-    writeFileSync(bad, '{"ts": "2026-11-21T22:18:30Z", "level": "info", "event": "started"}\n{"ts": "2026-11-21T22:18:31Z", "level": "err\n');
-    writeFileSync(path.join(w.logs, 'core.log'), Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0, 0, 0, 1, 2, 3]));
-    symlinkSync(path.join(w.dir, 'rotated-away.log'), path.join(w.logs, 'gone.log'));
-    const old = new Date(Date.now() - 60_000);
-    utimesSync(bad, old, old);
+    const w = withBadInputs(workdir());
     const loaded = ((await cacheUse(w)) as { read_whole: number }).read_whole;
     const lines = llmLines();
     const audit = path.join(w.logs, LLM_IO);

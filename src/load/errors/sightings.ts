@@ -20,7 +20,7 @@
  */
 import type { DuckDBAppender } from '@duckdb/node-api';
 import { duckdb } from '../../db/duckdb.js';
-import type { Database } from '../../db/database.js';
+import type { Database, Row } from '../../db/database.js';
 import { sqlFile } from '../../db/sql-files.js';
 import type { Observation } from './extract.js';
 import { INDEPENDENT_GAP_MICROS, mergeKeys } from './merge.js';
@@ -119,20 +119,6 @@ class Messages {
   }
 }
 
-/** A table of this run's own values in the memory catalog, for the statements of sightings_*.sql. */
-async function fillTable(db: Database, table: string, columns: string, rows: ReadonlyArray<ReadonlyArray<string | boolean>>): Promise<void> {
-  await db.exec(`CREATE OR REPLACE TABLE memory.main.${table} (${columns})`);
-  const a = await db.appender(table, 'memory');
-  for (const row of rows) {
-    for (const v of row) {
-      if (typeof v === 'boolean') a.appendBoolean(v);
-      else a.appendVarchar(v);
-    }
-    a.endRow();
-  }
-  a.closeSync();
-}
-
 export interface MergeOptions {
   /** Keep every sighting with its occurrence for the next run (the cache), or merge the staged ones and forget them. */
   keep: boolean;
@@ -158,7 +144,7 @@ export async function mergeSightings(db: Database, opts: MergeOptions): Promise<
   // Read without the cache: nothing is kept, and the kept table is empty while the merge runs.
   if (!opts.keep) await db.exec(sqlFile('sightings_kept.sql'));
   try {
-    await fillTable(db, 'error_files', 'abs VARCHAR, gone BOOLEAN', opts.gone.map((abs) => [abs, true]));
+    await db.fillTable('error_files', 'abs VARCHAR, gone BOOLEAN', opts.gone.map((abs) => [abs, true]));
     return await merge(db, opts.keep, opts.batch ?? MERGE_BATCH);
   } finally {
     for (const t of TEMP_TABLES) await db.exec(`DROP TABLE IF EXISTS memory.main.${t}`);
@@ -191,7 +177,7 @@ async function merge(db: Database, keep: boolean, batchSize: number): Promise<Me
     const root = messages.root(k);
     return touched.has(root) ? [[k, root]] : [];
   });
-  await fillTable(db, 'touched_keys', 'key VARCHAR, root VARCHAR', keys);
+  await db.fillTable('touched_keys', 'key VARCHAR, root VARCHAR', keys);
 
   // 3. The runs a change reaches, in batches; the kept sightings in them are taken out to be merged again.
   await db.execScript(sqlFile('sightings_runs.sql'), { gap: INDEPENDENT_GAP_MICROS, batch: batchSize });
@@ -205,9 +191,15 @@ async function merge(db: Database, keep: boolean, batchSize: number): Promise<Me
   // 4. Batch by batch: merged, stored, and kept.
   const merger = await Merger.start(db);
   // A batch reads its sightings and appends rows: DuckDB needs no room to sort or join, as while files are read.
-  await db.appending(async () => {
+  // The batches are fetched as a listing's chunks are, so that their results' native memory is freed as it piles up
+  // (V8 does not see it, and lets it wait).
+  async function* batches(): AsyncGenerator<Row[]> {
     for (let batch = 0; batch < result.batches; batch++) {
-      const { rows } = await db.query('SELECT abs, seq, observation, keys FROM memory.main.error_merging WHERE batch = $batch ORDER BY abs, seq', { batch });
+      yield (await db.query('SELECT abs, seq, observation, keys FROM memory.main.error_merging WHERE batch = $batch ORDER BY abs, seq', { batch })).rows;
+    }
+  }
+  await db.appending(async () => {
+    for await (const rows of db.fetching(batches())) {
       const observations = rows.map((r) => JSON.parse(String(r['observation'])) as Observation);
       const stored = await merger.merge(observations);
       if (!keep) continue;

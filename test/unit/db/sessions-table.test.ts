@@ -33,7 +33,7 @@ async function llmCall(thread: string, channel: string): Promise<void> {
 }
 
 async function session(): Promise<{ thread_ts: unknown; channel_id: unknown }> {
-  await db.exec(sqlFile('sessions.sql'));
+  await db.execScript(sqlFile('sessions.sql'), { touched_only: false });
   const { rows } = await db.query("SELECT thread_ts, channel_id FROM sessions WHERE session_key = 'S'");
   expect(rows).toHaveLength(1);
   return { thread_ts: rows[0]!['thread_ts'], channel_id: rows[0]!['channel_id'] };
