@@ -74,13 +74,6 @@ function related(spec: string, dir: string): boolean {
   return below(root, dir) || below(dir, root) || (root !== spec && dir.startsWith(root));
 }
 
-/**
- * Whether a run from `cwd` names every cached file as the rows do (a path
- * relative to the directory the cache was built from when the file was below
- * it, else the absolute path). A walked file is named as the walk reached it
- * (through a linked folder, by the link; `walked` maps path to name), a file
- * an index names by its path.
- */
 /** The default cache file for a key: one per set of logs and settings, so that they do not evict each other. */
 export function defaultCacheFile(env: Record<string, string | undefined>, key: string): string {
   return path.join(cacheDir(env), `logs-${key.slice(0, 16)}.duckdb`);
@@ -270,7 +263,8 @@ async function planReuse(compare: () => Promise<Compared[]>, meta: Meta, key: st
   if (meta.key !== key) return rebuild(meta.key === '' ? undefined : 'settings');
   if (meta.state !== 'ready') return rebuild();
   const compared = await compare();
-  // Each file by the name the walk gives it, or (outside the walk) its path from here.
+  // The rows name a file as the walk reached it (through a linked folder, by the link), or, outside
+  // the walk, by its path from here; a cache built from elsewhere names some otherwise.
   for (const r of compared) if (r.cached !== undefined && (r.name ?? displayPath(r.abs, cwd)) !== r.cached.display) return rebuild('names');
   const held = new Map<string, CachedFile & { resume: boolean }>();
   const dropped: CachedFile[] = [];

@@ -15,22 +15,25 @@
 -- error counts up to date; otherwise every session is built.
 
 CREATE TEMP TABLE IF NOT EXISTS touched_sessions (session_key VARCHAR);
+CREATE OR REPLACE TEMP TABLE session_scope AS SELECT $touched_only IS TRUE AS touched_only;
+CREATE OR REPLACE TEMP MACRO in_scope(k) AS
+  NOT (SELECT touched_only FROM session_scope) OR k IN (SELECT session_key FROM touched_sessions);
 
 -- How often each session's records name each thread and channel, by table;
 -- the one named most often.
 CREATE OR REPLACE TEMP TABLE session_named AS
 WITH named AS (
   SELECT 'events' AS tbl, 'thread_ts' AS col, session_key, thread_ts AS value, count(*) AS n
-  FROM events WHERE session_key IS NOT NULL AND thread_ts IS NOT NULL AND ($touched_only IS NOT TRUE OR session_key IN (SELECT session_key FROM touched_sessions)) GROUP BY session_key, thread_ts
+  FROM events WHERE session_key IS NOT NULL AND thread_ts IS NOT NULL AND in_scope(session_key) GROUP BY session_key, thread_ts
   UNION ALL
   SELECT 'events', 'channel_id', session_key, channel_id, count(*)
-  FROM events WHERE session_key IS NOT NULL AND channel_id IS NOT NULL AND ($touched_only IS NOT TRUE OR session_key IN (SELECT session_key FROM touched_sessions)) GROUP BY session_key, channel_id
+  FROM events WHERE session_key IS NOT NULL AND channel_id IS NOT NULL AND in_scope(session_key) GROUP BY session_key, channel_id
   UNION ALL
   SELECT 'llm_calls', 'thread_ts', session_key, thread_ts, count(*)
-  FROM llm_calls WHERE session_key IS NOT NULL AND thread_ts IS NOT NULL AND ($touched_only IS NOT TRUE OR session_key IN (SELECT session_key FROM touched_sessions)) GROUP BY session_key, thread_ts
+  FROM llm_calls WHERE session_key IS NOT NULL AND thread_ts IS NOT NULL AND in_scope(session_key) GROUP BY session_key, thread_ts
   UNION ALL
   SELECT 'llm_calls', 'channel_id', session_key, channel_id, count(*)
-  FROM llm_calls WHERE session_key IS NOT NULL AND channel_id IS NOT NULL AND ($touched_only IS NOT TRUE OR session_key IN (SELECT session_key FROM touched_sessions)) GROUP BY session_key, channel_id
+  FROM llm_calls WHERE session_key IS NOT NULL AND channel_id IS NOT NULL AND in_scope(session_key) GROUP BY session_key, channel_id
 )
 SELECT tbl, session_key,
   arg_min(value, (-n, value)) FILTER (WHERE col = 'thread_ts') AS thread_ts,
@@ -41,9 +44,9 @@ CREATE OR REPLACE TEMP TABLE session_stages AS
 WITH stage_first AS (
   SELECT session_key, stage, min(ts) AS first_ts
   FROM (
-    SELECT session_key, ts, stage FROM events WHERE session_key IS NOT NULL AND stage IS NOT NULL AND ($touched_only IS NOT TRUE OR session_key IN (SELECT session_key FROM touched_sessions))
+    SELECT session_key, ts, stage FROM events WHERE session_key IS NOT NULL AND stage IS NOT NULL AND in_scope(session_key)
     UNION ALL
-    SELECT session_key, ts, stage FROM llm_calls WHERE session_key IS NOT NULL AND stage IS NOT NULL AND ($touched_only IS NOT TRUE OR session_key IN (SELECT session_key FROM touched_sessions))
+    SELECT session_key, ts, stage FROM llm_calls WHERE session_key IS NOT NULL AND stage IS NOT NULL AND in_scope(session_key)
   )
   GROUP BY session_key, stage
 )
@@ -59,7 +62,7 @@ SELECT
   max(ts) AS last_ts,
   arg_max(event, (ts, source_line)) FILTER (WHERE event IS NOT NULL AND source_kind = 'session_log') AS last_event,
   min(source_file) FILTER (WHERE source_kind = 'session_log') AS log_file
-FROM events WHERE session_key IS NOT NULL AND ($touched_only IS NOT TRUE OR session_key IN (SELECT session_key FROM touched_sessions))
+FROM events WHERE session_key IS NOT NULL AND in_scope(session_key)
 GROUP BY session_key;
 
 CREATE OR REPLACE TEMP TABLE session_llm AS
@@ -74,7 +77,7 @@ SELECT
   count(*) FILTER (WHERE cost_source = 'unknown') AS cost_unknown_calls,
   min(ts) AS first_ts,
   max(ts) AS last_ts
-FROM llm_calls WHERE session_key IS NOT NULL AND ($touched_only IS NOT TRUE OR session_key IN (SELECT session_key FROM touched_sessions))
+FROM llm_calls WHERE session_key IS NOT NULL AND in_scope(session_key)
 GROUP BY session_key;
 
 CREATE OR REPLACE TEMP TABLE session_idx AS
@@ -87,13 +90,13 @@ SELECT
   min(created_at) AS created_at,
   any_value(log_file) AS log_file,
   bool_and(log_file IS NULL) AS log_missing
-FROM session_index WHERE session_key IS NOT NULL AND ($touched_only IS NOT TRUE OR session_key IN (SELECT session_key FROM touched_sessions))
+FROM session_index WHERE session_key IS NOT NULL AND in_scope(session_key)
 GROUP BY session_key;
 
 CREATE OR REPLACE TEMP TABLE session_rows AS
 WITH errs AS (
   SELECT session_key, count(*) AS error_count
-  FROM errors WHERE session_key IS NOT NULL AND ($touched_only IS NOT TRUE OR session_key IN (SELECT session_key FROM touched_sessions))
+  FROM errors WHERE session_key IS NOT NULL AND in_scope(session_key)
   GROUP BY session_key
 ),
 session_keys AS (
@@ -133,7 +136,7 @@ LEFT JOIN session_named llmn ON llmn.tbl = 'llm_calls' AND llmn.session_key = k.
 
 -- Every session, or the touched ones, replaced.
 CREATE TABLE IF NOT EXISTS sessions AS SELECT * FROM session_rows LIMIT 0;
-DELETE FROM sessions WHERE $touched_only IS NOT TRUE OR session_key IN (SELECT session_key FROM touched_sessions);
+DELETE FROM sessions WHERE in_scope(session_key);
 INSERT INTO sessions SELECT * FROM session_rows;
 
 -- One failure is merged with its sightings in other files: a session not
@@ -149,6 +152,8 @@ WHERE sessions.session_key = e.session_key AND sessions.error_count <> e.n;
 
 DROP TABLE session_rows;
 DROP TABLE touched_sessions;
+DROP TABLE session_scope;
+DROP MACRO in_scope;
 DROP TABLE session_named;
 DROP TABLE session_stages;
 DROP TABLE session_events;
