@@ -51,10 +51,6 @@ export interface FileCounts {
   issues: LineIssue[];
 }
 
-export function emptyCounts(): FileCounts {
-  return { lines: 0, recordLines: 0, records: 0, rejected: 0, repaired: 0, blank: 0, untimed: 0, firstTs: null, lastTs: null, formats: {}, issues: [] };
-}
-
 function excerpt(text: string): string {
   return text.length > EXCERPT_CHARS ? `${text.slice(0, EXCERPT_CHARS)}…` : text;
 }
