@@ -124,7 +124,8 @@ export function logReader(ctx: FileContext, sink: RecordSink, opts: ReaderOption
 
   const plainLine = (line: RawLine, text: string): void => {
     flush();
-    const columns: RecordColumns = { ...ctx.defaults, ts: null, level: null, event: null, message: text, logger: null };
+    // Not `{ ...ctx.defaults, ts: null, ... }`: in Node 20 a spread followed by new properties makes a hidden class per object.
+    const columns: RecordColumns = Object.assign({ ts: null, level: null, event: null, message: text, logger: null }, ctx.defaults);
     const starts = TRACEBACK_START.test(text);
     open = { line, columns, format: PLAIN_TEXT, raw: null, multiline: starts, inTraceback: starts, continuation: [] };
   };

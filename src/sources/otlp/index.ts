@@ -152,14 +152,16 @@ function readSpans(doc: JsonObject, line: number, ctx: FileContext, sink: Record
         const statusMessage = typeof status['message'] === 'string' && status['message'] !== '' ? status['message'] : null;
         const traceId = hexId(span['traceId']);
         const spanId = hexId(span['spanId']);
-        const correlation = { ...correlationFromAttributes(attrs, ctx.defaults), trace_id: traceId, span_id: spanId };
+        const correlation = correlationFromAttributes(attrs, ctx.defaults);
+        correlation.trace_id = traceId;
+        correlation.span_id = spanId;
         const events = list(span, 'events').map((e) => ({
           name: typeof e['name'] === 'string' ? e['name'] : '',
           ts: nanosToMicros(e['timeUnixNano']),
           attributes: attributes(e['attributes']),
         }));
-        const row: SpanRow = {
-          ...correlation,
+        // Object.assign, not a spread followed by new properties: see newReport in src/load/load.ts.
+        const row: SpanRow = Object.assign({
           ts: start,
           endTs: end,
           sourceLine: line,
@@ -175,16 +177,14 @@ function readSpans(doc: JsonObject, line: number, ctx: FileContext, sink: Record
           resource: JSON.stringify(where.resource),
           events: JSON.stringify(events.map((e) => ({ name: e.name, ts: e.ts === null ? null : new Date(e.ts / 1000).toISOString(), attributes: e.attributes }))),
           links: JSON.stringify(list(span, 'links').map((l) => ({ trace_id: hexId(l['traceId']), span_id: hexId(l['spanId']), attributes: attributes(l['attributes']) }))),
-        };
+        }, correlation);
         sink.span(row);
         count++;
-        const spanCorrelation = { ...correlation, span_id: spanId };
         for (const e of events) {
           const isException = e.name === 'exception';
           const type = isException ? asId(e.attributes['exception.type']) : null;
           const message = isException ? asId(e.attributes['exception.message']) : null;
-          sink.event({
-            ...spanCorrelation,
+          sink.event(Object.assign({
             ts: e.ts ?? start,
             sourceLine: line,
             level: isException ? 'error' : 'info',
@@ -193,11 +193,10 @@ function readSpans(doc: JsonObject, line: number, ctx: FileContext, sink: Record
             logger: where.service,
             format: 'otlp_span_event',
             raw: JSON.stringify({ span: row.name, ...e.attributes }),
-          });
+          }, correlation));
         }
         if (statusName === 'error' && !events.some((e) => e.name === 'exception')) {
-          sink.event({
-            ...spanCorrelation,
+          sink.event(Object.assign({
             ts: end ?? start,
             sourceLine: line,
             level: 'error',
@@ -206,7 +205,7 @@ function readSpans(doc: JsonObject, line: number, ctx: FileContext, sink: Record
             logger: where.service,
             format: 'otlp_span_status',
             raw: JSON.stringify({ span: row.name, status: statusName, status_message: statusMessage }),
-          });
+          }, correlation));
         }
       }
     }
@@ -223,10 +222,9 @@ function readLogs(doc: JsonObject, line: number, ctx: FileContext, sink: RecordS
       for (const rec of list(sl, 'logRecords')) {
         const attrs = attributes(rec['attributes']);
         const body = anyValue(rec['body']);
-        const fields: JsonObject = body !== null && typeof body === 'object' && !Array.isArray(body) ? { ...(body as JsonObject), ...attrs } : attrs;
+        const fields: JsonObject = body !== null && typeof body === 'object' && !Array.isArray(body) ? Object.assign({}, body as JsonObject, attrs) : attrs;
         const message = typeof body === 'string' ? body : body === null ? null : JSON.stringify(body);
-        const event: EventRow = {
-          ...correlationFromAttributes(fields, ctx.defaults),
+        const event: EventRow = Object.assign(correlationFromAttributes(fields, ctx.defaults), {
           trace_id: hexId(rec['traceId']) ?? asId(getPath(fields, 'trace_id')),
           span_id: hexId(rec['spanId']) ?? asId(getPath(fields, 'span_id')),
           ts: nanosToMicros(rec['timeUnixNano']) ?? nanosToMicros(rec['observedTimeUnixNano']),
@@ -237,7 +235,7 @@ function readLogs(doc: JsonObject, line: number, ctx: FileContext, sink: RecordS
           logger: where.scope ?? where.service,
           format: 'otlp_log',
           raw: JSON.stringify({ service: where.service, ...fields }),
-        };
+        });
         sink.event(event);
         count++;
       }
