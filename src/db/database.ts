@@ -4,8 +4,7 @@
  * times), so renderers never meet a DuckDB value type.
  */
 import type { DuckDBAppender, DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
-import v8 from 'node:v8';
-import { runInNewContext } from 'node:vm';
+import { collectGarbage } from '../heap.js';
 import { duckdb } from './duckdb.js';
 import { sqlFile } from './sql-files.js';
 import type { SqlValue } from './params.js';
@@ -52,18 +51,6 @@ function textLength(rows: Row[]): number {
   let n = 0;
   for (const row of rows) for (const v of Object.values(row)) if (typeof v === 'string') n += v.length;
   return n;
-}
-
-let fullGc: (() => void) | undefined;
-
-/** A full garbage collection, with V8's gc() made available on first use (none where the runtime refuses). */
-function collectGarbage(): void {
-  if (fullGc === undefined) {
-    v8.setFlagsFromString('--expose-gc');
-    const gc: unknown = runInNewContext('typeof gc === "function" ? gc : undefined');
-    fullGc = typeof gc === 'function' ? (gc as () => void) : (): void => {};
-  }
-  fullGc();
 }
 
 /** A path as an SQL string literal, for the statements that take no parameter (ATTACH, SET). */

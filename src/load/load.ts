@@ -10,6 +10,7 @@ import type { Database } from '../db/database.js';
 import type { FormatSet } from '../formats/formats.js';
 import type { PriceBook } from '../llm/prices.js';
 import { sqlFile } from '../db/sql-files.js';
+import { HEAP_HEADROOM, paceHeap } from '../heap.js';
 import { detectKind, SOURCES } from '../sources/index.js';
 import { readHead, readLines } from '../sources/lines.js';
 import { sessionFromFileName } from '../sources/session-log/index.js';
@@ -405,6 +406,8 @@ export async function loadSources(db: Database, specs: readonly string[], opts: 
   // Parquet (an obs export read back) is never cached: it is a store already (see loadCached).
   await loadParquetFiles(db, planned);
   progress?.filesRead();
+  // What reading left is garbage: V8's heap gives it back before DuckDB's statements take their memory.
+  paceHeap(HEAP_HEADROOM / 2);
 
   const files = planned.map((p) => p.report);
   // A cache brought up to date builds again the sessions its changes touch, not all.

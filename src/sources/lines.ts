@@ -11,6 +11,7 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
+import { paceHeap } from '../heap.js';
 
 export interface RawLine {
   /** 1-based line number in the file. */
@@ -36,10 +37,15 @@ const CHUNK = 1 << 20;
 const BREATH_MS = 25;
 let lastBreath = 0;
 
-/** Returns at once, or after one turn of the event loop when BREATH_MS have passed since the last one. */
+/**
+ * Returns at once, or after one turn of the event loop when BREATH_MS have
+ * passed since the last one; then also keeps V8's heap from growing far past
+ * what is live (src/heap.ts).
+ */
 async function breathe(): Promise<void> {
   const now = performance.now();
   if (now - lastBreath < BREATH_MS) return;
+  paceHeap();
   await new Promise<void>((resolve) => setImmediate(resolve));
   lastBreath = performance.now();
 }
