@@ -512,20 +512,16 @@ async function wipe(db: Database): Promise<void> {
   await db.exec(sqlFile('sightings_kept.sql'));
 }
 
-async function writeManifest(
-  db: Database,
-  reads: FileRead[],
-  load: LoadResult,
-  key: string,
-  found: Discovery,
-  unchangedFile: (abs: string) => boolean,
-): Promise<Record<string, number>> {
-  // Files read (whole or on from where they were) are written again.
+/** What the cache records of each file just written: its identity and where reading stopped (-1: read it again). */
+type Written = Map<string, FileIdentity & { readTo: number }>;
+
+/** The files read (whole or on from where they were) are written again in the cache's list of files. */
+async function writeFiles(db: Database, reads: FileRead[]): Promise<Written> {
   await db.fillTable('read_files', 'abs VARCHAR', reads.map((r) => [r.abs]));
   await db.exec(sqlFile('cache_read_files.sql'));
 
   const files = await db.appender('cache_files');
-  const written = new Map<string, FileIdentity & { readTo: number }>();
+  const written: Written = new Map();
   for (const r of reads) {
     const st = statOf(r.abs);
     const { issues: _issues, ...report } = r.report;
@@ -552,6 +548,11 @@ async function writeManifest(
     files.endRow();
   }
   files.closeSync();
+  return written;
+}
+
+/** The cache's record of the run: its key, what it could not find or examine, the sums over every file, and the walk's digest. */
+async function writeMeta(db: Database, load: LoadResult, key: string, found: Discovery, written: Written, unchangedFile: (abs: string) => boolean): Promise<Record<string, number>> {
   const sums = (await db.query(sqlFile('cache_sums.sql'))).rows[0] ?? {};
   await db.exec('DELETE FROM cache.cache_meta');
   const m = await db.appender('cache_meta');
@@ -739,12 +740,11 @@ async function throughCache(
   };
   const { loadSources } = await import('../load/load.js');
   const read = await loadSources(db, specs, { ...opts, found, reuse });
-  // The manifest is appended and the checkpoint writes what is held: DuckDB needs no room to sort or join.
-  let sums: Record<string, number> = {};
-  await db.appending(async () => {
-    sums = await writeManifest(db, reads, read, key, found, reuse.unchanged);
-    await db.exec('CHECKPOINT cache');
-  });
+  // The list of files is appended and the checkpoint writes what is held: DuckDB needs no room to sort or join. The
+  // sums and the digest are queries, under DuckDB's usual limit (once, a 10 GB build ran short of memory summing under the lower one).
+  const written = await db.appending(() => writeFiles(db, reads));
+  const sums = await writeMeta(db, read, key, found, written, reuse.unchanged);
+  await db.appending(() => db.exec('CHECKPOINT cache'));
   await db.detachCache();
 
   // 3. Read-only again, so other runs can read it while this one answers.
