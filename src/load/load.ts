@@ -213,11 +213,11 @@ export function resolveIndexTarget(logPath: string, indexFile: string): string |
 
 /** How a file is to be read: its kind, from its name and first lines, or as the cache read it. */
 async function plan(file: FoundFile, reuse?: Reuse, viaIndex = false): Promise<Planned> {
-  const { kind, report, held } = await planned(file, reuse);
+  const { kind, report, held } = await kindAndReport(file, reuse);
   return { file, kind, report, held, viaIndex };
 }
 
-async function planned(file: FoundFile, reuse?: Reuse): Promise<Pick<Planned, 'kind' | 'report' | 'held'>> {
+async function kindAndReport(file: FoundFile, reuse?: Reuse): Promise<Pick<Planned, 'kind' | 'report' | 'held'>> {
   const held = reuse?.held(file.abs);
   const heldKind = held === undefined ? undefined : SOURCES.find((k) => k.name === held.kind);
   if (held !== undefined && heldKind !== undefined) {
