@@ -7,8 +7,8 @@
  * (168,950 files), the heap grew from 0.2 to 0.56 GB over the first 120 s, of
  * which 0.2 GB was live, and the process peaked there at 1.05 GiB beside
  * DuckDB's memory. paceHeap, called as reading lets the event loop go, asks
- * for a collection whenever the heap has grown HEAP_HEADROOM past the least it
- * was since the last one, and the loader once more, with half that, before the
+ * for a collection whenever the heap has taken HEAP_HEADROOM more than the least it
+ * held in use since the last one, and the loader once more, with half that, before the
  * statements that link and merge what was read (the 10 GB build peaked at
  * 1.34 GiB as merging began, with 0.42 GB of heap taken and 0.2 GB of it used).
  */
