@@ -347,6 +347,9 @@ function walkDigest(files: readonly FoundFile[], identity: (f: FoundFile) => Fil
   return createHash('sha1').update(paths.join('\0')).update(new Uint8Array(numbers.buffer)).digest('hex');
 }
 
+/** What the cache records of each file just written: its identity and where reading stopped (-1: read it again). */
+type Written = Map<string, FileIdentity & { readTo: number }>;
+
 /**
  * The digest of the walk as the cache holds it, when the cache holds the
  * walked files and nothing else, each read to its end: a later walk with the
@@ -354,7 +357,7 @@ function walkDigest(files: readonly FoundFile[], identity: (f: FoundFile) => Fil
  * entry is the one just written (written), or, for a file the run passed
  * over as the cache read it, the same as the walk found it.
  */
-async function heldWalk(db: Database, found: Discovery, written: ReadonlyMap<string, FileIdentity & { readTo: number }>, unchangedFile: (abs: string) => boolean): Promise<string | null> {
+async function heldWalk(db: Database, found: Discovery, written: Written, unchangedFile: (abs: string) => boolean): Promise<string | null> {
   const { rows } = await db.query('SELECT count(*)::DOUBLE AS n FROM cache.cache_files');
   if (rows[0]?.['n'] !== found.files.length) return null;
   // Every walked file is in the cache: as the walk found it (the cache's entry is the same), or as it was written just now.
@@ -511,9 +514,6 @@ async function wipe(db: Database): Promise<void> {
   await db.exec(sqlFile('cache_schema.sql'));
   await db.exec(sqlFile('sightings_kept.sql'));
 }
-
-/** What the cache records of each file just written: its identity and where reading stopped (-1: read it again). */
-type Written = Map<string, FileIdentity & { readTo: number }>;
 
 /** The files read (whole or on from where they were) are written again in the cache's list of files. */
 async function writeFiles(db: Database, reads: FileRead[]): Promise<Written> {
