@@ -26,6 +26,8 @@ function recording(): { pager: string; out: string } {
 
 const SESSIONS = ['sessions', '--logs', CORPUS, '-q'];
 const SESSION_ROW = 'C0AA6HC1RJL:1795299499.694654';
+/** The source of the last of the corpus's events, which `events --limit 2` shows last. */
+const LAST_EVENT = 'uvicorn_agent_stderr.log:86';
 
 describe('pager', () => {
   it('takes the output of a command on a terminal, with colours, LESS=FRX and LV=-c', async () => {
@@ -41,10 +43,20 @@ describe('pager', () => {
 
   it('is not used by --follow, whose lines must show as they come', async () => {
     const { pager, out } = recording();
-    const line = `timeout --preserve-status -s INT 4 ${obsLine(['events', '-f', '--logs', CORPUS, '--limit', '2', '-q'])}; echo "exit=$?"`;
-    const r = await inTerminal(line, { env: { PAGER: pager, OBS_FOLLOW_INTERVAL: '200ms' } });
+    // obs follows until interrupted, and is interrupted only once its last row is on the screen: the
+    // rows showed while it ran, however long a busy machine took to start it.
+    const seen = path.join(dir, 'follow-screen');
+    const follow = obsLine(['events', '-f', '--logs', CORPUS, '--limit', '2', '-q']);
+    // The record starts with the command line, which names the row only as a pattern that does not match itself.
+    const row = sh(LAST_EVENT.replaceAll('.', '[.]'));
+    const waitRow = `i=0; until grep -q ${row} ${seen} || [ $i -ge 300 ]; do sleep 0.1; i=$((i+1)); done`;
+    const shownWhileRunning = `grep -q ${row} ${seen} && echo "shown while running"`;
+    const line = `${follow} & p=$!; ${waitRow}; ${shownWhileRunning}; sleep 0.5; kill -INT $p; wait $p; echo "exit=$?"`;
+    const r = await inTerminal(line, { env: { PAGER: pager, OBS_FOLLOW_INTERVAL: '200ms' }, record: seen });
     expect(existsSync(out)).toBe(false);
-    expect(screen(r.raw).join('\n')).toMatch(/ts +level +session/);
+    const shown = screen(r.raw).join('\n');
+    expect(shown).toMatch(/ts +level +session/);
+    expect(shown).toContain('shown while running');
     expect(r.raw).toContain('exit=0');
   });
 

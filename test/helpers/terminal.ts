@@ -4,6 +4,8 @@
  * the terminal (unless the command line redirects them), and what the
  * terminal received comes back as raw bytes (the tty turns "\n" into
  * "\r\n"). The environment is hermetic, as in cli.ts, without NO_COLOR.
+ * With `record`, script also writes what the terminal receives to that file
+ * as it comes, where the command line itself can watch for it.
  */
 import { execa } from 'execa';
 import { existsSync } from 'node:fs';
@@ -29,11 +31,11 @@ export interface TerminalResult {
 
 export async function inTerminal(
   line: string,
-  opts: { env?: Record<string, string>; cols?: number; rows?: number; timeout?: number } = {},
+  opts: { env?: Record<string, string>; cols?: number; rows?: number; timeout?: number; record?: string } = {},
 ): Promise<TerminalResult> {
   if (!existsSync(SCRIPT)) throw new Error(`${SCRIPT} (util-linux) is needed to run obs on a pseudo-terminal; install util-linux`);
   const size = `stty cols ${opts.cols ?? 100} rows ${opts.rows ?? 30}`;
-  const r = await execa(SCRIPT, ['-qfec', `${size}; ${line}`, '/dev/null'], {
+  const r = await execa(SCRIPT, ['-qfec', `${size}; ${line}`, opts.record ?? '/dev/null'], {
     cwd: ROOT,
     env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', XDG_CACHE_HOME: CACHE_HOME, TZ: 'UTC', SHELL: '/bin/sh', TERM: 'xterm', ...opts.env },
     extendEnv: false,
