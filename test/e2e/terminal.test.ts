@@ -49,8 +49,8 @@ describe('pager', () => {
     const follow = obsLine(['events', '-f', '--logs', CORPUS, '--limit', '2', '-q']);
     // The record starts with the command line, which names the row only as a pattern that does not match itself.
     const row = sh(LAST_EVENT.replaceAll('.', '[.]'));
-    const waitRow = `i=0; until grep -q ${row} ${seen} || [ $i -ge 300 ]; do sleep 0.1; i=$((i+1)); done`;
-    const shownWhileRunning = `grep -q ${row} ${seen} && echo "shown while running"`;
+    const waitRow = `i=0; until grep -q ${row} ${sh(seen)} || [ $i -ge 300 ]; do sleep 0.1; i=$((i+1)); done`;
+    const shownWhileRunning = `grep -q ${row} ${sh(seen)} && echo "shown while running"`;
     const line = `${follow} & p=$!; ${waitRow}; ${shownWhileRunning}; sleep 0.5; kill -INT $p; wait $p; echo "exit=$?"`;
     const r = await inTerminal(line, { env: { PAGER: pager, OBS_FOLLOW_INTERVAL: '200ms' }, record: seen });
     expect(existsSync(out)).toBe(false);
