@@ -66,6 +66,9 @@ export class Database {
   /** Loaded tables that keepOnly copied into memory, hiding their view of the cache. */
   private readonly copies = new Set<string>();
 
+  /** DuckDB's memory limit as last set (limitMemory). */
+  private limit: typeof MEMORY_LIMIT | typeof LOAD_MEMORY_LIMIT = MEMORY_LIMIT;
+
   private constructor(
     private readonly instance: DuckDBInstance,
     readonly connection: DuckDBConnection,
@@ -225,7 +228,25 @@ export class Database {
 
   /** Sets DuckDB's memory limit: MEMORY_LIMIT, or LOAD_MEMORY_LIMIT for appending and fetching. */
   private async limitMemory(limit: typeof MEMORY_LIMIT | typeof LOAD_MEMORY_LIMIT): Promise<void> {
+    this.limit = limit;
     await this.connection.run(`SET memory_limit = '${limit}'`);
+  }
+
+  /**
+   * Makes DuckDB give back to the system the memory its statements and
+   * commits have freed. DuckDB allocates through its own allocator (jemalloc,
+   * built into its library), which keeps freed pages for reuse until asked to
+   * purge them, and setting the memory limit, even to the same value, asks:
+   * after a GROUP BY of 1.5 million rows was dropped, the process held 659 MB
+   * and then 235 MB, where it had stayed at 659 MB however long it waited.
+   * Building the cache of 10 GB of logs, the allocator held up to 220 MB of
+   * such pages while reading. Given back as reading flushes rows, between
+   * the statements after it and after each batch of merged errors, the 1 GB
+   * build peaked at 0.57 to 0.58 GiB instead of 0.62, and the 10 GB build's
+   * sessions table at 0.89 to 0.95 GiB instead of 1.03.
+   */
+  async releaseMemory(): Promise<void> {
+    await this.limitMemory(this.limit);
   }
 
   /** An appender to a table of the default catalog, or of the one named. */
@@ -239,15 +260,17 @@ export class Database {
 
   /**
    * Runs each statement of a script of our own (a file of src/sql), binding
-   * to each the parameters it names.
+   * to each the parameters it names; with `release`, gives back what each
+   * statement freed before the next (see releaseMemory).
    */
-  async execScript(sql: string, params: Record<string, SqlValue>): Promise<void> {
+  async execScript(sql: string, params: Record<string, SqlValue>, opts: { release?: boolean } = {}): Promise<void> {
     const statements = await this.connection.extractStatements(sql);
     for (let i = 0; i < statements.count; i++) {
       const prepared = await statements.prepare(i);
       const names = Array.from({ length: prepared.parameterCount }, (_, p) => prepared.parameterName(p + 1));
       prepared.bind(Object.fromEntries(names.map((n) => [n, params[n] ?? null])) as never);
       await prepared.run();
+      if (opts.release === true) await this.releaseMemory();
     }
   }
 

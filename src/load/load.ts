@@ -307,6 +307,7 @@ async function parseFileLines(
         holdUnterminated: opts.holdUnterminated === true,
         holdIfWrittenWithinMs: opts.stillWritingMs ?? STILL_WRITING_MS,
         from: resume,
+        onBreath: () => sink.releaseMemory(),
       },
     );
     parser.end();
@@ -423,9 +424,11 @@ export async function loadSources(db: Database, specs: readonly string[], opts: 
   await db.exec(sqlFile('link.sql'));
   if (update) await db.exec(sqlFile('sessions_touched.sql'));
   if (reuse !== undefined) await db.exec('DROP TABLE memory.main.stored_files');
+  // Each step gives back what it freed before the next takes its memory (Database.releaseMemory).
+  await db.releaseMemory();
   await mergeSightings(db, { keep: reuse !== undefined, gone: reuse?.goneSightings() ?? [] });
   await db.exec('DROP TABLE link_by_key; DROP TABLE link_by_thread;');
-  await db.execScript(sqlFile('sessions.sql'), { touched_only: update });
+  await db.execScript(sqlFile('sessions.sql'), { touched_only: update }, { release: true });
 
   return {
     files,

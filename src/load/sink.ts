@@ -79,8 +79,12 @@ export class DatabaseSink {
   private unflushed = 0;
   /** Characters of the lines read since the last flush. */
   private unflushedChars = 0;
+  /** Flushes so far, and how many of them releaseMemory had seen when it last ran. */
+  private flushes = 0;
+  private released = 0;
 
   private constructor(
+    private readonly db: Database,
     private readonly events: DuckDBAppender,
     private readonly llm: DuckDBAppender,
     private readonly spans: DuckDBAppender,
@@ -91,6 +95,7 @@ export class DatabaseSink {
 
   static async create(db: Database, errors: ErrorCollector): Promise<DatabaseSink> {
     return new DatabaseSink(
+      db,
       await db.appender('events'),
       await db.appender('llm_calls'),
       await db.appender('spans'),
@@ -293,6 +298,19 @@ export class DatabaseSink {
     for (const a of [this.events, this.llm, this.spans, this.index, this.issues]) a.flushSync();
     this.unflushed = 0;
     this.unflushedChars = 0;
+    this.flushes += 1;
+  }
+
+  /**
+   * Gives back what DuckDB freed committing the flushed rows (and checkpointing
+   * the cache file), when there was a flush since the last time (see
+   * Database.releaseMemory). A flush is synchronous; this is not, so the
+   * reader calls it when it lets the event loop go.
+   */
+  async releaseMemory(): Promise<void> {
+    if (this.released === this.flushes) return;
+    this.released = this.flushes;
+    await this.db.releaseMemory();
   }
 
   close(): void {

@@ -40,13 +40,14 @@ let lastBreath = 0;
 /**
  * Returns at once, or after one turn of the event loop when BREATH_MS have
  * passed since the last one; then also keeps V8's heap from growing far past
- * what is live (src/heap.ts).
+ * what is live (src/heap.ts), and runs `onBreath` (the reader's own upkeep).
  */
-async function breathe(): Promise<void> {
+async function breathe(onBreath?: () => Promise<void>): Promise<void> {
   const now = performance.now();
   if (now - lastBreath < BREATH_MS) return;
   paceHeap();
   await new Promise<void>((resolve) => setImmediate(resolve));
+  await onBreath?.();
   lastBreath = performance.now();
 }
 
@@ -302,9 +303,11 @@ export async function readLines(
     holdIfWrittenWithinMs?: number;
     /** Read a plain file from this byte offset, the line there numbered lineNo + 1 (the cache reads a grown file's new lines only). */
     from?: { offset: number; lineNo: number };
+    /** Run whenever reading lets the event loop go (every 25 ms or more). */
+    onBreath?: () => Promise<void>;
   } = {},
 ): Promise<{ lines: number; bytes: number; held: HeldLine | null; readTo: number }> {
-  await breathe();
+  await breathe(opts.onBreath);
   const fd = openSync(path, 'r');
   const splitter = new LineSplitter(onLine);
   const from = opts.from ?? { offset: 0, lineNo: 0 };
@@ -346,7 +349,7 @@ export async function readLines(
       while (bytesRead > 0) {
         splitter.push(buf.subarray(0, bytesRead));
         tell(bytes);
-        await breathe();
+        await breathe(opts.onBreath);
         bytesRead = readSync(fd, buf, 0, CHUNK, at(bytes));
         bytes += bytesRead;
       }

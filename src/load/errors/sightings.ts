@@ -167,8 +167,9 @@ async function merge(db: Database, keep: boolean, batchSize: number): Promise<Me
     a.closeSync();
   }
 
-  // 2. The sets of messages connected to a change.
+  // 2. The sets of messages connected to a change. Each step gives back what it freed before the next (Database.releaseMemory).
   const lists = await db.query(sqlFile('sightings_keys.sql'));
+  await db.releaseMemory();
   const messages = new Messages();
   for (const r of lists.rows) messages.join(r['keys'] as string[]);
   const touched = new Set(lists.rows.filter((r) => r['changed'] === true).map((r) => messages.root((r['keys'] as string[])[0]!)));
@@ -180,13 +181,13 @@ async function merge(db: Database, keep: boolean, batchSize: number): Promise<Me
   await db.fillTable('touched_keys', 'key VARCHAR, root VARCHAR', keys);
 
   // 3. The runs a change reaches, in batches; the kept sightings in them are taken out to be merged again.
-  await db.execScript(sqlFile('sightings_runs.sql'), { gap: INDEPENDENT_GAP_MICROS, batch: batchSize });
+  await db.execScript(sqlFile('sightings_runs.sql'), { gap: INDEPENDENT_GAP_MICROS, batch: batchSize }, { release: true });
   const counts = await db.query(
     'SELECT count(*) AS merged, count(*) FILTER (WHERE NOT staged) AS again, coalesce(max(batch) + 1, 0) AS batches FROM memory.main.error_batches',
   );
   const c = counts.rows[0] ?? {};
   const result: MergeCounts = { merged: Number(c['merged'] ?? 0), again: Number(c['again'] ?? 0), batches: Number(c['batches'] ?? 0) };
-  await db.execScript(sqlFile('sightings_redo.sql'), {});
+  await db.execScript(sqlFile('sightings_redo.sql'), {}, { release: true });
 
   // 4. Batch by batch: merged, stored, and kept.
   const merger = await Merger.start(db);
@@ -202,15 +203,17 @@ async function merge(db: Database, keep: boolean, batchSize: number): Promise<Me
     for await (const rows of db.fetching(batches())) {
       const observations = rows.map((r) => JSON.parse(String(r['observation'])) as Observation);
       const stored = await merger.merge(observations);
-      if (!keep) continue;
-      const a = await db.appender('kept_sightings');
-      for (const [i, r] of rows.entries()) {
-        appendSighting(a, String(r['abs']), Number(r['seq']), observations[i]!, r['keys'] as string[]);
-        a.appendVarchar(stored.errorIds[i]!);
-        a.appendBigInt(BigInt(stored.recordIds[i]!));
-        a.endRow();
+      if (keep) {
+        const a = await db.appender('kept_sightings');
+        for (const [i, r] of rows.entries()) {
+          appendSighting(a, String(r['abs']), Number(r['seq']), observations[i]!, r['keys'] as string[]);
+          a.appendVarchar(stored.errorIds[i]!);
+          a.appendBigInt(BigInt(stored.recordIds[i]!));
+          a.endRow();
+        }
+        a.closeSync();
       }
-      a.closeSync();
+      await db.releaseMemory();
     }
   });
   return result;
