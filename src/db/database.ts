@@ -238,7 +238,7 @@ export class Database {
    * built into its library), which keeps freed pages for reuse until asked to
    * purge them, and setting the memory limit, even to the same value, asks:
    * after a GROUP BY of 1.5 million rows was dropped, the process held 659 MB
-   * and then 235 MB, where it had stayed at 659 MB however long it waited.
+   * and then 235 MB, where waiting 3 s had given none of it back.
    * Building the cache of 10 GB of logs, the allocator held up to 220 MB of
    * such pages while reading. Given back as reading flushes rows, between
    * the statements after it and after each batch of merged errors, the 1 GB

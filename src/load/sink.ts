@@ -79,9 +79,8 @@ export class DatabaseSink {
   private unflushed = 0;
   /** Characters of the lines read since the last flush. */
   private unflushedChars = 0;
-  /** Flushes so far, and how many of them releaseMemory had seen when it last ran. */
-  private flushes = 0;
-  private released = 0;
+  /** Whether rows were flushed since releaseMemory last ran. */
+  private flushedSinceRelease = false;
 
   private constructor(
     private readonly db: Database,
@@ -298,7 +297,7 @@ export class DatabaseSink {
     for (const a of [this.events, this.llm, this.spans, this.index, this.issues]) a.flushSync();
     this.unflushed = 0;
     this.unflushedChars = 0;
-    this.flushes += 1;
+    this.flushedSinceRelease = true;
   }
 
   /**
@@ -308,8 +307,8 @@ export class DatabaseSink {
    * reader calls it when it lets the event loop go.
    */
   async releaseMemory(): Promise<void> {
-    if (this.released === this.flushes) return;
-    this.released = this.flushes;
+    if (!this.flushedSinceRelease) return;
+    this.flushedSinceRelease = false;
     await this.db.releaseMemory();
   }
 
