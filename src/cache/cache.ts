@@ -26,8 +26,11 @@ import type { Correlation, SourceKind } from '../sources/types.js';
 import { VERSION } from '../version.js';
 import { PRICE_TABLE } from '../llm/prices.js';
 
-/** Raised when what obs stores in the cache changes: older caches are built again. */
-const CACHE_FORMAT = 1;
+/**
+ * Raised when what obs stores in the cache changes: older caches are built
+ * again. 2: row groups of CACHE_ROW_GROUP_SIZE rows.
+ */
+const CACHE_FORMAT = 2;
 /** How long a run waits for another to finish writing the cache. */
 export const WAIT_MS = 3000;
 const RETRY_MS = 100;

@@ -2,13 +2,14 @@
  * A Database has DuckDB's automatic checkpoints off while it holds its
  * tables in memory (what that saves is measured by npm run bench). A cache
  * file attached for writing must be checkpointed as usual, or its
- * write-ahead log would keep every row written.
+ * write-ahead log would keep every row written, and its row groups hold
+ * CACHE_ROW_GROUP_SIZE rows, however many runs wrote them.
  */
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Database } from '../../../src/db/database.js';
+import { CACHE_ROW_GROUP_SIZE, Database } from '../../../src/db/database.js';
 
 let dir = '';
 
@@ -61,6 +62,47 @@ describe('Database checkpoints', () => {
       expect(await storage(db, 'cache.t')).toEqual(['Constant']);
     } finally {
       db.close();
+    }
+  });
+
+  it('writes row groups of CACHE_ROW_GROUP_SIZE rows, also when a later run appends to the file', async () => {
+    const file = path.join(dir, 'row-groups.duckdb');
+    // The rows of each row group of the table, from its first column's segments.
+    const rowGroups = async (db: Database): Promise<number[]> => {
+      const { rows } = await db.query(
+        "SELECT row_group_id, sum(count) AS n FROM pragma_storage_info('cache.t') WHERE column_id = 0 AND segment_type = 'BIGINT' GROUP BY ALL ORDER BY 1",
+      );
+      return rows.map((r) => Number(r['n']));
+    };
+    const first = await Database.open({ loadedTables: false });
+    try {
+      await first.attachCache(file, 'write');
+      await fill(first, 't', 'cache');
+      await first.exec('CHECKPOINT cache');
+      const sizes = await rowGroups(first);
+      expect(sizes.reduce((x, y) => x + y, 0)).toBe(240_000);
+      expect(Math.max(...sizes)).toBe(CACHE_ROW_GROUP_SIZE);
+    } finally {
+      first.close();
+    }
+    // Another run attaches the file and appends: DuckDB does not keep the size in the file, so attaching with its
+    // default would fill the last row group up to 122,880 rows and write the file's row groups again at the checkpoint.
+    const second = await Database.open({ loadedTables: false });
+    try {
+      await second.attachCache(file, 'write');
+      const a = await second.appender('t', 'cache');
+      for (let i = 0; i < 50_000; i++) {
+        a.appendBigInt(8n);
+        a.appendVarchar('y');
+        a.endRow();
+      }
+      a.closeSync();
+      await second.exec('CHECKPOINT cache');
+      const sizes = await rowGroups(second);
+      expect(sizes.reduce((x, y) => x + y, 0)).toBe(290_000);
+      expect(Math.max(...sizes)).toBe(CACHE_ROW_GROUP_SIZE);
+    } finally {
+      second.close();
     }
   });
 });
