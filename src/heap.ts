@@ -8,9 +8,10 @@
  * which 0.2 GB was live, and the process peaked there at 1.05 GiB beside
  * DuckDB's memory. paceHeap, called as reading lets the event loop go, asks
  * for a collection whenever the heap has taken HEAP_HEADROOM more than the least it
- * held in use since the last one, and the loader once more, with half that, before the
- * statements that link and merge what was read (the 10 GB build peaked at
- * 1.34 GiB as merging began, with 0.42 GB of heap taken and 0.2 GB of it used).
+ * held in use since the last one. The loader asks again, with half that,
+ * before the statements that link and merge what was read (the 10 GB build
+ * peaked at 1.34 GiB as merging began, with 0.42 GB of heap taken and 0.2 GB
+ * of it used) and before it builds the sessions.
  */
 import v8 from 'node:v8';
 import { runInNewContext } from 'node:vm';
