@@ -36,20 +36,20 @@ export const MEMORY_LIMIT = '512MB';
 export const LOAD_MEMORY_LIMIT = '256MB';
 
 /**
- * Rows per row group in the cache file (DuckDB's default is 122,880). While
- * rows are appended, DuckDB writes a table's last row group again whole at
- * every checkpoint, and the loader's commits checkpoint whenever 16 MB more
- * were written since the last. So each checkpoint wrote more than the last
- * until the row group was full: storing the merged errors of 10 GB of logs,
- * commits stalled the build for 0.9, 1.5, 2.6, 3.6 and 4.8 s, and the process
- * peaked at 1.13 GiB in the last of them. With row groups of 16,384 rows the
- * same build took 526–537 s instead of 711–728 s and peaked at 1.02 GiB; at
- * 1 GB reading took 37 s instead of 41–47 s. (4,096 read faster still, but
- * storing the merged errors took twice as long.) DuckDB does not record the
- * size in the file: the 10 GB cache attached with the default size, where
- * only the sessions changed, took 47 s and 0.93 GiB to close. So every attach
- * for writing gives it, and caches built before it are built again
- * (CACHE_FORMAT in src/cache/cache.ts).
+ * Rows per row group in the cache file (DuckDB's default is 122,880). The
+ * loader's commits checkpoint whenever 16 MB more were written since the
+ * last, and while rows are appended those checkpoints took longer as the
+ * table grew, as if each wrote the table's last row group again whole:
+ * storing the merged errors of 10 GB of logs, commits stalled the build for
+ * 0.9, 1.5, 2.6, 3.6 and 4.8 s, and the process peaked at 1.13 GiB in the
+ * last of them. With row groups of 16,384 rows the same build took 526 and
+ * 537 s instead of 711 and 728 s (726 s in a slow hour) and peaked at 0.99
+ * to 1.03 GiB; at 1 GB reading took 37 s instead of 41 to 47 s. (4,096 read
+ * faster still, but storing the merged errors took twice as long.) DuckDB
+ * does not record the size in the file: the 10 GB cache attached with the
+ * default size, where only the sessions changed, took 47 s and 0.93 GiB to
+ * close. So every attach for writing gives it, and caches built before it
+ * are built again (CACHE_FORMAT in src/cache/cache.ts).
  */
 export const CACHE_ROW_GROUP_SIZE = 16_384;
 
