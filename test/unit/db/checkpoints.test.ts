@@ -43,6 +43,22 @@ async function storage(db: Database, table: string): Promise<string[]> {
   return rows.map((r) => String(r['compression']));
 }
 
+/** One run on a cache file: attached for writing, appended to, checkpointed; the rows of each row group of table t. */
+async function cacheRun(file: string, append: (db: Database) => Promise<void>): Promise<number[]> {
+  const db = await Database.open({ loadedTables: false });
+  try {
+    await db.attachCache(file, 'write');
+    await append(db);
+    await db.exec('CHECKPOINT cache');
+    const { rows } = await db.query(
+      "SELECT row_group_id, sum(count) AS n FROM pragma_storage_info('cache.t') WHERE column_id = 0 AND segment_type = 'BIGINT' GROUP BY ALL ORDER BY 1",
+    );
+    return rows.map((r) => Number(r['n']));
+  } finally {
+    db.close();
+  }
+}
+
 describe('Database checkpoints', () => {
   it('checkpoints a cache file attached for writing: its write-ahead log does not keep every row', async () => {
     const db = await Database.open({ loadedTables: false });
@@ -67,42 +83,22 @@ describe('Database checkpoints', () => {
 
   it('writes row groups of CACHE_ROW_GROUP_SIZE rows, also when a later run appends to the file', async () => {
     const file = path.join(dir, 'row-groups.duckdb');
-    // The rows of each row group of the table, from its first column's segments.
-    const rowGroups = async (db: Database): Promise<number[]> => {
-      const { rows } = await db.query(
-        "SELECT row_group_id, sum(count) AS n FROM pragma_storage_info('cache.t') WHERE column_id = 0 AND segment_type = 'BIGINT' GROUP BY ALL ORDER BY 1",
-      );
-      return rows.map((r) => Number(r['n']));
-    };
-    const first = await Database.open({ loadedTables: false });
-    try {
-      await first.attachCache(file, 'write');
-      await fill(first, 't', 'cache');
-      await first.exec('CHECKPOINT cache');
-      const sizes = await rowGroups(first);
-      expect(sizes.reduce((x, y) => x + y, 0)).toBe(240_000);
-      expect(Math.max(...sizes)).toBe(CACHE_ROW_GROUP_SIZE);
-    } finally {
-      first.close();
-    }
+    const total = (sizes: number[]): number => sizes.reduce((x, y) => x + y, 0);
+    const first = await cacheRun(file, (db) => fill(db, 't', 'cache'));
+    expect(total(first)).toBe(240_000);
+    expect(Math.max(...first)).toBe(CACHE_ROW_GROUP_SIZE);
     // Another run attaches the file and appends: DuckDB does not keep the size in the file, so attaching with its
     // default would fill the last row group up to 122,880 rows and write the file's row groups again at the checkpoint.
-    const second = await Database.open({ loadedTables: false });
-    try {
-      await second.attachCache(file, 'write');
-      const a = await second.appender('t', 'cache');
+    const second = await cacheRun(file, async (db) => {
+      const a = await db.appender('t', 'cache');
       for (let i = 0; i < 50_000; i++) {
         a.appendBigInt(8n);
         a.appendVarchar('y');
         a.endRow();
       }
       a.closeSync();
-      await second.exec('CHECKPOINT cache');
-      const sizes = await rowGroups(second);
-      expect(sizes.reduce((x, y) => x + y, 0)).toBe(290_000);
-      expect(Math.max(...sizes)).toBe(CACHE_ROW_GROUP_SIZE);
-    } finally {
-      second.close();
-    }
+    });
+    expect(total(second)).toBe(290_000);
+    expect(Math.max(...second)).toBe(CACHE_ROW_GROUP_SIZE);
   });
 });
