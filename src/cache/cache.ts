@@ -15,10 +15,12 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, openSync, readSync, closeSync, statSync, type Stats } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
+import type { DuckDBAppender } from '@duckdb/node-api';
 import { Database } from '../db/database.js';
 import { sqlFile } from '../db/sql-files.js';
 import { discover, displayPath, type Discovery, type FileIdentity, type FoundFile } from '../load/discover.js';
 import { isParquetName } from '../load/parquet.js';
+import { noteworthy } from '../load/totals.js';
 // The loader and the source kinds are imported where something is to be read: an answer from an unchanged cache needs neither.
 import type { CacheUse, FileRead, FileReport, HeldFile, LoadOptions, LoadResult, MissingIndexTarget, Reuse } from '../load/load.js';
 import type { LineIssue } from '../load/sink.js';
@@ -350,25 +352,18 @@ function walkDigest(files: readonly FoundFile[], identity: (f: FoundFile) => Fil
   return createHash('sha1').update(paths.join('\0')).update(new Uint8Array(numbers.buffer)).digest('hex');
 }
 
-/** What the cache records of each file just written: its identity and where reading stopped (-1: read it again). */
-type Written = Map<string, FileIdentity & { readTo: number }>;
-
 /**
  * The digest of the walk as the cache holds it, when the cache holds the
- * walked files and nothing else, each read to its end: a later walk with the
- * same digest finds every file as it was read, and no more. Each file's
- * entry is the one just written (written), or, for a file the run passed
- * over as the cache read it, the same as the walk found it.
+ * walked files and nothing else, each read to its end and as the walk found
+ * it: a later walk with the same digest finds every file as it was read, and
+ * no more. A file is as the walk found it when it was just read so (asWalked),
+ * or passed over as the cache read it (its entry is the same).
  */
-async function heldWalk(db: Database, found: Discovery, written: Written, unchangedFile: (abs: string) => boolean): Promise<string | null> {
+async function heldWalk(db: Database, found: Discovery, asWalked: ReadonlySet<string>, unchangedFile: (abs: string) => boolean): Promise<string | null> {
   const { rows } = await db.query('SELECT count(*)::DOUBLE AS n FROM cache.cache_files');
   if (rows[0]?.['n'] !== found.files.length) return null;
-  // Every walked file is in the cache: as the walk found it (the cache's entry is the same), or as it was written just now.
-  const identity = (f: FoundFile): FileIdentity | null => {
-    const w = written.get(f.abs);
-    if (w !== undefined) return w.readTo === w.size ? w : null;
-    return unchangedFile(f.abs) ? (f.stats ?? null) : null;
-  };
+  // A file that changed between the walk and its reading is compared next time (cache_compare.sql), as one read short of its end is.
+  const identity = (f: FoundFile): FileIdentity | null => (asWalked.has(f.abs) || unchangedFile(f.abs) ? (f.stats ?? null) : null);
   return walkDigest(found.files, identity, (f) => f.display);
 }
 
@@ -518,44 +513,83 @@ async function wipe(db: Database): Promise<void> {
   await db.exec(sqlFile('sightings_kept.sql'));
 }
 
-/** The files read (whole or on from where they were) are written again in the cache's list of files. */
-async function writeFiles(db: Database, reads: FileRead[]): Promise<Written> {
-  await db.fillTable('read_files', 'abs VARCHAR', reads.map((r) => [r.abs]));
-  await db.exec(sqlFile('cache_read_files.sql'));
+/**
+ * The cache's list of files, as each file is read: its identity, where
+ * reading stopped, the ids it was given and its accounting, appended at
+ * once, so that a hundred thousand files hold no object each until the load
+ * ends. Kept of them: what the run's summary and the walk's digest need.
+ */
+class ReadFiles {
+  /** Files read whole: their kept error sightings go. */
+  readonly whole: string[] = [];
+  /** Files read to their end, as the walk found them (heldWalk). */
+  readonly asWalked = new Set<string>();
+  loaded = 0;
+  readOn = 0;
+  private open = true;
 
-  const files = await db.appender('cache_files');
-  const written: Written = new Map();
-  for (const r of reads) {
+  private constructor(
+    private readonly appender: DuckDBAppender,
+    private readonly resumed: (abs: string) => boolean,
+  ) {}
+
+  /** Starts the list's new entries; the entries of the files to be read on from where they were go first. */
+  static async start(db: Database, plan: Plan): Promise<ReadFiles> {
+    const resumed = [...plan.held.values()].filter((c) => c.resume);
+    if (resumed.length > 0) {
+      await db.fillTable('read_files', 'abs VARCHAR', resumed.map((c) => [c.abs]));
+      await db.exec(sqlFile('cache_read_files.sql'));
+    }
+    return new ReadFiles(await db.appender('cache_files'), (abs) => plan.held.get(abs)?.resume === true);
+  }
+
+  add(r: FileRead): void {
     const st = statOf(r.abs);
     const { issues: _issues, ...report } = r.report;
-    files.appendVarchar(r.abs);
-    files.appendVarchar(r.report.path);
-    files.appendVarchar(r.kind);
-    files.appendDouble(st?.dev ?? -1);
-    files.appendDouble(st?.ino ?? -1);
-    files.appendBigInt(BigInt(st?.size ?? -1));
-    files.appendDouble(st?.mtimeMs ?? -1);
+    const a = this.appender;
+    a.appendVarchar(r.abs);
+    a.appendVarchar(r.report.path);
+    a.appendVarchar(r.kind);
+    a.appendDouble(st?.dev ?? -1);
+    a.appendDouble(st?.ino ?? -1);
+    a.appendBigInt(BigInt(st?.size ?? -1));
+    a.appendDouble(st?.mtimeMs ?? -1);
     // A file that changed while it was read, or could not be read, is read again next time.
     const settled = st !== null && r.readTo >= 0 && r.readTo <= st.size;
-    files.appendBigInt(BigInt(settled ? r.readTo : -1));
-    written.set(r.abs, { dev: st?.dev ?? -1, ino: st?.ino ?? -1, size: st?.size ?? -1, mtimeMs: st?.mtimeMs ?? -1, readTo: settled ? r.readTo : -1 });
-    files.appendBigInt(BigInt(r.lines));
-    files.appendBoolean(r.endsCut);
+    a.appendBigInt(BigInt(settled ? r.readTo : -1));
+    a.appendBigInt(BigInt(r.lines));
+    a.appendBoolean(r.endsCut);
     const hash = settled ? tailHash(r.abs, r.readTo) : null;
-    if (hash === null) files.appendNull();
-    else files.appendVarchar(hash);
-    files.appendBoolean(r.viaIndex);
-    files.appendVarchar(JSON.stringify(r.defaults));
-    files.appendVarchar(JSON.stringify(report));
-    files.appendBoolean(noteworthy(report));
-    files.endRow();
+    if (hash === null) a.appendNull();
+    else a.appendVarchar(hash);
+    a.appendBoolean(r.viaIndex);
+    a.appendVarchar(JSON.stringify(r.defaults));
+    a.appendVarchar(JSON.stringify(report));
+    a.appendBoolean(noteworthy(report));
+    a.endRow();
+
+    const w = r.walked;
+    if (settled && r.readTo === st.size && w !== undefined && w.dev === st.dev && w.ino === st.ino && w.size === st.size && w.mtimeMs === st.mtimeMs) {
+      this.asWalked.add(r.abs);
+    }
+    const resumed = this.resumed(r.abs);
+    if (!resumed) this.whole.push(r.abs);
+    if (r.report.status === 'loaded') {
+      this.loaded++;
+      if (resumed) this.readOn++;
+    }
   }
-  files.closeSync();
-  return written;
+
+  /** Writes out the entries appended (the load's statements read them). */
+  close(): void {
+    if (!this.open) return;
+    this.open = false;
+    this.appender.closeSync();
+  }
 }
 
 /** The cache's record of the run: its key, what it could not find or examine, the sums over every file, and the walk's digest. */
-async function writeMeta(db: Database, load: LoadResult, key: string, found: Discovery, written: Written, unchangedFile: (abs: string) => boolean): Promise<Record<string, number>> {
+async function writeMeta(db: Database, load: LoadResult, key: string, found: Discovery, asWalked: ReadonlySet<string>, unchangedFile: (abs: string) => boolean): Promise<Record<string, number>> {
   const sums = (await db.query(sqlFile('cache_sums.sql'))).rows[0] ?? {};
   await db.exec('DELETE FROM cache.cache_meta');
   const m = await db.appender('cache_meta');
@@ -564,17 +598,12 @@ async function writeMeta(db: Database, load: LoadResult, key: string, found: Dis
   m.appendVarchar(JSON.stringify(load.missingTargets));
   m.appendVarchar(JSON.stringify(found.unreadable.map((u) => u.display)));
   m.appendVarchar(JSON.stringify(sums));
-  const walked = await heldWalk(db, found, written, unchangedFile);
+  const walked = await heldWalk(db, found, asWalked, unchangedFile);
   if (walked === null) m.appendNull();
   else m.appendVarchar(walked);
   m.endRow();
   m.closeSync();
   return sums as Record<string, number>;
-}
-
-/** A file a load answered from the cache lists though not asked for every file: see LoadResult.files. */
-function noteworthy(r: Omit<FileReport, 'issues'>): boolean {
-  return r.status !== 'loaded' || r.rejected > 0 || r.repaired > 0 || r.note !== null;
 }
 
 async function setState(db: Database, state: string): Promise<void> {
@@ -713,7 +742,8 @@ async function throughCache(
   }
 
   const issues = plan.held.size > 0 ? await issuesByFile(db) : new Map<string, LineIssue[]>();
-  const reads: FileRead[] = [];
+  // The cache's list of files gains each file's entry as it is read; closed however the load ends.
+  const reads = await ReadFiles.start(db, plan);
   const reuse: Reuse = {
     unchanged: (abs) => !plan.rebuild && !plan.changed.has(abs),
     update: !plan.rebuild,
@@ -731,22 +761,24 @@ async function throughCache(
     // Only session logs are given ids for lack of their own.
     defaults: new Map(plan.compared.filter((c) => c.kind === 'session_log').map((c) => [c.abs, c.defaults] as const)),
     missingTargets: plan.rebuild ? [] : meta.missing,
-    read(file) {
-      reads.push(file);
-    },
+    read: (file) => reads.add(file),
+    readingDone: () => reads.close(),
     goneSightings() {
       // The sightings of files gone or read whole go; those of files read on are kept, and the new ones follow them.
       // A changed file is both dropped and read whole: named once.
-      const whole = reads.filter((r) => plan.held.get(r.abs)?.resume !== true).map((r) => r.abs);
-      return [...new Set([...plan.dropped.map((c) => c.abs), ...whole])];
+      return [...new Set([...plan.dropped.map((c) => c.abs), ...reads.whole])];
     },
   };
-  const { loadSources } = await import('../load/load.js');
-  const read = await loadSources(db, specs, { ...opts, found, reuse });
-  // The list of files is appended and the checkpoint writes what is held: DuckDB needs no room to sort or join. The
-  // sums and the digest are queries, under DuckDB's usual limit (once, a 10 GB build ran short of memory summing under the lower one).
-  const written = await db.appending(() => writeFiles(db, reads));
-  const sums = await writeMeta(db, read, key, found, written, reuse.unchanged);
+  let read: LoadResult;
+  try {
+    const { loadSources } = await import('../load/load.js');
+    read = await loadSources(db, specs, { ...opts, found, reuse });
+  } finally {
+    reads.close();
+  }
+  // The sums and the digest are queries, under DuckDB's usual limit (once, a 10 GB build ran short of memory summing
+  // under the lower one); the checkpoint writes what is held, and needs no room to sort or join.
+  const sums = await writeMeta(db, read, key, found, reads.asWalked, reuse.unchanged);
   await db.appending(() => db.exec('CHECKPOINT cache'));
   await db.detachCache();
 
@@ -756,14 +788,12 @@ async function throughCache(
   await db.useCache();
   // A cache brought up to date lists the files this run read, and as many of the others as a run that reads nothing would.
   const load = plan.rebuild ? read : await withHeld(db, read, found, sums, opts.everyFile === true);
-  const loaded = reads.filter((r) => r.report.status === 'loaded');
-  const readOn = loaded.filter((r) => plan.held.get(r.abs)?.resume === true).length;
   const use: CacheUse = {
     file: choice.file,
     state: plan.rebuild ? 'built' : 'updated',
-    unchanged: load.sums.loaded - loaded.length,
-    readOn,
-    readWhole: loaded.length - readOn,
+    unchanged: load.sums.loaded - reads.loaded,
+    readOn: reads.readOn,
+    readWhole: reads.loaded - reads.readOn,
     dropped: plan.rebuild ? 0 : plan.dropped.length,
   };
   return { db, load: { ...load, cache: use }, notes };

@@ -15,12 +15,12 @@ import { detectKind, SOURCES } from '../sources/index.js';
 import { readHead, readLines } from '../sources/lines.js';
 import { sessionFromFileName } from '../sources/session-log/index.js';
 import type { Correlation, IndexEntry, SourceKind } from '../sources/types.js';
-import { discover, displayPath, type Discovery, type FoundFile, type PassedOver } from './discover.js';
+import { discover, displayPath, type Discovery, type FileIdentity, type FoundFile, type PassedOver } from './discover.js';
 import { ErrorCollector } from './errors/extract.js';
 import { isParquetName, loadParquetFiles, PARQUET_KIND } from './parquet.js';
 import { mergeSightings, SightingStage } from './errors/sightings.js';
 import { DatabaseSink, ts, type FileCounts } from './sink.js';
-import { sumFiles, type FileSums } from './totals.js';
+import { noteworthy, sumFiles, type FileSums } from './totals.js';
 
 export interface FileReport extends FileCounts {
   path: string;
@@ -59,9 +59,9 @@ export interface LoadResult {
   cache?: CacheUse | null;
   /**
    * The files' accounting, in the order read: every file, except that a
-   * load answered from the cache as it is, and not asked for every file
-   * (LoadOptions.everyFile), lists only the files with something to say:
-   * not loaded, lines rejected or repaired, or a note.
+   * load through the cache, not asked for every file (LoadOptions.everyFile),
+   * lists only the files with something to say (noteworthy): not loaded,
+   * lines rejected or repaired, or a note. The cache holds the others'.
    */
   files: FileReport[];
   /** Sums over every file, listed or not. */
@@ -103,6 +103,8 @@ export interface FileRead {
   abs: string;
   kind: string;
   report: FileReport;
+  /** What the walk saw of the file (absent for a file an index named). */
+  walked?: FileIdentity;
   defaults: Correlation;
   /** Where the next reading starts, and the line there. */
   readTo: number;
@@ -127,7 +129,10 @@ export interface Reuse {
   /** The ids each file the cache read was given (from an index file that has not changed since, or its name). */
   defaults: Map<string, Correlation>;
   missingTargets: MissingIndexTarget[];
+  /** A file is read: the cache records it now, so that no object stays for it until the load ends. */
   read(file: FileRead): void;
+  /** Every file is read: what the cache recorded of them is in its tables before the load's statements read them. */
+  readingDone(): void;
   /** Files whose kept error sightings go: gone, changed, or read again whole (asked once every file is read). */
   goneSightings(): string[];
 }
@@ -284,7 +289,7 @@ async function parseFileLines(
     // A file passed over (binary, a kind not loaded) is passed over again while it is unchanged; an unreadable one is tried again.
     if (p.unexamined === true) return;
     const readTo = p.report.status === 'skipped' ? p.file.size : -1;
-    opts.reuse?.read({ abs: p.file.abs, kind: p.report.kind, report: p.report, defaults, readTo, lines: 0, endsCut: false, viaIndex: p.viaIndex === true });
+    opts.reuse?.read({ abs: p.file.abs, kind: p.report.kind, report: p.report, walked: p.file.stats, defaults, readTo, lines: 0, endsCut: false, viaIndex: p.viaIndex === true });
     return;
   }
   const resume = p.held?.resume;
@@ -325,7 +330,7 @@ async function parseFileLines(
   } finally {
     fileSink.end();
   }
-  opts.reuse?.read({ abs: p.file.abs, kind: kind.name, report: p.report, defaults, readTo, lines, endsCut, viaIndex: p.viaIndex === true });
+  opts.reuse?.read({ abs: p.file.abs, kind: kind.name, report: p.report, walked: p.file.stats, defaults, readTo, lines, endsCut, viaIndex: p.viaIndex === true });
 }
 
 export async function loadSources(db: Database, specs: readonly string[], opts: LoadOptions): Promise<LoadResult> {
@@ -402,15 +407,16 @@ export async function loadSources(db: Database, specs: readonly string[], opts: 
     } finally {
       sink.close();
       stage.close();
+      reuse?.readingDone();
     }
   });
+  known.clear();
   // Parquet (an obs export read back) is never cached: it is a store already (see loadCached).
   await loadParquetFiles(db, planned);
   progress?.filesRead();
-  // What reading left is garbage: V8's heap gives it back before DuckDB's statements take their memory.
-  paceHeap(HEAP_HEADROOM / 2);
 
-  const files = planned.map((p) => p.report);
+  let files = planned.map((p) => p.report);
+  planned.length = 0;
   // A cache brought up to date builds again the sessions its changes touch, not all.
   const update = reuse?.update === true;
   if (reuse !== undefined) {
@@ -421,6 +427,14 @@ export async function loadSources(db: Database, specs: readonly string[], opts: 
     await db.exec(sqlFile('cache_files_replace.sql'));
   }
   await storeFiles(db, files);
+  const sums = sumFiles(files);
+  const rejected = files.reduce((n, f) => n + f.rejected, 0);
+  const unreadable = files.filter((f) => f.status === 'unreadable').length;
+  // Through the cache, every report is in its tables now: only those with something to say stay listed, unless every
+  // file is asked for. At 10 GB (168,950 files) the reports and what went with them held 110 MB of V8's heap.
+  if (reuse !== undefined && opts.everyFile !== true) files = files.filter(noteworthy);
+  // What reading left is garbage: V8's heap gives it back before DuckDB's statements take their memory.
+  paceHeap(HEAP_HEADROOM / 2);
   await db.exec(sqlFile('link.sql'));
   if (update) await db.exec(sqlFile('sessions_touched.sql'));
   if (reuse !== undefined) await db.exec('DROP TABLE memory.main.stored_files');
@@ -432,14 +446,7 @@ export async function loadSources(db: Database, specs: readonly string[], opts: 
   paceHeap(HEAP_HEADROOM / 2);
   await db.execScript(sqlFile('sessions.sql'), { touched_only: update }, { release: true });
 
-  return {
-    files,
-    ignored: found.ignored,
-    missingTargets,
-    sums: sumFiles(files),
-    rejected: files.reduce((n, f) => n + f.rejected, 0),
-    unreadable: files.filter((f) => f.status === 'unreadable').length,
-  };
+  return { files, ignored: found.ignored, missingTargets, sums, rejected, unreadable };
 }
 
 async function storeFiles(db: Database, files: FileReport[]): Promise<void> {

@@ -36,6 +36,11 @@ export function sumFiles(files: readonly FileReport[]): FileSums {
   return sums;
 }
 
+/** A file a load through the cache lists though not asked for every file: see LoadResult.files. */
+export function noteworthy(r: Omit<FileReport, 'issues'>): boolean {
+  return r.status !== 'loaded' || r.rejected > 0 || r.repaired > 0 || r.note !== null;
+}
+
 export function loadTotals(load: LoadResult): LoadTotals {
   const s = load.sums;
   return {
