@@ -63,6 +63,11 @@ export function cantCreateError(message: string, details: ObsErrorDetails = {}):
   return new ObsError(EXIT.CANT_CREATE, message, details);
 }
 
+/** DuckDB ran out of memory under its limit ("failed to pin block", "could not allocate"): the statement left nothing behind. */
+export function isOutOfMemory(err: unknown): boolean {
+  return err instanceof Error && err.message.startsWith('Out of Memory Error');
+}
+
 /** Formats an error in the error / reason / note / help shape, one item per line. */
 export function formatError(err: ObsError): string {
   const lines = [`error: ${err.message}`];

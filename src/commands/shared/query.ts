@@ -6,7 +6,7 @@
 import type { Database, Row } from '../../db/database.js';
 import type { SqlParams } from '../../db/params.js';
 import { sqlFile } from '../../db/sql-files.js';
-import { EXIT, ObsError } from '../../errors.js';
+import { EXIT, isOutOfMemory, ObsError } from '../../errors.js';
 import { whereClause, type TableSpec } from '../../filters/filters.js';
 
 export interface Page {
@@ -87,7 +87,7 @@ export async function streamPage(db: Database, query: PageQuery, limit: number |
       return { columns, count, truncated, chunks: all() };
     }
   } catch (err) {
-    if (!/^Out of Memory Error/.test((err as Error).message)) throw err;
+    if (!isOutOfMemory(err)) throw err;
   }
   return { ...(await fetchedPage(db, query, limitSql)), count, truncated };
 }

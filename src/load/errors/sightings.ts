@@ -167,8 +167,9 @@ async function merge(db: Database, keep: boolean, batchSize: number): Promise<Me
     a.closeSync();
   }
 
-  // 2. The sets of messages connected to a change. Each step gives back what it freed before the next (Database.releaseMemory).
-  const lists = await db.query(sqlFile('sightings_keys.sql'));
+  // 2. The sets of messages connected to a change. Each step gives back what it freed before the next (Database.releaseMemory),
+  // and the steps that group and sort every sighting try to do so in less room than DuckDB's usual (Database.tight).
+  const lists = await db.tight(() => db.query(sqlFile('sightings_keys.sql')));
   await db.releaseMemory();
   const messages = new Messages();
   for (const r of lists.rows) messages.join(r['keys'] as string[]);
@@ -181,13 +182,13 @@ async function merge(db: Database, keep: boolean, batchSize: number): Promise<Me
   await db.fillTable('touched_keys', 'key VARCHAR, root VARCHAR', keys);
 
   // 3. The runs a change reaches, in batches; the kept sightings in them are taken out to be merged again.
-  await db.execScript(sqlFile('sightings_runs.sql'), { gap: INDEPENDENT_GAP_MICROS, batch: batchSize }, { release: true });
+  await db.execScript(sqlFile('sightings_runs.sql'), { gap: INDEPENDENT_GAP_MICROS, batch: batchSize }, { release: true, tight: true });
   const counts = await db.query(
     'SELECT count(*) AS merged, count(*) FILTER (WHERE NOT staged) AS again, coalesce(max(batch) + 1, 0) AS batches FROM memory.main.error_batches',
   );
   const c = counts.rows[0] ?? {};
   const result: MergeCounts = { merged: Number(c['merged'] ?? 0), again: Number(c['again'] ?? 0), batches: Number(c['batches'] ?? 0) };
-  await db.execScript(sqlFile('sightings_redo.sql'), {}, { release: true });
+  await db.execScript(sqlFile('sightings_redo.sql'), {}, { release: true, tight: true });
 
   // 4. Batch by batch: merged, stored, and kept.
   const merger = await Merger.start(db);
