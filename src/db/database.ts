@@ -40,7 +40,7 @@ export const LOAD_MEMORY_LIMIT = '256MB';
  * The limit a statement is tried under first when it may need less than
  * MEMORY_LIMIT, and the process much more room beside it (Database.tight).
  * Merging the error sightings of 10 GB of logs, the statements that group and
- * sort them into batches took the process to 0.71 GiB on their own at 512 MB
+ * sort them into batches took the process to 0.69 GiB on their own at 512 MB
  * and 0.56 GiB at 384 MB, in the same time; at 320 MB the sort ran out of memory.
  */
 export const TIGHT_MEMORY_LIMIT = '384MB';
