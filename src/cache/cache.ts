@@ -568,10 +568,8 @@ class ReadFiles {
     a.appendBoolean(noteworthy(report));
     a.endRow();
 
-    const w = r.walked;
-    if (settled && r.readTo === st.size && w !== undefined && w.dev === st.dev && w.ino === st.ino && w.size === st.size && w.mtimeMs === st.mtimeMs) {
-      this.asWalked.add(r.abs);
-    }
+    // As the walk found it, and read to its end: as a later run would find it unchanged.
+    if (st !== null && r.walked !== undefined && unchanged({ ...r.walked, readTo: r.readTo }, st)) this.asWalked.add(r.abs);
     const resumed = this.resumed(r.abs);
     if (!resumed) this.whole.push(r.abs);
     if (r.report.status === 'loaded') {

@@ -442,7 +442,7 @@ export async function loadSources(db: Database, specs: readonly string[], opts: 
   await db.releaseMemory();
   await mergeSightings(db, { keep: reuse !== undefined, gone: reuse?.goneSightings() ?? [] });
   await db.exec('DROP TABLE link_by_key; DROP TABLE link_by_thread;');
-  // The merge's parsed sightings are garbage (at 10 GB, 87 MB beside 178 MB in use): given back before the sessions' aggregates.
+  // The merge's parsed sightings are garbage (87 MB at 10 GB): given back before the sessions' aggregates.
   paceHeap(HEAP_HEADROOM / 2);
   await db.execScript(sqlFile('sessions.sql'), { touched_only: update }, { release: true });
 
