@@ -7,6 +7,7 @@
 import { statSync, type Stats } from 'node:fs';
 import { readdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { noInputError } from '../errors.js';
 
 export interface FoundFile {
@@ -206,14 +207,32 @@ export function globToRegExp(glob: string): RegExp {
 
 interface WalkState {
   cwd: string;
-  seen: Set<string>;
-  out: Discovery;
-  /** Entries stat-ed so far. */
-  statted: number;
+  /** The real paths listed, once a file may repeat one (null until then: see addReal). */
+  seen: Set<string> | null;
+  /** Folder walks begun. */
+  walks: number;
+  listed: Listing;
+  out: Pick<Discovery, 'ignored' | 'unreadable'>;
+  /** Entries looked at so far. */
+  entries: number;
 }
 
-/** The walk stats synchronously, and lets other work go on after this many entries (a millisecond or two of stat calls). */
+/**
+ * The files a walk found, in its order, before their stat: a folder's
+ * listing says which entries are plain files, so they are stat-ed after the
+ * walk, all at once (by two threads when there are many: ListedStats). A file
+ * stat-ed already (named in --logs, or reached through a link) has its identity.
+ */
+interface Listing {
+  paths: string[];
+  displays: string[];
+  known: Map<number, FileIdentity>;
+}
+
+/** The walk lets other work go on after this many entries (a millisecond or two of listing). */
 const YIELD_EVERY = 500;
+
+const identityOf = (s: Stats): FileIdentity => ({ dev: s.dev, ino: s.ino, size: s.size, mtimeMs: s.mtimeMs });
 
 /** Adds a file once, by its real path. */
 async function addFile(abs: string, stats: Stats, st: WalkState): Promise<void> {
@@ -223,14 +242,25 @@ async function addFile(abs: string, stats: Stats, st: WalkState): Promise<void> 
   } catch {
     // keep abs
   }
-  addReal(abs, real, stats, st);
+  addReal(abs, real, stats, st, false);
 }
 
-/** Adds a file once, given its real path (a plain entry of a folder whose real path is known): no promise per file. */
-function addReal(abs: string, real: string, stats: Stats, st: WalkState): void {
-  if (st.seen.has(real)) return;
-  st.seen.add(real);
-  st.out.files.push({ abs: real, display: displayPath(abs, st.cwd), size: stats.size, stats: { dev: stats.dev, ino: stats.ino, size: stats.size, mtimeMs: stats.mtimeMs } });
+/**
+ * Adds a file once, given its real path (a plain entry of a folder whose real
+ * path is known: no promise per file). The plain entries of the first folder
+ * walk cannot repeat each other (it walks each folder once, by its real path),
+ * so the set of real paths is made only when a file may repeat one: one
+ * named in --logs, reached through a link, or found by a second walk.
+ */
+function addReal(abs: string, real: string, stats: Stats | null, st: WalkState, plain: boolean): void {
+  if (st.seen !== null || !plain || st.walks > 1) {
+    st.seen ??= new Set(st.listed.paths);
+    if (st.seen.has(real)) return;
+    st.seen.add(real);
+  }
+  if (stats !== null) st.listed.known.set(st.listed.paths.length, identityOf(stats));
+  st.listed.paths.push(real);
+  st.listed.displays.push(displayPath(abs, st.cwd));
 }
 
 /**
@@ -240,6 +270,7 @@ function addReal(abs: string, real: string, stats: Stats, st: WalkState): void {
  */
 async function walk(dir: string, st: WalkState, match?: (abs: string) => boolean): Promise<number> {
   let matched = 0;
+  st.walks++;
   // Folders seen in this walk: a symbolic link back up the tree is not followed twice.
   const seenDirs = new Set<string>();
   const stack = [dir];
@@ -271,20 +302,26 @@ async function walk(dir: string, st: WalkState, match?: (abs: string) => boolean
       if (entry.name.startsWith('.') || entry.name === 'node_modules') continue;
       const abs = folder + entry.name;
       // Now and then, the promises of work done elsewhere (DuckDB opening the cache) go on.
-      if (++st.statted % YIELD_EVERY === 0) await new Promise<void>((resolve) => setImmediate(resolve));
-      let s;
-      try {
-        // Synchronous: a folder of thousands of files is walked in milliseconds, not a promise per file.
-        s = statSync(abs);
-      } catch (err) {
-        st.out.unreadable.push({ display: displayPath(abs, st.cwd), reason: (err as Error).message });
-        continue;
-      }
-      if (s.isDirectory()) {
+      if (++st.entries % YIELD_EVERY === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+      if (entry.isDirectory()) {
         subdirs.push(abs);
         continue;
       }
-      if (!s.isFile()) continue;
+      // A link is followed now (to a folder, or a file by its real path); a plain file is stat-ed after the walk.
+      let linked: Stats | null = null;
+      if (entry.isSymbolicLink()) {
+        try {
+          linked = statSync(abs);
+        } catch (err) {
+          st.out.unreadable.push({ display: displayPath(abs, st.cwd), reason: (err as Error).message });
+          continue;
+        }
+        if (linked.isDirectory()) {
+          subdirs.push(abs);
+          continue;
+        }
+        if (!linked.isFile()) continue;
+      } else if (!entry.isFile()) continue;
       if (match && !match(abs)) continue;
       if (!match) {
         const accepted = walkAccepts(entry.name, key);
@@ -294,10 +331,9 @@ async function walk(dir: string, st: WalkState, match?: (abs: string) => boolean
         }
       }
       matched++;
-      // A plain entry's real path is its folder's real path and its name; only a link needs resolving.
-      if (entry.isSymbolicLink()) await addFile(abs, s, st);
+      if (linked !== null) await addFile(abs, linked, st);
       // Most folders are their real path: the file's path is then its real path, one string, not two.
-      else addReal(abs, realFolder === folder ? abs : realFolder + entry.name, s, st);
+      else addReal(abs, realFolder === folder ? abs : realFolder + entry.name, null, st, true);
     }
     stack.push(...subdirs.reverse());
   }
@@ -320,7 +356,40 @@ function globBase(pattern: string): string {
  * Throws exit 3 when a path or glob names nothing.
  */
 export async function discover(specs: readonly string[], cwd: string): Promise<Discovery> {
-  const st: WalkState = { cwd, seen: new Set(), out: { files: [], ignored: [], unreadable: [] }, statted: 0 };
+  return (await beginDiscover(specs, cwd)).done();
+}
+
+/**
+ * A walk begun: its folders are listed, and its files are being stat-ed;
+ * done() gives what it found. The files' stat is the walk's largest part
+ * (16,868 files: about 45 ms of 110).
+ */
+export interface PendingDiscovery {
+  done(): Promise<Discovery>;
+  /** How many files the helper thread has stat-ed so far (0 without one). */
+  statsByHelper(): number;
+}
+
+/**
+ * Lists the files the specs name (exit 3 when a path or glob names nothing).
+ * With `helper` and many files, a thread starts that stats them while the
+ * caller goes on (a command opens DuckDB in that time); done() stats what the
+ * helper has not reached yet, here.
+ */
+export async function beginDiscover(specs: readonly string[], cwd: string, opts: { helper?: boolean } = {}): Promise<PendingDiscovery> {
+  const st = await list(specs, cwd);
+  const stats = new ListedStats(st.listed.paths, opts.helper === true && st.listed.paths.length >= HELPER_FROM);
+  let found: Promise<Discovery> | undefined;
+  const done = async (): Promise<Discovery> => {
+    await stats.finish();
+    return discovered(st, stats.cells);
+  };
+  return { done: () => (found ??= done()), statsByHelper: () => stats.byHelper() };
+}
+
+/** The walk of every spec, to the files' listing. */
+async function list(specs: readonly string[], cwd: string): Promise<WalkState> {
+  const st: WalkState = { cwd, seen: null, walks: 0, listed: { paths: [], displays: [], known: new Map() }, out: { ignored: [], unreadable: [] }, entries: 0 };
   for (const spec of specs) {
     const abs = path.resolve(cwd, spec);
     if (GLOB_CHARS.test(spec)) {
@@ -355,5 +424,156 @@ export async function discover(specs: readonly string[], cwd: string): Promise<D
     if (s.isDirectory()) await walk(abs, st);
     else await addFile(abs, s, st);
   }
-  return st.out;
+  return st;
+}
+
+/** Per listed file: device, inode, size, time, and 1 for a plain file, 0 for anything else; NaN until stat-ed (or when its stat failed). */
+const CELLS = 5;
+/** The shared counters (see ListedStats), before the cells. */
+const COUNTS = 4;
+/** Files claimed at a time by each thread. */
+const CHUNK = 256;
+/** Fewer files are stat-ed on this thread alone: 4,096 stats take about 11 ms, a thread about 30 ms to start. */
+const HELPER_FROM = 4096;
+
+/**
+ * The helper thread: it claims chunks of the files from the counter it
+ * shares with the walk's thread, writes what stat says into the shared cells,
+ * and counts the files it is done with. A file whose stat fails is left NaN
+ * (stat-ed again by the walk's thread, which reports why). Plain JavaScript
+ * with no import: it runs as given.
+ */
+const HELPER = `
+const { workerData } = require('node:worker_threads');
+const { statSync } = require('node:fs');
+const paths = workerData.paths.split('\\0');
+const counts = new Int32Array(workerData.shared, 0, ${COUNTS});
+const cells = new Float64Array(workerData.shared, ${COUNTS * 4});
+for (;;) {
+  const from = Atomics.add(counts, 0, ${CHUNK});
+  if (from >= paths.length) break;
+  const to = Math.min(paths.length, from + ${CHUNK});
+  for (let i = from; i < to; i++) {
+    let s;
+    try { s = statSync(paths[i]); } catch { continue; }
+    const c = i * ${CELLS};
+    cells[c] = s.dev; cells[c + 1] = s.ino; cells[c + 2] = s.size; cells[c + 3] = s.mtimeMs; cells[c + 4] = s.isFile() ? 1 : 0;
+  }
+  Atomics.add(counts, 2, to - from);
+  Atomics.add(counts, 1, to - from);
+  Atomics.notify(counts, 1);
+}
+`;
+
+/**
+ * The listed files' stat, in cells shared by this thread and, for many
+ * files, a helper thread. The counts: the next file to claim, the files done,
+ * and those of them the helper did.
+ */
+class ListedStats {
+  readonly cells: Float64Array;
+  private readonly counts: Int32Array;
+  private helper: Worker | null = null;
+  private helperEnded: Promise<'ended'> | null = null;
+
+  constructor(
+    private readonly paths: readonly string[],
+    withHelper: boolean,
+  ) {
+    const shared = new SharedArrayBuffer(COUNTS * 4 + paths.length * CELLS * 8);
+    this.counts = new Int32Array(shared, 0, COUNTS);
+    this.cells = new Float64Array(shared, COUNTS * 4).fill(NaN);
+    if (!withHelper) return;
+    try {
+      const helper = new Worker(HELPER, { eval: true, workerData: { paths: paths.join('\0'), shared } });
+      // Until finish() waits on it, it does not keep the process alive (a command that fails before the walk is done).
+      helper.unref();
+      // Whether it ends or fails, what it did not stat is stat-ed here.
+      this.helperEnded = new Promise((resolve) => {
+        helper.once('exit', () => resolve('ended'));
+        helper.once('error', () => resolve('ended'));
+      });
+      this.helper = helper;
+    } catch {
+      // No thread: every file is stat-ed here.
+    }
+  }
+
+  byHelper(): number {
+    return Atomics.load(this.counts, 2);
+  }
+
+  /** Stats what is left, here, and waits for the chunks the helper has claimed (not for its end). */
+  async finish(): Promise<void> {
+    const n = this.paths.length;
+    let chunks = 0;
+    for (;;) {
+      const from = Atomics.add(this.counts, 0, CHUNK);
+      if (from >= n) break;
+      const to = Math.min(n, from + CHUNK);
+      for (let i = from; i < to; i++) statInto(this.cells, i, this.paths[i] as string);
+      Atomics.add(this.counts, 1, to - from);
+      // Now and then, the promises of work done elsewhere (DuckDB opening the cache) go on.
+      if (++chunks % 8 === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    if (this.helper === null || this.helperEnded === null) return;
+    // While this thread waits on it, the helper keeps the process alive (a wait on shared memory does not).
+    this.helper.ref();
+    try {
+      // A helper that stopped short of its chunk leaves it NaN: discovered() stats it here.
+      for (let done = Atomics.load(this.counts, 1); done < n; done = Atomics.load(this.counts, 1)) {
+        const more = Atomics.waitAsync(this.counts, 1, done);
+        if (more.async && (await Promise.race([more.value, this.helperEnded])) === 'ended') break;
+      }
+    } finally {
+      this.helper.unref();
+    }
+  }
+}
+
+/** One file's stat into its cells; a failure leaves them NaN. */
+function statInto(cells: Float64Array, i: number, file: string): void {
+  let s;
+  try {
+    s = statSync(file);
+  } catch {
+    return;
+  }
+  const c = i * CELLS;
+  cells[c] = s.dev;
+  cells[c + 1] = s.ino;
+  cells[c + 2] = s.size;
+  cells[c + 3] = s.mtimeMs;
+  cells[c + 4] = s.isFile() ? 1 : 0;
+}
+
+/** The files found, with what stat said: a file that is no longer a plain one is passed over, one that cannot be stat-ed is unreadable, with why. */
+function discovered(st: WalkState, cells: Float64Array): Discovery {
+  const { paths, displays, known } = st.listed;
+  const files: FoundFile[] = [];
+  const unreadable = st.out.unreadable;
+  for (let i = 0; i < paths.length; i++) {
+    const abs = paths[i] as string;
+    const display = displays[i] as string;
+    let id = known.get(i);
+    if (id === undefined) {
+      const c = i * CELLS;
+      const kind = cells[c + 4];
+      if (kind === 0) continue;
+      if (kind === 1) id = { dev: cells[c] as number, ino: cells[c + 1] as number, size: cells[c + 2] as number, mtimeMs: cells[c + 3] as number };
+      else {
+        // Its stat failed (or no thread reached it): again, here, for the reason.
+        try {
+          const s = statSync(abs);
+          if (!s.isFile()) continue;
+          id = identityOf(s);
+        } catch (err) {
+          unreadable.push({ display, reason: (err as Error).message });
+          continue;
+        }
+      }
+    }
+    files.push({ abs, display, size: id.size, stats: id });
+  }
+  return { files, ignored: st.out.ignored, unreadable };
 }

@@ -15,7 +15,7 @@ import { detectKind, SOURCES } from '../sources/index.js';
 import { readHead, readLines } from '../sources/lines.js';
 import { sessionFromFileName } from '../sources/session-log/index.js';
 import type { Correlation, IndexEntry, SourceKind } from '../sources/types.js';
-import { discover, displayPath, type Discovery, type FileIdentity, type FoundFile, type PassedOver } from './discover.js';
+import { beginDiscover, displayPath, type Discovery, type FileIdentity, type FoundFile, type PassedOver, type PendingDiscovery } from './discover.js';
 import { ErrorCollector } from './errors/extract.js';
 import { isParquetName, loadParquetFiles, PARQUET_KIND } from './parquet.js';
 import { mergeSightings, SightingStage } from './errors/sightings.js';
@@ -151,6 +151,8 @@ export interface LoadOptions {
   reuse?: Reuse;
   /** The files to read, when the caller has found them already. */
   found?: Discovery;
+  /** The walk of the specs, when the caller began it (before loading DuckDB). */
+  walking?: PendingDiscovery;
   /** List every file in LoadResult.files even when the cache answers as it is (obs sources, --follow). */
   everyFile?: boolean;
 }
@@ -334,7 +336,7 @@ async function parseFileLines(
 }
 
 export async function loadSources(db: Database, specs: readonly string[], opts: LoadOptions): Promise<LoadResult> {
-  const found = opts.found ?? (await discover(specs, opts.cwd));
+  const found = opts.found ?? (await (opts.walking ?? (await beginDiscover(specs, opts.cwd))).done());
   const progress = opts.progress;
   const reuse = opts.reuse;
   const planned: Planned[] = [];

@@ -230,9 +230,15 @@ export async function openSources(ctx: Context, o: CommonOptions, given?: Config
   const { tz, window } = resolveTime(ctx, o, config);
 
   const logs = logPaths(ctx, o, config);
+  // The folders are listed while DuckDB loads (the listing waits on the file system); many
+  // files are then stat-ed by a helper thread as well as this one, while DuckDB opens the cache.
+  const { beginDiscover } = await import('../../load/discover.js');
+  const listing = beginDiscover(logs, ctx.cwd, { helper: true });
+  listing.catch(() => undefined);
 
   // DuckDB takes a third of a second to load: only commands that read logs pay for it.
   const { Database } = await import('../../db/database.js');
+  const walking = await listing;
   const { FormatSet } = await import('../../formats/formats.js');
   const cache = await cacheChoice(ctx, o, { specs: logs, cwd: ctx.cwd, tz, formats: config.formats ?? null, configPrices: config.prices ?? null });
   let db: Database;
@@ -243,6 +249,7 @@ export async function openSources(ctx: Context, o: CommonOptions, given?: Config
     formats: FormatSet.create(config.formats),
     prices: new PriceBook(config.prices),
     progress,
+    walking,
     holdUnterminated: o.follow === true,
     // --follow tells the files that appear from those read before.
     everyFile: o.everyFile === true || o.follow === true,

@@ -1,8 +1,8 @@
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { discover, displayPath, globToRegExp } from '../../../src/load/discover.js';
+import { beginDiscover, discover, displayPath, globToRegExp } from '../../../src/load/discover.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'obs-discover-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -51,6 +51,66 @@ describe('discover', () => {
     expect(d.files.map((f) => f.display)).toEqual(['logs/b.jsonl', 'logs/sub/c.jsonl']);
     await expect(discover(['nope'], dir)).rejects.toMatchObject({ exitCode: 3, message: 'cannot read nope' });
     await expect(discover(['logs/*.csv'], dir)).rejects.toMatchObject({ exitCode: 3 });
+  });
+
+  it('lists a file once whether a link, a second path or the folder names it first', async () => {
+    mkdirSync(path.join(dir, 'twice/sub'), { recursive: true });
+    writeFileSync(path.join(dir, 'twice/b.log'), 'x\n');
+    writeFileSync(path.join(dir, 'twice/sub/c.log'), 'x\n');
+    // A link met before its target, in the same folder, and a folder linked to its own subfolder.
+    symlinkSync('b.log', path.join(dir, 'twice/a.log'));
+    symlinkSync('sub', path.join(dir, 'twice/linked'));
+    const d = await discover(['twice', 'twice/sub/c.log', 'twice/sub'], dir);
+    expect(d.files.map((f) => f.display)).toEqual(['twice/a.log', 'twice/linked/c.log']);
+    expect(d.files.map((f) => f.abs)).toEqual([path.join(dir, 'twice/b.log'), path.join(dir, 'twice/sub/c.log')]);
+  });
+
+  it('reports a file gone between the listing and its stat as unreadable, with why', async () => {
+    mkdirSync(path.join(dir, 'gone'));
+    writeFileSync(path.join(dir, 'gone/a.log'), 'x\n');
+    writeFileSync(path.join(dir, 'gone/b.log'), 'x\n');
+    const pending = await beginDiscover(['gone'], dir);
+    unlinkSync(path.join(dir, 'gone/a.log'));
+    const d = await pending.done();
+    expect(d.files.map((f) => f.display)).toEqual(['gone/b.log']);
+    expect(d.unreadable).toEqual([{ display: 'gone/a.log', reason: expect.stringContaining('ENOENT') }]);
+  });
+});
+
+describe('beginDiscover with a helper thread', () => {
+  // Enough files for the helper (4,096 and more), in two folders, with a link and a name passed over.
+  const many = path.join(dir, 'many');
+  mkdirSync(path.join(many, 'b'), { recursive: true });
+  for (let i = 0; i < 5000; i++) writeFileSync(path.join(many, i % 2 === 0 ? 'b' : '', `s${String(i).padStart(4, '0')}.log`), 'x'.repeat(i % 7));
+  writeFileSync(path.join(many, 'notes.md'), '#\n');
+  symlinkSync('b/s0000.log', path.join(many, 'a-link.log'));
+
+  it("finds what the walk alone finds, each file's stat as stat says, the helper taking part", async () => {
+    const alone = await discover(['many'], dir);
+    const pending = await beginDiscover(['many'], dir, { helper: true });
+    // Time for the helper to start and stat every file it claims: this thread then has none left.
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const helped = await pending.done();
+    expect(pending.statsByHelper()).toBeGreaterThan(4000);
+    expect(helped).toEqual(alone);
+    expect(helped.files).toHaveLength(5000);
+    expect(helped.ignored.map((i) => i.display)).toEqual(['many/notes.md']);
+    for (const f of helped.files.filter((_, i) => i % 97 === 0)) {
+      const s = statSync(f.abs);
+      expect(f.stats).toEqual({ dev: s.dev, ino: s.ino, size: s.size, mtimeMs: s.mtimeMs });
+    }
+  });
+
+  it('gives the same when this thread stats alongside it from the start', async () => {
+    const pending = await beginDiscover(['many'], dir, { helper: true });
+    expect(await pending.done()).toEqual(await discover(['many'], dir));
+  });
+
+  it('does not start one for a few files', async () => {
+    const pending = await beginDiscover(['logs'], dir, { helper: true });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await pending.done();
+    expect(pending.statsByHelper()).toBe(0);
   });
 });
 
