@@ -18,7 +18,7 @@ import path from 'node:path';
 import type { DuckDBAppender } from '@duckdb/node-api';
 import { Database } from '../db/database.js';
 import { sqlFile } from '../db/sql-files.js';
-import { beginDiscover, displayPath, type Discovery, type FileIdentity, type FoundFile } from '../load/discover.js';
+import { discover, displayPath, type Discovery, type FileIdentity, type FoundFile } from '../load/discover.js';
 import { isParquetName } from '../load/parquet.js';
 import { noteworthy } from '../load/totals.js';
 // The loader and the source kinds are imported where something is to be read: an answer from an unchanged cache needs neither.
@@ -622,7 +622,7 @@ export async function loadCached(choice: CacheChoice, specs: readonly string[], 
   opening.catch(() => undefined);
   let found: Discovery;
   try {
-    found = await (opts.walking ?? (await beginDiscover(specs, opts.cwd))).done();
+    found = await (opts.walking?.done() ?? discover(specs, opts.cwd));
   } catch (err) {
     void opening.then(({ db }) => db.close(), () => undefined);
     throw err;
