@@ -622,7 +622,7 @@ export async function loadCached(choice: CacheChoice, specs: readonly string[], 
   opening.catch(() => undefined);
   let found: Discovery;
   try {
-    found = await (opts.walking?.done() ?? discover(specs, opts.cwd));
+    found = await (opts.walking === undefined ? discover(specs, opts.cwd) : (await opts.walking).done());
   } catch (err) {
     void opening.then(({ db }) => db.close(), () => undefined);
     throw err;

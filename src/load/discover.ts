@@ -7,8 +7,8 @@
 import { statSync, type Stats } from 'node:fs';
 import { readdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { Worker } from 'node:worker_threads';
-import { noInputError } from '../errors.js';
+import { type MessagePort, Worker } from 'node:worker_threads';
+import { type ExitCode, noInputError, ObsError, type ObsErrorDetails } from '../errors.js';
 
 export interface FoundFile {
   /** Real path, used to read and to de-duplicate. */
@@ -366,25 +366,134 @@ export async function discover(specs: readonly string[], cwd: string): Promise<D
  */
 export interface PendingDiscovery {
   done(): Promise<Discovery>;
-  /** How many files the helper thread has stat-ed so far (0 without one). */
-  statsByHelper(): number;
+  /** How many files the walk's thread has stat-ed so far (0 without one). */
+  statsByThread(): number;
 }
 
 /**
  * Lists the files the specs name (exit 3 when a path or glob names nothing).
- * With `helper` and many files, a thread starts that stats them while the
- * caller goes on (a command opens DuckDB in that time); done() stats what the
- * helper has not reached yet, here.
+ * With a thread (`thread`: 'always', or 'for large folders' when a folder the
+ * specs name is large), a thread of its own lists the folders and then stats
+ * the files while the caller goes on (a command loads DuckDB's client and
+ * opens the cache in that time); done() stats, here, what that thread has not
+ * reached yet. Without a thread (or when one cannot start), all of it is done here.
  */
-export async function beginDiscover(specs: readonly string[], cwd: string, opts: { helper?: boolean } = {}): Promise<PendingDiscovery> {
-  const st = await list(specs, cwd);
-  const stats = new ListedStats(st.listed.paths, opts.helper === true && st.listed.paths.length >= HELPER_FROM);
+export async function beginDiscover(specs: readonly string[], cwd: string, opts: { thread?: 'always' | 'for large folders' } = {}): Promise<PendingDiscovery> {
+  const threaded = opts.thread === 'always' || (opts.thread === 'for large folders' && specs.some((spec) => isLargeFolder(path.resolve(cwd, GLOB_CHARS.test(spec) ? globBase(spec) : spec))));
+  const listed = (threaded ? await listOnThread(specs, cwd) : null) ?? (await listHere(specs, cwd));
   let found: Promise<Discovery> | undefined;
   const done = async (): Promise<Discovery> => {
-    await stats.finish();
-    return discovered(st, stats.cells);
+    await listed.stats.finish();
+    return discovered(listed, listed.stats.cells);
   };
-  return { done: () => (found ??= done()), statsByHelper: () => stats.byHelper() };
+  return { done: () => (found ??= done()), statsByThread: () => listed.stats.byThread() };
+}
+
+/**
+ * A folder's own size, from its stat, at 256 KiB and more: on ext4 and XFS,
+ * some thousands of entries (2,000 to 9,000, as long as their names are). A
+ * thread takes 25 to 40 ms to start: with a few files, the walk is done here
+ * sooner (15 files: 19 ms sooner), with 16,868 it is done sooner there (15 to 18 ms). A
+ * file system that tells no size (or another) walks here.
+ */
+function isLargeFolder(folder: string): boolean {
+  try {
+    const s = statSync(folder);
+    return s.isDirectory() && s.size >= LARGE_FOLDER;
+  } catch {
+    return false;
+  }
+}
+
+const LARGE_FOLDER = 256 * 1024;
+
+/** A walk's listing: the files, what it passed over or could not examine, and their stat under way. */
+interface Listed extends Pick<Discovery, 'ignored' | 'unreadable'> {
+  listing: Listing;
+  stats: ListedStats;
+}
+
+async function listHere(specs: readonly string[], cwd: string): Promise<Listed> {
+  const st = await list(specs, cwd);
+  return { listing: st.listed, ...st.out, stats: new ListedStats(sharedCells(st.listed.paths.length), st.listed.paths, null) };
+}
+
+/** What the walk's thread is given. */
+interface WalkOrder {
+  specs: readonly string[];
+  cwd: string;
+}
+
+/** What the walk's thread sends once the folders are listed (the paths and names joined by NUL, which no path holds: one string is copied faster than 100,000), or why it could not list them. */
+type WalkReport =
+  | { kind: 'listed'; paths: string; displays: string; count: number; known: Array<[number, FileIdentity]>; ignored: PassedOver[]; unreadable: PassedOver[]; shared: SharedArrayBuffer }
+  | { kind: 'failed'; exitCode: ExitCode; message: string; details: ObsErrorDetails };
+
+/**
+ * Starts the walk's thread (walk-thread.ts), and resolves with its listing;
+ * with null when the thread could not start or failed other than with an
+ * ObsError, which is then thrown here (a missing path: exit 3).
+ */
+function listOnThread(specs: readonly string[], cwd: string): Promise<Listed | null> {
+  const workerData: WalkOrder = { specs, cwd };
+  let thread: Worker;
+  try {
+    if (import.meta.url.endsWith('.ts')) {
+      // From src/ (under the test runner): the thread runs the TypeScript through tsx.
+      const source = JSON.stringify(new URL('./walk-thread.ts', import.meta.url).href);
+      thread = new Worker(`import('tsx/esm/api').then((tsx) => tsx.tsImport(${source}, ${source}))`, { eval: true, workerData });
+    } else thread = new Worker(new URL('./walk-thread.js', import.meta.url), { workerData });
+  } catch {
+    return Promise.resolve(null);
+  }
+  return new Promise((resolve, reject) => {
+    thread.once('error', () => resolve(null));
+    thread.once('exit', () => resolve(null));
+    thread.once('message', (report: WalkReport) => {
+      if (report.kind === 'failed') {
+        reject(new ObsError(report.exitCode, report.message, report.details));
+        return;
+      }
+      // Until done() waits on it, it does not keep the process alive (a command that fails before the walk is done).
+      thread.unref();
+      try {
+        const split = (joined: string): string[] => (report.count === 0 ? [] : joined.split('\0'));
+        const listing: Listing = { paths: split(report.paths), displays: split(report.displays), known: new Map(report.known) };
+        resolve({ listing, ignored: report.ignored, unreadable: report.unreadable, stats: new ListedStats(report.shared, listing.paths, thread) });
+      } catch (err) {
+        reject(err);
+      }
+    });
+  });
+}
+
+/**
+ * The walk's thread: lists the folders, sends the listing, then stats files
+ * until none is left to claim (the thread that asked for the walk claims
+ * them too, once it needs them).
+ */
+export async function walkOnThread(order: WalkOrder, port: MessagePort): Promise<void> {
+  let st: WalkState;
+  try {
+    st = await list(order.specs, order.cwd);
+  } catch (err) {
+    if (!(err instanceof ObsError)) throw err;
+    port.postMessage({ kind: 'failed', exitCode: err.exitCode, message: err.message, details: { reason: err.reason, note: err.note, help: err.help } } satisfies WalkReport);
+    return;
+  }
+  const { paths, displays, known } = st.listed;
+  const shared = sharedCells(paths.length);
+  port.postMessage({
+    kind: 'listed',
+    paths: paths.join('\0'),
+    displays: displays.join('\0'),
+    count: paths.length,
+    known: [...known],
+    ...st.out,
+    shared,
+  } satisfies WalkReport);
+  const stats = new ListedStats(shared, paths, null);
+  while (stats.statChunk(true));
 }
 
 /** The walk of every spec, to the files' listing. */
@@ -433,100 +542,77 @@ const CELLS = 5;
 const COUNTS = 4;
 /** Files claimed at a time by each thread. */
 const CHUNK = 256;
-/** Fewer files are stat-ed on this thread alone: 4,096 stats take about 11 ms, a thread about 30 ms to start. */
-const HELPER_FROM = 4096;
 
-/**
- * The helper thread: it claims chunks of the files from the counter it
- * shares with the walk's thread, writes what stat says into the shared cells,
- * and counts the files it is done with. A file whose stat fails is left NaN
- * (stat-ed again by the walk's thread, which reports why). Plain JavaScript
- * with no import: it runs as given.
- */
-const HELPER = `
-const { workerData } = require('node:worker_threads');
-const { statSync } = require('node:fs');
-const paths = workerData.paths.split('\\0');
-const counts = new Int32Array(workerData.shared, 0, ${COUNTS});
-const cells = new Float64Array(workerData.shared, ${COUNTS * 4});
-for (;;) {
-  const from = Atomics.add(counts, 0, ${CHUNK});
-  if (from >= paths.length) break;
-  const to = Math.min(paths.length, from + ${CHUNK});
-  for (let i = from; i < to; i++) {
-    let s;
-    try { s = statSync(paths[i]); } catch { continue; }
-    const c = i * ${CELLS};
-    cells[c] = s.dev; cells[c + 1] = s.ino; cells[c + 2] = s.size; cells[c + 3] = s.mtimeMs; cells[c + 4] = s.isFile() ? 1 : 0;
-  }
-  Atomics.add(counts, 2, to - from);
-  Atomics.add(counts, 1, to - from);
-  Atomics.notify(counts, 1);
+/** The memory the listed files' stat is shared in: the counters, then the cells, NaN. */
+function sharedCells(files: number): SharedArrayBuffer {
+  const shared = new SharedArrayBuffer(COUNTS * 4 + files * CELLS * 8);
+  new Float64Array(shared, COUNTS * 4).fill(NaN);
+  return shared;
 }
-`;
 
 /**
- * The listed files' stat, in cells shared by this thread and, for many
- * files, a helper thread. The counts: the next file to claim, the files done,
- * and those of them the helper did.
+ * The listed files' stat, in cells shared by this thread and the walk's
+ * thread, which claim chunks of the files from a counter. The counts: the
+ * next file to claim, the files done, and those of them the walk's thread did.
  */
 class ListedStats {
   readonly cells: Float64Array;
   private readonly counts: Int32Array;
-  private helper: Worker | null = null;
-  private helperEnded: Promise<'ended'> | null = null;
+  private readonly threadEnded: Promise<'ended'> | null;
 
   constructor(
+    shared: SharedArrayBuffer,
     private readonly paths: readonly string[],
-    withHelper: boolean,
+    /** The walk's thread, stating files from the same counter (null: none). */
+    private readonly thread: Worker | null,
   ) {
-    const shared = new SharedArrayBuffer(COUNTS * 4 + paths.length * CELLS * 8);
     this.counts = new Int32Array(shared, 0, COUNTS);
-    this.cells = new Float64Array(shared, COUNTS * 4).fill(NaN);
-    if (!withHelper) return;
-    try {
-      const helper = new Worker(HELPER, { eval: true, workerData: { paths: paths.join('\0'), shared } });
-      // Until finish() waits on it, it does not keep the process alive (a command that fails before the walk is done).
-      helper.unref();
-      // Whether it ends or fails, what it did not stat is stat-ed here.
-      this.helperEnded = new Promise((resolve) => {
-        helper.once('exit', () => resolve('ended'));
-        helper.once('error', () => resolve('ended'));
-      });
-      this.helper = helper;
-    } catch {
-      // No thread: every file is stat-ed here.
-    }
+    this.cells = new Float64Array(shared, COUNTS * 4);
+    // Whether it ends or fails, what it did not stat is stat-ed here.
+    this.threadEnded =
+      thread === null
+        ? null
+        : new Promise((resolve) => {
+            thread.once('exit', () => resolve('ended'));
+            thread.once('error', () => resolve('ended'));
+          });
   }
 
-  byHelper(): number {
+  byThread(): number {
     return Atomics.load(this.counts, 2);
   }
 
-  /** Stats what is left, here, and waits for the chunks the helper has claimed (not for its end). */
-  async finish(): Promise<void> {
+  /** Claims the next chunk of files and stats them; false when none was left. */
+  statChunk(byWalkThread: boolean): boolean {
     const n = this.paths.length;
-    let chunks = 0;
-    for (;;) {
-      const from = Atomics.add(this.counts, 0, CHUNK);
-      if (from >= n) break;
-      const to = Math.min(n, from + CHUNK);
-      for (let i = from; i < to; i++) statInto(this.cells, i, this.paths[i] as string);
-      Atomics.add(this.counts, 1, to - from);
-      // Now and then, the promises of work done elsewhere (DuckDB opening the cache) go on.
-      if (++chunks % 8 === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+    const from = Atomics.add(this.counts, 0, CHUNK);
+    if (from >= n) return false;
+    const to = Math.min(n, from + CHUNK);
+    for (let i = from; i < to; i++) statInto(this.cells, i, this.paths[i] as string);
+    if (byWalkThread) Atomics.add(this.counts, 2, to - from);
+    Atomics.add(this.counts, 1, to - from);
+    Atomics.notify(this.counts, 1);
+    return true;
+  }
+
+  /** Stats what is left, here, and waits for the chunks the walk's thread has claimed (not for its end). */
+  async finish(): Promise<void> {
+    // Now and then, the promises of work done elsewhere (DuckDB opening the cache) go on.
+    for (let chunks = 1; this.statChunk(false); chunks++) {
+      if (chunks % 8 === 0) await new Promise<void>((resolve) => setImmediate(resolve));
     }
-    if (this.helper === null || this.helperEnded === null) return;
-    // While this thread waits on it, the helper keeps the process alive (a wait on shared memory does not).
-    this.helper.ref();
+    if (this.thread === null || this.threadEnded === null) return;
+    const n = this.paths.length;
+    // While this thread waits on it, the walk's thread keeps the process alive (a wait on shared memory does not).
+    this.thread.ref();
     try {
-      // A helper that stopped short of its chunk leaves it NaN: discovered() stats it here.
+      // A thread that stopped short of its chunk leaves it NaN: discovered() stats it here.
       for (let done = Atomics.load(this.counts, 1); done < n; done = Atomics.load(this.counts, 1)) {
         const more = Atomics.waitAsync(this.counts, 1, done);
-        if (more.async && (await Promise.race([more.value, this.helperEnded])) === 'ended') break;
+        if (more.async && (await Promise.race([more.value, this.threadEnded])) === 'ended') break;
       }
     } finally {
-      this.helper.unref();
+      this.thread.unref();
     }
   }
 }
@@ -548,10 +634,10 @@ function statInto(cells: Float64Array, i: number, file: string): void {
 }
 
 /** The files found, with what stat said: a file that is no longer a plain one is passed over, one that cannot be stat-ed is unreadable, with why. */
-function discovered(st: WalkState, cells: Float64Array): Discovery {
-  const { paths, displays, known } = st.listed;
+function discovered(listed: Listed, cells: Float64Array): Discovery {
+  const { paths, displays, known } = listed.listing;
   const files: FoundFile[] = [];
-  const unreadable = st.out.unreadable;
+  const unreadable = listed.unreadable;
   for (let i = 0; i < paths.length; i++) {
     const abs = paths[i] as string;
     const display = displays[i] as string;
@@ -575,5 +661,5 @@ function discovered(st: WalkState, cells: Float64Array): Discovery {
     }
     files.push({ abs, display, size: id.size, stats: id });
   }
-  return { files, ignored: st.out.ignored, unreadable };
+  return { files, ignored: listed.ignored, unreadable };
 }

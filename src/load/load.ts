@@ -151,8 +151,8 @@ export interface LoadOptions {
   reuse?: Reuse;
   /** The files to read, when the caller has found them already. */
   found?: Discovery;
-  /** The walk of the specs, when the caller began it (before loading DuckDB). */
-  walking?: PendingDiscovery;
+  /** The walk of the specs, when the caller began it (before loading DuckDB); it rejects as discover() throws. */
+  walking?: Promise<PendingDiscovery>;
   /** List every file in LoadResult.files even when the cache answers as it is (obs sources, --follow). */
   everyFile?: boolean;
 }
@@ -336,7 +336,7 @@ async function parseFileLines(
 }
 
 export async function loadSources(db: Database, specs: readonly string[], opts: LoadOptions): Promise<LoadResult> {
-  const found = opts.found ?? (await (opts.walking?.done() ?? discover(specs, opts.cwd)));
+  const found = opts.found ?? (await (opts.walking === undefined ? discover(specs, opts.cwd) : (await opts.walking).done()));
   const progress = opts.progress;
   const reuse = opts.reuse;
   const planned: Planned[] = [];

@@ -5,7 +5,7 @@
  * the process loads is recorded by test/helpers/record-imports.mjs.
  */
 import { execa } from 'execa';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -87,6 +87,23 @@ describe('what obs loads before it has logs to read', () => {
     expect(chalk(json.modules)).toBe(false);
     expect(chalk(plain.modules)).toBe(false);
     expect(chalk(coloured.modules)).toBe(true);
+  });
+
+  it('a large folder is walked on a thread of its own (walk-thread.js), a small one in the main thread', async () => {
+    const large = path.join(dir, 'large');
+    mkdirSync(large);
+    // 3,000 session logs with long names: a folder of some 500 KiB on ext4, XFS or btrfs.
+    for (let i = 0; i < 3000; i++) {
+      const line = JSON.stringify({ ts: '2026-11-21T08:00:00Z', event: 'turn_start', session_key: `s${i}` });
+      writeFileSync(path.join(large, `${'session-'.repeat(12)}${String(i).padStart(4, '0')}.jsonl`), `${line}\n`);
+    }
+    const thread = (modules: string[]): boolean => modules.some((m) => m.endsWith('/dist/load/walk-thread.js'));
+    const walked = await loaded(['sources', '--logs', large, '--json', '--no-cache']);
+    expect(walked.exitCode).toBe(0);
+    expect(thread(walked.modules)).toBe(statSync(large).size >= 256 * 1024);
+    const small = await loaded(['sources', '--logs', `${FIXTURES}/llm/logs`, '--json', '--no-cache']);
+    expect(small.exitCode).toBe(0);
+    expect(thread(small.modules)).toBe(false);
   });
 
   it('answering from an unchanged cache loads DuckDB, not the price table nor the loader: nothing is priced or read', async () => {

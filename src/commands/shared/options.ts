@@ -230,15 +230,15 @@ export async function openSources(ctx: Context, o: CommonOptions, given?: Config
   const { tz, window } = resolveTime(ctx, o, config);
 
   const logs = logPaths(ctx, o, config);
-  // The folders are listed while DuckDB loads (the listing waits on the file system); many
-  // files are then stat-ed by a helper thread as well as this one, while DuckDB opens the cache.
+  // For a large folder, a thread of its own lists the folders and stats the files while
+  // DuckDB's client loads here and opens the cache; this thread stats what is left once it
+  // needs the files. A path that names nothing (exit 3) is thrown where the files are awaited.
   const { beginDiscover } = await import('../../load/discover.js');
-  const listing = beginDiscover(logs, ctx.cwd, { helper: true });
-  listing.catch(() => undefined);
+  const walking = beginDiscover(logs, ctx.cwd, { thread: 'for large folders' });
+  walking.catch(() => undefined);
 
   // DuckDB takes a third of a second to load: only commands that read logs pay for it.
   const { Database } = await import('../../db/database.js');
-  const walking = await listing;
   const { FormatSet } = await import('../../formats/formats.js');
   const cache = await cacheChoice(ctx, o, { specs: logs, cwd: ctx.cwd, tz, formats: config.formats ?? null, configPrices: config.prices ?? null });
   let db: Database;

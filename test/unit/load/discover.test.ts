@@ -77,40 +77,78 @@ describe('discover', () => {
   });
 });
 
-describe('beginDiscover with a helper thread', () => {
-  // Enough files for the helper (4,096 and more), in two folders, with a link and a name passed over.
+describe('beginDiscover on a thread of its own', () => {
+  // Many files, in two folders, with a link and a name passed over.
   const many = path.join(dir, 'many');
   mkdirSync(path.join(many, 'b'), { recursive: true });
   for (let i = 0; i < 5000; i++) writeFileSync(path.join(many, i % 2 === 0 ? 'b' : '', `s${String(i).padStart(4, '0')}.log`), 'x'.repeat(i % 7));
   writeFileSync(path.join(many, 'notes.md'), '#\n');
   symlinkSync('b/s0000.log', path.join(many, 'a-link.log'));
 
-  it("finds what the walk alone finds, each file's stat as stat says, the helper taking part", async () => {
-    const alone = await discover(['many'], dir);
-    const pending = await beginDiscover(['many'], dir, { helper: true });
-    // Time for the helper to start and stat every file it claims: this thread then has none left.
+  it("finds what the walk here finds, each file's stat as stat says, the thread doing the stat", async () => {
+    const here = await discover(['many', 'many/b/s0002.log'], dir);
+    const pending = await beginDiscover(['many', 'many/b/s0002.log'], dir, { thread: 'always' });
+    // Time for the thread to stat every file: this thread then has none left.
     await new Promise((resolve) => setTimeout(resolve, 1000));
-    const helped = await pending.done();
-    expect(pending.statsByHelper()).toBeGreaterThan(4000);
-    expect(helped).toEqual(alone);
-    expect(helped.files).toHaveLength(5000);
-    expect(helped.ignored.map((i) => i.display)).toEqual(['many/notes.md']);
-    for (const f of helped.files.filter((_, i) => i % 97 === 0)) {
+    const threaded = await pending.done();
+    expect(pending.statsByThread()).toBe(5000);
+    expect(threaded).toEqual(here);
+    expect(threaded.files).toHaveLength(5000);
+    expect(threaded.ignored.map((i) => i.display)).toEqual(['many/notes.md']);
+    for (const f of threaded.files.filter((_, i) => i % 97 === 0)) {
       const s = statSync(f.abs);
       expect(f.stats).toEqual({ dev: s.dev, ino: s.ino, size: s.size, mtimeMs: s.mtimeMs });
     }
   });
 
   it('gives the same when this thread stats alongside it from the start', async () => {
-    const pending = await beginDiscover(['many'], dir, { helper: true });
+    const pending = await beginDiscover(['many'], dir, { thread: 'always' });
     expect(await pending.done()).toEqual(await discover(['many'], dir));
   });
 
-  it('does not start one for a few files', async () => {
-    const pending = await beginDiscover(['logs'], dir, { helper: true });
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    await pending.done();
-    expect(pending.statsByHelper()).toBe(0);
+  it('gives the same names to files shown by their absolute paths, and through a linked folder', async () => {
+    symlinkSync('many/b', path.join(dir, 'b-linked'));
+    const specs = [path.join(dir, 'b-linked'), many];
+    const threaded = await (await beginDiscover(specs, path.join(dir, 'logs'), { thread: 'always' })).done();
+    expect(threaded).toEqual(await discover(specs, path.join(dir, 'logs')));
+    expect(threaded.files[0]).toMatchObject({ abs: path.join(many, 'b', 's0000.log'), display: path.join(dir, 'b-linked', 's0000.log') });
+    expect(threaded.files).toHaveLength(5000);
+  });
+
+  it('fails as the walk here does: exit 3 for a path or glob that names nothing', async () => {
+    await expect(beginDiscover(['nope'], dir, { thread: 'always' })).rejects.toMatchObject({
+      exitCode: 3,
+      message: 'cannot read nope',
+      reason: 'no such file or directory',
+      help: expect.stringContaining('--logs'),
+    });
+    await expect(beginDiscover(['logs/*.csv'], dir, { thread: 'always' })).rejects.toMatchObject({ exitCode: 3, message: 'no file matches logs/*.csv' });
+  });
+
+  it('finds no file in an empty folder', async () => {
+    mkdirSync(path.join(dir, 'empty'));
+    const d = await (await beginDiscover(['empty'], dir, { thread: 'always' })).done();
+    expect(d).toEqual({ files: [], ignored: [], unreadable: [] });
+  });
+});
+
+describe('beginDiscover for large folders', () => {
+  it('starts the thread for a folder whose own size is 256 KiB or more, not for a small one', async () => {
+    const large = path.join(dir, 'large');
+    mkdirSync(large);
+    // 4,000 long names: some 430 KiB of entries on ext4, XFS or btrfs.
+    for (let i = 0; i < 4000; i++) writeFileSync(path.join(large, `${'session-'.repeat(12)}${String(i).padStart(4, '0')}.log`), '');
+    const wait = (): Promise<unknown> => new Promise((resolve) => setTimeout(resolve, 1000));
+    const pending = await beginDiscover(['large'], dir, { thread: 'for large folders' });
+    await wait();
+    expect((await pending.done()).files).toHaveLength(4000);
+    // The rule, whatever size this file system gives a folder.
+    expect(pending.statsByThread()).toBe(statSync(large).size >= 256 * 1024 ? 4000 : 0);
+
+    const small = await beginDiscover(['logs'], dir, { thread: 'for large folders' });
+    await wait();
+    await small.done();
+    expect(small.statsByThread()).toBe(0);
   });
 });
 
