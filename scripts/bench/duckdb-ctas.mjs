@@ -8,8 +8,8 @@ import { rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { answer, question, sources } from './duckdb-sql.mjs';
 
-// Loaded as obs loads it (src/db/duckdb.ts): require skips the parse ES modules make of its 180 files.
-const { DuckDBInstance } = createRequire(import.meta.url)('@duckdb/node-api');
+// Loaded as obs loads it (src/db/duckdb.ts): the build's bundle of its 180 files, with require.
+const { DuckDBInstance } = createRequire(import.meta.url)('../../dist/vendor/duckdb-node-api.cjs');
 
 const [task, dir, file, thread] = process.argv.slice(2);
 if (!dir || !file || !question(task, sources(dir))) {
