@@ -614,8 +614,6 @@ async function setState(db: Database, state: string): Promise<void> {
  * shows the cache's tables (views of the same names, read-only).
  */
 export async function loadCached(choice: CacheChoice, specs: readonly string[], opts: LoadOptions, key: string): Promise<CachedLoad> {
-  mkdirSync(path.dirname(choice.file), { recursive: true });
-  mkdirSync(path.dirname(choice.tempDir), { recursive: true });
   // DuckDB opens the database and takes its first look at the cache on threads
   // of its own while this one walks the folders (the walk yields now and then).
   const opening = firstLook(choice);
@@ -627,6 +625,9 @@ export async function loadCached(choice: CacheChoice, specs: readonly string[], 
     void opening.then(({ db }) => db.close(), () => undefined);
     throw err;
   }
+  // Made once there is something to read (a path that names nothing leaves no folder behind); DuckDB makes its spill folder in the second when it spills.
+  mkdirSync(path.dirname(choice.file), { recursive: true });
+  mkdirSync(path.dirname(choice.tempDir), { recursive: true });
   const { db, look } = await opening;
   try {
     return await loadInto(db, look, choice, specs, { ...opts, found }, key, found);

@@ -495,6 +495,11 @@ describe('the cache', () => {
     expect(env.exitCode).toBe(0);
     expect(existsSync(w.cache)).toBe(false);
     expect(existsSync(path.join(w.dir, 'xdg'))).toBe(false);
+    // A path that names nothing leaves nothing behind (exit 3), with the cache's folder not made yet.
+    const missing = await obs(['llm', '--json', '--logs', 'nope'], { cwd: w.dir, env: { XDG_CACHE_HOME: path.join(w.dir, 'xdg') } });
+    expect(missing.exitCode).toBe(3);
+    expect(missing.stderr).toContain('cannot read nope');
+    expect(existsSync(path.join(w.dir, 'xdg'))).toBe(false);
     // By default, one file per set of logs under $XDG_CACHE_HOME/obs.
     await obs(['llm', '--json', '--logs', 'logs'], { cwd: w.dir, env: { XDG_CACHE_HOME: path.join(w.dir, 'xdg') } });
     expect(existsSync(path.join(w.dir, 'xdg', 'obs'))).toBe(true);
