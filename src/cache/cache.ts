@@ -18,7 +18,7 @@ import path from 'node:path';
 import type { DuckDBAppender } from '@duckdb/node-api';
 import { Database } from '../db/database.js';
 import { sqlFile } from '../db/sql-files.js';
-import { discover, displayPath, type Discovery, type FileIdentity, type FoundFile } from '../load/discover.js';
+import { discover, displayPath, type Discovery, type FileIdentity, type FoundFile, type PendingDiscovery } from '../load/discover.js';
 import { isParquetName } from '../load/parquet.js';
 import { noteworthy } from '../load/totals.js';
 // The loader and the source kinds are imported where something is to be read: an answer from an unchanged cache needs neither.
@@ -385,8 +385,7 @@ function walkNow(found: Discovery): string | null {
  */
 async function warmLoad(db: Database, found: Discovery, meta: Meta, key: string, cwd: string, everyFile: boolean): Promise<LoadResult | null> {
   if (meta.key !== key || meta.state !== 'ready') return null;
-  const unreadable = found.unreadable.map((u) => u.display);
-  if (JSON.stringify(unreadable) !== JSON.stringify(meta.unreadable)) return null;
+  if (!sameUnexamined(found, meta)) return null;
   const unwalked: CachedFile[] = [];
   if (meta.walked !== null) {
     if (walkNow(found) !== meta.walked) return null;
@@ -398,11 +397,26 @@ async function warmLoad(db: Database, found: Discovery, meta: Meta, key: string,
       unwalked.push(c);
     }
   }
+  return heldLoad(db, found, meta, unwalked, everyFile);
+}
+
+/** The entries the walk could not examine are those the cache's run could not (they are not cached). */
+function sameUnexamined(found: Discovery, meta: Meta): boolean {
+  return JSON.stringify(found.unreadable.map((u) => u.display)) === JSON.stringify(meta.unreadable);
+}
+
+/** The load as the cache remembers it, for a walk that found the files as the cache read them (and the files an index named, unwalked). */
+async function heldLoad(db: Database, found: Discovery, meta: Meta, unwalked: CachedFile[], everyFile: boolean): Promise<LoadResult> {
   const { files, issues } = await heldReports(db, found, everyFile);
   // In the order a load gives them: the files found, those that could not be examined, then those an index named.
   const unexamined = found.unreadable.length === 0 ? [] : found.unreadable.map((await import('../load/load.js')).unexaminedReport);
   files.push(...unexamined, ...unwalked.map((u) => Object.assign(u.report, { issues: issues.get(u.display) ?? [] })));
   return { ...fromSums(meta.sums, unexamined.length), files, ignored: found.ignored, missingTargets: meta.missing };
+}
+
+/** What a cache answering as it is says of itself. */
+function unchangedUse(file: string, load: LoadResult): CacheUse {
+  return { file, state: 'unchanged', unchanged: load.sums.loaded, readOn: 0, readWhole: 0, dropped: 0 };
 }
 
 /** A load's sums as the cache wrote them (cache_sums.sql), with the entries that could not be examined (they are not cached). */
@@ -637,6 +651,58 @@ export async function loadCached(choice: CacheChoice, specs: readonly string[], 
   }
 }
 
+/**
+ * An answer begun from the cache before the walk is done: the cache as the
+ * run that wrote it left it, attached read-only, its tables as views. The
+ * answer may be given once `agrees` resolves true: the walk found every file
+ * as that run did (the digest of the walk, heldWalk). On false, the caller
+ * closes db and loads as usual (loadCached). load() gives the load as the
+ * cache remembers it; its queries run on db, so it is called once nothing
+ * else runs there.
+ */
+export interface AnswerAhead {
+  db: Database;
+  agrees: Promise<boolean>;
+  load(): Promise<LoadResult>;
+  /** The walk's files stat-ed on this thread as well, once it has nothing else to do (see PendingDiscovery.done). */
+  help(): Promise<void>;
+}
+
+/**
+ * Opens the cache to answer ahead of the walk (AnswerAhead), when the cache
+ * can answer for a walk without reading anything: built with these settings
+ * (the key), complete, and holding the walked files and nothing else (its
+ * walk's digest). Otherwise null, and nothing is left open.
+ */
+export async function answerAhead(choice: CacheChoice, walking: Promise<PendingDiscovery>, key: string): Promise<AnswerAhead | null> {
+  const { db, look } = await firstLook(choice);
+  const meta = look.kind === 'read' ? look.meta : null;
+  const ahead = meta !== null && meta.key === key && meta.state === 'ready' && meta.walked !== null && Number(meta.sums['loaded'] ?? 0) > 0;
+  if (meta === null || !ahead) {
+    db.close();
+    return null;
+  }
+  try {
+    await db.useCache();
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+  // This thread answers meanwhile: it leaves the files' stat to the walk's thread until help().
+  const found = walking.then((w) => w.done({ help: false }));
+  const agrees = found.then((f) => !f.files.some((file) => isParquetName(file.abs)) && sameUnexamined(f, meta) && walkNow(f) === meta.walked);
+  agrees.catch(() => undefined);
+  return {
+    db,
+    agrees,
+    load: async () => {
+      const load = await heldLoad(db, await found, meta, [], false);
+      return { ...load, cache: unchangedUse(choice.file, load) };
+    },
+    help: async () => (await walking).help(),
+  };
+}
+
 /** What a run sees of the cache before it compares files: absent, busy (another run writes it), read-only with its meta, or not a cache obs can read. */
 type Look = { kind: 'absent' } | { kind: 'busy' } | { kind: 'read'; meta: Meta | null } | { kind: 'unusable'; error: CacheUnusable };
 
@@ -702,7 +768,7 @@ async function throughCache(
     const load = look.meta === null ? null : await warmLoad(db, found, look.meta, key, opts.cwd, opts.everyFile === true);
     if (load !== null) {
       await db.useCache();
-      return { db, load: { ...load, cache: { file: choice.file, state: 'unchanged', unchanged: load.sums.loaded, readOn: 0, readWhole: 0, dropped: 0 } }, notes };
+      return { db, load: { ...load, cache: unchangedUse(choice.file, load) }, notes };
     }
     await db.detachCache();
   }

@@ -53,7 +53,7 @@ export async function runExport(ctx: Context, o: ExportOptions): Promise<ExitCod
       `wrote ${totals.rows} rows in ${totals.files} Parquet files (${size(totals.bytes)}) to ${target.shown}; ` +
         `read them back with --logs ${target.shown}, or in DuckDB: SELECT * FROM read_parquet('${target.shown.replace(/'/g, "''")}/events/**/*.parquet', hive_partitioning = true)`,
     );
-  });
+  }, { ahead: false });
 }
 
 export function exportCommand(ctx: Context, run: (p: Promise<ExitCode>) => void): Command {

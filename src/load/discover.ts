@@ -365,7 +365,15 @@ export async function discover(specs: readonly string[], cwd: string): Promise<D
  * (16,868 files: about 45 ms of 110).
  */
 export interface PendingDiscovery {
-  done(): Promise<Discovery>;
+  /**
+   * The files found. This thread stats what the walk's thread has not
+   * reached, unless `help` is false: then it waits for that thread (which
+   * costs it no time) until help() is called. Without a walk's thread, this
+   * thread stats every file either way.
+   */
+  done(opts?: { help?: boolean }): Promise<Discovery>;
+  /** Stats, on this thread, the files the walk's thread has not reached yet. */
+  help(): Promise<void>;
   /** How many files the walk's thread has stat-ed so far (0 without one). */
   statsByThread(): number;
 }
@@ -382,11 +390,11 @@ export async function beginDiscover(specs: readonly string[], cwd: string, opts:
   const threaded = opts.thread === 'always' || (opts.thread === 'for large folders' && specs.some((spec) => isLargeFolder(path.resolve(cwd, GLOB_CHARS.test(spec) ? globBase(spec) : spec))));
   const listed = (threaded ? await listOnThread(specs, cwd) : null) ?? (await listHere(specs, cwd));
   let found: Promise<Discovery> | undefined;
-  const done = async (): Promise<Discovery> => {
-    await listed.stats.finish();
+  const done = async (help: boolean): Promise<Discovery> => {
+    await listed.stats.finish(help);
     return discovered(listed, listed.stats.cells);
   };
-  return { done: () => (found ??= done()), statsByThread: () => listed.stats.byThread() };
+  return { done: (o = {}) => (found ??= done(o.help !== false)), help: () => listed.stats.help(), statsByThread: () => listed.stats.byThread() };
 }
 
 /**
@@ -582,6 +590,14 @@ class ListedStats {
     return Atomics.load(this.counts, 2);
   }
 
+  /** Stats, here, the files no thread has claimed yet. */
+  async help(): Promise<void> {
+    // Now and then, the promises of work done elsewhere (DuckDB opening the cache) go on.
+    for (let chunks = 1; this.statChunk(false); chunks++) {
+      if (chunks % 8 === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+  }
+
   /** Claims the next chunk of files and stats them; false when none was left. */
   statChunk(byWalkThread: boolean): boolean {
     const n = this.paths.length;
@@ -595,12 +611,9 @@ class ListedStats {
     return true;
   }
 
-  /** Stats what is left, here, and waits for the chunks the walk's thread has claimed (not for its end). */
-  async finish(): Promise<void> {
-    // Now and then, the promises of work done elsewhere (DuckDB opening the cache) go on.
-    for (let chunks = 1; this.statChunk(false); chunks++) {
-      if (chunks % 8 === 0) await new Promise<void>((resolve) => setImmediate(resolve));
-    }
+  /** Stats what is left, here (with help, or without a walk's thread), and waits for the chunks the walk's thread has claimed (not for its end). */
+  async finish(help: boolean): Promise<void> {
+    if (help || this.thread === null) await this.help();
     if (this.thread === null || this.threadEnded === null) return;
     const n = this.paths.length;
     // While this thread waits on it, the walk's thread keeps the process alive (a wait on shared memory does not).

@@ -9,7 +9,8 @@ import type { ExitCode } from '../../errors.js';
 import { checkFields, pick } from '../../output/fields.js';
 import { isColumnFormat, isStreamFormat, render, rowWriter, type Column, type Row } from '../../output/render.js';
 import { redactorOf } from '../../redact/redactor.js';
-import { addFilterOptions, addInputOptions, addOutputOptions, exitFor, openSources, type CommonOptions, type Loaded } from './options.js';
+import { addFilterOptions, addInputOptions, addOutputOptions, exitFor, openSources, openSourcesAhead, type CommonOptions, type Loaded } from './options.js';
+import { HeldStream } from '../../output/held.js';
 import type { StreamedPage } from './query.js';
 
 export interface CommandSpec {
@@ -33,9 +34,72 @@ export function readCommand(spec: CommandSpec): Command {
   return cmd;
 }
 
-/** Opens the sources, runs the body, closes the database; exit 4 when input was rejected or unreadable. */
-export async function withSources<O extends CommonOptions>(ctx: Context, o: O, body: (s: Loaded) => Promise<void>): Promise<ExitCode> {
-  const s = await openSources(ctx, o);
+/**
+ * Opens the sources, runs the body, closes the database; exit 4 when input
+ * was rejected or unreadable.
+ *
+ * When the cache can answer as it is, the body runs while the walk of the
+ * logs is still under way, and what it writes is held (HeldStream) until the
+ * walk agrees with the cache: then shown, after what the load has to say. If
+ * the walk finds a change, what it wrote is dropped, and the body runs again
+ * on the logs loaded as usual. `ahead: false` for a body that does more than
+ * write (obs export writes files).
+ */
+export async function withSources<O extends CommonOptions>(ctx: Context, o: O, body: (s: Loaded) => Promise<void>, opts: { ahead?: boolean } = {}): Promise<ExitCode> {
+  const opened = opts.ahead === false ? { kind: 'loaded' as const, s: await openSources(ctx, o) } : await openSourcesAhead(ctx, o);
+  if (opened.kind === 'ahead') return answeredAhead(ctx, opened, body);
+  const s = opened.s;
+  try {
+    await body(s);
+    return exitFor(s.load);
+  } finally {
+    s.db.close();
+  }
+}
+
+async function answeredAhead(ctx: Context, ahead: Extract<Awaited<ReturnType<typeof openSourcesAhead>>, { kind: 'ahead' }>, body: (s: Loaded) => Promise<void>): Promise<ExitCode> {
+  const real = { stdout: ctx.stdout, stderr: ctx.stderr };
+  const held = { stdout: new HeldStream(real.stdout), stderr: new HeldStream(real.stderr) };
+  // What the body writes while the walk goes on is held; its answer is shown as soon as the walk agrees.
+  const agrees = ahead.agrees.then(
+    (yes) => {
+      if (yes) held.stdout.release();
+      else held.stdout.drop();
+      return yes;
+    },
+    (err: unknown) => {
+      held.stdout.drop();
+      throw err;
+    },
+  );
+  agrees.catch(() => undefined);
+  ctx.stdout = held.stdout;
+  ctx.stderr = held.stderr;
+  let failure: { err: unknown } | null = null;
+  try {
+    await body(ahead.s);
+  } catch (err) {
+    failure = { err };
+  } finally {
+    ctx.stdout = real.stdout;
+    ctx.stderr = real.stderr;
+  }
+  try {
+    // The walk's files are stat-ed here too, now that the body is done (an error of the walk shows in agrees).
+    await ahead.help().catch(() => undefined);
+    if (await agrees) {
+      // What the load says comes first on stderr, then what the body said.
+      const s = await ahead.loaded();
+      held.stderr.release();
+      if (failure !== null) throw failure.err;
+      return exitFor(s.load);
+    }
+  } finally {
+    held.stderr.drop();
+    ahead.s.db.close();
+  }
+  // The logs changed since the cache was written: what was written is dropped, and the body runs on them.
+  const s = await ahead.fallback();
   try {
     await body(s);
     return exitFor(s.load);

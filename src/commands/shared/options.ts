@@ -11,6 +11,7 @@ import type { Database } from '../../db/database.js';
 import { EXIT, noInputError, usageError, type ExitCode } from '../../errors.js';
 import type { RecordFilters } from '../../filters/filters.js';
 import type { LoadOptions, LoadProgress, LoadResult } from '../../load/load.js';
+import type { PendingDiscovery } from '../../load/discover.js';
 import type { CacheChoice } from '../../cache/cache.js';
 import { palette, useColor, type Palette } from '../../output/color.js';
 import { parseFieldList } from '../../output/fields.js';
@@ -222,6 +223,52 @@ export function logPaths(ctx: Context, o: CommonOptions, config: Config): string
  * ObsError on bad input. A command that read the config file already passes it.
  */
 export async function openSources(ctx: Context, o: CommonOptions, given?: Config): Promise<Loaded> {
+  const p = await prepareSources(ctx, o, given);
+  return loadedFrom(ctx, o, p, await loadSourcesFor(ctx, o, p));
+}
+
+/**
+ * openSources, or, when the cache can answer as it is, its answer begun
+ * before the walk is done (see answerAhead in cache.ts): `s` queries the
+ * cache; once `agrees` resolves true, loaded() reports what the cache read and
+ * gives s with its load; on false, s's database is closed and fallback()
+ * loads as openSources does, with the same walk.
+ */
+export async function openSourcesAhead(
+  ctx: Context,
+  o: CommonOptions,
+): Promise<{ kind: 'loaded'; s: Loaded } | { kind: 'ahead'; s: Loaded; agrees: Promise<boolean>; help(): Promise<void>; loaded(): Promise<Loaded>; fallback(): Promise<Loaded> }> {
+  const p = await prepareSources(ctx, o);
+  if (p.cache === null || o.everyFile === true || o.follow === true) return { kind: 'loaded', s: await loadedFrom(ctx, o, p, await loadSourcesFor(ctx, o, p)) };
+  const { answerAhead } = await import('../../cache/cache.js');
+  const ahead = await answerAhead(p.cache.choice, p.walking, p.cache.key);
+  if (ahead === null) return { kind: 'loaded', s: await loadedFrom(ctx, o, p, await loadSourcesFor(ctx, o, p)) };
+  const s = await loaded(ctx, o, p, ahead.db, { sums: { files: 0, loaded: 0, skipped: 0, lines: 0, records: 0, untimed: 0, repaired: 0 }, rejected: 0, unreadable: 0, files: [], ignored: [], missingTargets: [], cache: null });
+  return {
+    kind: 'ahead',
+    s,
+    agrees: ahead.agrees,
+    help: () => ahead.help(),
+    loaded: async () => loadedFrom(ctx, o, p, { db: ahead.db, load: await ahead.load() }),
+    fallback: async () => loadedFrom(ctx, o, p, await loadSourcesFor(ctx, o, p)),
+  };
+}
+
+/** What openSources works out before it loads: the flags' meaning, the walk begun, the cache chosen. */
+interface Prepared {
+  config: Config;
+  report: Reporter;
+  format: Format;
+  fields: string[] | null;
+  limit: number | null;
+  tz: string;
+  window: TimeWindow;
+  logs: string[];
+  walking: Promise<PendingDiscovery>;
+  cache: { choice: CacheChoice; key: string } | null;
+}
+
+async function prepareSources(ctx: Context, o: CommonOptions, given?: Config): Promise<Prepared> {
   const config = given ?? (await loadConfig(ctx, o.config));
   useConfigRedaction(ctx, config);
   const report = reporter(ctx, o.quiet === true || o.notes === false);
@@ -238,11 +285,16 @@ export async function openSources(ctx: Context, o: CommonOptions, given?: Config
   walking.catch(() => undefined);
 
   // DuckDB takes a third of a second to load: only commands that read logs pay for it.
+  await import('../../db/database.js');
+  const cache = await cacheChoice(ctx, o, { specs: logs, cwd: ctx.cwd, tz, formats: config.formats ?? null, configPrices: config.prices ?? null });
+  return { config, report, format, fields, limit, tz, window, logs, walking, cache };
+}
+
+/** The logs loaded, through the cache or into memory. */
+async function loadSourcesFor(ctx: Context, o: CommonOptions, p: Prepared): Promise<{ db: Database; load: LoadResult }> {
   const { Database } = await import('../../db/database.js');
   const { FormatSet } = await import('../../formats/formats.js');
-  const cache = await cacheChoice(ctx, o, { specs: logs, cwd: ctx.cwd, tz, formats: config.formats ?? null, configPrices: config.prices ?? null });
-  let db: Database;
-  let load: LoadResult;
+  const { config, tz, logs, walking, cache, report } = p;
   const loadOptions = (progress: LoadProgress | undefined): LoadOptions => ({
     tz,
     cwd: ctx.cwd,
@@ -257,26 +309,28 @@ export async function openSources(ctx: Context, o: CommonOptions, given?: Config
   if (cache === null) {
     // In memory, but with somewhere to spill beyond DuckDB's memory limit (made by DuckDB only if it spills).
     const { loadSources } = await import('../../load/load.js');
-    db = await Database.open({ tempDir: path.join(tmpdir(), `obs-${process.pid}`) });
+    const db = await Database.open({ tempDir: path.join(tmpdir(), `obs-${process.pid}`) });
     try {
-      load = { ...(await withLoadProgress(ctx, o, (progress) => loadSources(db, logs, loadOptions(progress)))), cache: null };
+      return { db, load: { ...(await withLoadProgress(ctx, o, (progress) => loadSources(db, logs, loadOptions(progress)))), cache: null } };
     } catch (err) {
       db.close();
       throw err;
     }
-  } else {
-    const { loadCached } = await import('../../cache/cache.js');
-    const done = await withLoadProgress(ctx, o, (progress) => loadCached(cache.choice, logs, loadOptions(progress), cache.key));
-    db = done.db;
-    load = done.load;
-    for (const n of done.notes) report.note(n);
-    for (const w of done.warnings ?? []) report.warn(w);
   }
+  const { loadCached } = await import('../../cache/cache.js');
+  const done = await withLoadProgress(ctx, o, (progress) => loadCached(cache.choice, logs, loadOptions(progress), cache.key));
+  for (const n of done.notes) report.note(n);
+  for (const w of done.warnings ?? []) report.warn(w);
+  return { db: done.db, load: done.load };
+}
+
+/** What was loaded, reported (exit 3 when no file was loaded). */
+async function loadedFrom(ctx: Context, o: CommonOptions, p: Prepared, { db, load }: { db: Database; load: LoadResult }): Promise<Loaded> {
   if (load.sums.loaded === 0) {
     db.close();
     // No file loaded: every file has something to say, so every file is listed.
     const unreadable = load.files.filter((f) => f.status === 'unreadable');
-    throw noInputError(`no log file to read in ${logs.join(', ')}`, {
+    throw noInputError(`no log file to read in ${p.logs.join(', ')}`, {
       reason:
         load.files.length === 0
           ? 'no file with a log name (.log, .jsonl, .ndjson, .json, .txt, .out, .err) was found'
@@ -286,25 +340,28 @@ export async function openSources(ctx: Context, o: CommonOptions, given?: Config
       help: 'point --logs at the folder with timeboxing_session_*.log, llm_io_*.jsonl or JSON-lines logs',
     });
   }
-  reportLoad(load, report);
-  const windowShown = {
-    from: window.from === null ? null : formatIsoMicros(window.from),
-    to: window.to === null ? null : formatIsoMicros(window.to),
-    tz,
-  };
-  if (window.from !== null || window.to !== null) {
-    report.note(`window ${windowShown.from ?? '(open)'} to ${windowShown.to ?? '(open)'}`);
-  }
+  reportLoad(load, p.report);
+  const s = await loaded(ctx, o, p, db, load);
+  if (p.window.from !== null || p.window.to !== null) p.report.note(`window ${s.window.from ?? '(open)'} to ${s.window.to ?? '(open)'}`);
+  return s;
+}
+
+async function loaded(ctx: Context, o: CommonOptions, p: Prepared, db: Database, load: LoadResult): Promise<Loaded> {
+  const { tz, window } = p;
   return {
     db,
     load,
     tz,
-    format,
-    fields,
-    limit,
-    report,
+    format: p.format,
+    fields: p.fields,
+    limit: p.limit,
+    report: p.report,
     color: await palette(useColor(ctx.env, ctx.stdout.isTTY === true, o.color)),
-    window: windowShown,
+    window: {
+      from: window.from === null ? null : formatIsoMicros(window.from),
+      to: window.to === null ? null : formatIsoMicros(window.to),
+      tz,
+    },
     filters: {
       session: o.session,
       thread: o.thread,

@@ -115,6 +115,17 @@ describe('beginDiscover on a thread of its own', () => {
     expect(threaded.files).toHaveLength(5000);
   });
 
+  it('leaves the stat to the thread when asked not to help, until help() is called', async () => {
+    const pending = await beginDiscover(['many'], dir, { thread: 'always' });
+    const found = await pending.done({ help: false });
+    expect(pending.statsByThread()).toBe(5000);
+    expect(found).toEqual(await discover(['many'], dir));
+    const helped = await beginDiscover(['many'], dir, { thread: 'always' });
+    const finding = helped.done({ help: false });
+    await helped.help();
+    expect(await finding).toEqual(found);
+  });
+
   it('fails as the walk here does: exit 3 for a path or glob that names nothing', async () => {
     await expect(beginDiscover(['nope'], dir, { thread: 'always' })).rejects.toMatchObject({
       exitCode: 3,
