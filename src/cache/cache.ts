@@ -627,10 +627,10 @@ async function setState(db: Database, state: string): Promise<void> {
  * changed, reads what changed into it otherwise. The database returned
  * shows the cache's tables (views of the same names, read-only).
  */
-export async function loadCached(choice: CacheChoice, specs: readonly string[], opts: LoadOptions, key: string): Promise<CachedLoad> {
+export async function loadCached(choice: CacheChoice, specs: readonly string[], opts: LoadOptions, key: string, opened?: Promise<OpenedCache>): Promise<CachedLoad> {
   // DuckDB opens the database and takes its first look at the cache on threads
   // of its own while this one walks the folders (the walk yields now and then).
-  const opening = firstLook(choice);
+  const opening = opened ?? openCache(choice);
   opening.catch(() => undefined);
   let found: Discovery;
   try {
@@ -672,16 +672,13 @@ export interface AnswerAhead {
  * Opens the cache to answer ahead of the walk (AnswerAhead), when the cache
  * can answer for a walk without reading anything: built with these settings
  * (the key), complete, and holding the walked files and nothing else (its
- * walk's digest). Otherwise null, and nothing is left open.
+ * walk's digest). Otherwise null: the cache as opened is then loadCached's.
  */
-export async function answerAhead(choice: CacheChoice, walking: Promise<PendingDiscovery>, key: string): Promise<AnswerAhead | null> {
-  const { db, look } = await firstLook(choice);
+export async function answerAhead(choice: CacheChoice, opened: Promise<OpenedCache>, walking: Promise<PendingDiscovery>, key: string): Promise<AnswerAhead | null> {
+  const { db, look } = await opened;
   const meta = look.kind === 'read' ? look.meta : null;
   const ahead = meta !== null && meta.key === key && meta.state === 'ready' && meta.walked !== null && Number(meta.sums['loaded'] ?? 0) > 0;
-  if (meta === null || !ahead) {
-    db.close();
-    return null;
-  }
+  if (meta === null || !ahead) return null;
   try {
     await db.useCache();
   } catch (err) {
@@ -706,8 +703,14 @@ export async function answerAhead(choice: CacheChoice, walking: Promise<PendingD
 /** What a run sees of the cache before it compares files: absent, busy (another run writes it), read-only with its meta, or not a cache obs can read. */
 type Look = { kind: 'absent' } | { kind: 'busy' } | { kind: 'read'; meta: Meta | null } | { kind: 'unusable'; error: CacheUnusable };
 
+/** The database opened, and what it saw of the cache (openCache). */
+export interface OpenedCache {
+  db: Database;
+  look: Look;
+}
+
 /** Opens the database (without the loaded tables: the cache has them) and attaches the cache read-only, if there is one. */
-async function firstLook(choice: CacheChoice): Promise<{ db: Database; look: Look }> {
+export async function openCache(choice: CacheChoice): Promise<OpenedCache> {
   const db = await Database.open({ tempDir: choice.tempDir, loadedTables: false });
   try {
     if (statOf(choice.file) === null) return { db, look: { kind: 'absent' } };

@@ -43,12 +43,15 @@ export function readCommand(spec: CommandSpec): Command {
  * walk agrees with the cache: then shown, after what the load has to say. If
  * the walk finds a change, what it wrote is dropped, and the body runs again
  * on the logs loaded as usual. `ahead: false` for a body that does more than
- * write (obs export writes files).
+ * write (obs export writes files). A body run ahead must not read s.load: it
+ * is known once the walk agrees (exitFor reads it then).
  */
 export async function withSources<O extends CommonOptions>(ctx: Context, o: O, body: (s: Loaded) => Promise<void>, opts: { ahead?: boolean } = {}): Promise<ExitCode> {
   const opened = opts.ahead === false ? { kind: 'loaded' as const, s: await openSources(ctx, o) } : await openSourcesAhead(ctx, o);
-  if (opened.kind === 'ahead') return answeredAhead(ctx, opened, body);
-  const s = opened.s;
+  return opened.kind === 'ahead' ? answeredAhead(ctx, opened, body) : answered(opened.s, body);
+}
+
+async function answered(s: Loaded, body: (s: Loaded) => Promise<void>): Promise<ExitCode> {
   try {
     await body(s);
     return exitFor(s.load);
@@ -99,13 +102,7 @@ async function answeredAhead(ctx: Context, ahead: Extract<Awaited<ReturnType<typ
     ahead.s.db.close();
   }
   // The logs changed since the cache was written: what was written is dropped, and the body runs on them.
-  const s = await ahead.fallback();
-  try {
-    await body(s);
-    return exitFor(s.load);
-  } finally {
-    s.db.close();
-  }
+  return answered(await ahead.fallback(), body);
 }
 
 export interface Output {

@@ -12,7 +12,7 @@ import { EXIT, noInputError, usageError, type ExitCode } from '../../errors.js';
 import type { RecordFilters } from '../../filters/filters.js';
 import type { LoadOptions, LoadProgress, LoadResult } from '../../load/load.js';
 import type { PendingDiscovery } from '../../load/discover.js';
-import type { CacheChoice } from '../../cache/cache.js';
+import type { CacheChoice, OpenedCache } from '../../cache/cache.js';
 import { palette, useColor, type Palette } from '../../output/color.js';
 import { parseFieldList } from '../../output/fields.js';
 import { withLoadProgress } from '../../output/progress.js';
@@ -240,9 +240,11 @@ export async function openSourcesAhead(
 ): Promise<{ kind: 'loaded'; s: Loaded } | { kind: 'ahead'; s: Loaded; agrees: Promise<boolean>; help(): Promise<void>; loaded(): Promise<Loaded>; fallback(): Promise<Loaded> }> {
   const p = await prepareSources(ctx, o);
   if (p.cache === null || o.everyFile === true || o.follow === true) return { kind: 'loaded', s: await loadedFrom(ctx, o, p, await loadSourcesFor(ctx, o, p)) };
-  const { answerAhead } = await import('../../cache/cache.js');
-  const ahead = await answerAhead(p.cache.choice, p.walking, p.cache.key);
-  if (ahead === null) return { kind: 'loaded', s: await loadedFrom(ctx, o, p, await loadSourcesFor(ctx, o, p)) };
+  const { answerAhead, openCache } = await import('../../cache/cache.js');
+  const opened = openCache(p.cache.choice);
+  const ahead = await answerAhead(p.cache.choice, opened, p.walking, p.cache.key);
+  if (ahead === null) return { kind: 'loaded', s: await loadedFrom(ctx, o, p, await loadSourcesFor(ctx, o, p, opened)) };
+  // Its load is known once the walk agrees (loaded()); until then, one of nothing.
   const s = await loaded(ctx, o, p, ahead.db, { sums: { files: 0, loaded: 0, skipped: 0, lines: 0, records: 0, untimed: 0, repaired: 0 }, rejected: 0, unreadable: 0, files: [], ignored: [], missingTargets: [], cache: null });
   return {
     kind: 'ahead',
@@ -291,7 +293,7 @@ async function prepareSources(ctx: Context, o: CommonOptions, given?: Config): P
 }
 
 /** The logs loaded, through the cache or into memory. */
-async function loadSourcesFor(ctx: Context, o: CommonOptions, p: Prepared): Promise<{ db: Database; load: LoadResult }> {
+async function loadSourcesFor(ctx: Context, o: CommonOptions, p: Prepared, opened?: Promise<OpenedCache>): Promise<{ db: Database; load: LoadResult }> {
   const { Database } = await import('../../db/database.js');
   const { FormatSet } = await import('../../formats/formats.js');
   const { config, tz, logs, walking, cache, report } = p;
@@ -318,7 +320,7 @@ async function loadSourcesFor(ctx: Context, o: CommonOptions, p: Prepared): Prom
     }
   }
   const { loadCached } = await import('../../cache/cache.js');
-  const done = await withLoadProgress(ctx, o, (progress) => loadCached(cache.choice, logs, loadOptions(progress), cache.key));
+  const done = await withLoadProgress(ctx, o, (progress) => loadCached(cache.choice, logs, loadOptions(progress), cache.key, opened));
   for (const n of done.notes) report.note(n);
   for (const w of done.warnings ?? []) report.warn(w);
   return { db: done.db, load: done.load };
