@@ -669,12 +669,23 @@ export interface AnswerAhead {
 }
 
 /**
+ * A cache file written this recently is of logs still being written: the
+ * next walk is likely to find a change, and an answer begun ahead of it would
+ * be thrown away (at 1 GB, an LLM rollup run for nothing made bringing the
+ * cache up to date about 50 ms slower).
+ */
+const LIVE_WITHIN_MS = 60_000;
+
+/**
  * Opens the cache to answer ahead of the walk (AnswerAhead), when the cache
  * can answer for a walk without reading anything: built with these settings
  * (the key), complete, and holding the walked files and nothing else (its
- * walk's digest). Otherwise null: the cache as opened is then loadCached's.
+ * walk's digest), and not written in the last minute (LIVE_WITHIN_MS).
+ * Otherwise null: the cache as opened is then loadCached's.
  */
 export async function answerAhead(choice: CacheChoice, opened: Promise<OpenedCache>, walking: Promise<PendingDiscovery>, key: string): Promise<AnswerAhead | null> {
+  const written = statOf(choice.file)?.mtimeMs;
+  if (written === undefined || written > Date.now() - LIVE_WITHIN_MS) return null;
   const { db, look } = await opened;
   const meta = look.kind === 'read' ? look.meta : null;
   const ahead = meta !== null && meta.key === key && meta.state === 'ready' && meta.walked !== null && Number(meta.sums['loaded'] ?? 0) > 0;

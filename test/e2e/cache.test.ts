@@ -143,6 +143,30 @@ describe('the cache', () => {
     expect(after.size).toBe(before.size);
   });
 
+  it('answers ahead of the walk from a cache not written in the last minute, and never with what the logs have left behind', { timeout: TIMEOUT }, async () => {
+    const w = withBadInputs(workdir());
+    const commands = [['llm', '--by', 'model', '--json'], ['errors', '--json'], ['sessions', '--json'], ['sql', 'select count(*) AS n from llm_calls', '--json']];
+    expect((await run(['sources', '--json'], w.dir, w.cache)).exitCode).toBe(4);
+    // Written an hour ago: the logs are not being written, so the answer is begun while the walk goes on.
+    const age = (): void => {
+      const hourAgo = new Date(Date.now() - 3_600_000);
+      utimesSync(w.cache, hourAgo, hourAgo);
+    };
+    age();
+    for (const args of commands) {
+      const fresh = await run(args, w.dir, null);
+      const ahead = await run(args, w.dir, w.cache);
+      expect(ahead.exitCode, args.join(' ')).toBe(fresh.exitCode);
+      expect(answer(ahead.stdout), args.join(' ')).toEqual(answer(fresh.stdout));
+      // What the load says of the bad lines, then what the command says, as a fresh read says them.
+      expect(ahead.stderr, args.join(' ')).toBe(fresh.stderr);
+    }
+    // A call logged since: the walk disagrees with the cache, and the answer is the logs' as they are now.
+    appendFileSync(path.join(w.logs, LLM_IO), `${llmLines()[0]}\n`);
+    age();
+    await expectSameAsFresh(w, commands);
+  });
+
   it('reads a grown audit log from where it stopped, and answers as a fresh read', { timeout: TIMEOUT }, async () => {
     const w = workdir();
     const lines = llmLines();
