@@ -18,7 +18,7 @@ import path from 'node:path';
 import type { DuckDBAppender } from '@duckdb/node-api';
 import { Database } from '../db/database.js';
 import { sqlFile } from '../db/sql-files.js';
-import { discover, displayPath, type Discovery, type FileIdentity, type FoundFile, type PendingDiscovery } from '../load/discover.js';
+import { discoverFrom, displayPath, type Discovery, type FileIdentity, type FoundFile, type PendingDiscovery } from '../load/discover.js';
 import { isParquetName } from '../load/parquet.js';
 import { noteworthy } from '../load/totals.js';
 // The loader and the source kinds are imported where something is to be read: an answer from an unchanged cache needs neither.
@@ -634,7 +634,7 @@ export async function loadCached(choice: CacheChoice, specs: readonly string[], 
   opening.catch(() => undefined);
   let found: Discovery;
   try {
-    found = await (opts.walking === undefined ? discover(specs, opts.cwd) : (await opts.walking).done());
+    found = await discoverFrom(opts.walking, specs, opts.cwd);
   } catch (err) {
     void opening.then(({ db }) => db.close(), () => undefined);
     throw err;
@@ -688,8 +688,7 @@ export async function answerAhead(choice: CacheChoice, opened: Promise<OpenedCac
   if (written === undefined || written > Date.now() - LIVE_WITHIN_MS) return null;
   const { db, look } = await opened;
   const meta = look.kind === 'read' ? look.meta : null;
-  const ahead = meta !== null && meta.key === key && meta.state === 'ready' && meta.walked !== null && Number(meta.sums['loaded'] ?? 0) > 0;
-  if (meta === null || !ahead) return null;
+  if (meta === null || meta.key !== key || meta.state !== 'ready' || meta.walked === null || !(Number(meta.sums['loaded'] ?? 0) > 0)) return null;
   try {
     await db.useCache();
   } catch (err) {

@@ -220,7 +220,7 @@ interface WalkState {
 /**
  * The files a walk found, in its order, before their stat: a folder's
  * listing says which entries are plain files, so they are stat-ed after the
- * walk, all at once (by two threads when there are many: ListedStats). A file
+ * walk, all at once (by the walk's thread as well, for a large folder: ListedStats). A file
  * stat-ed already (named in --logs, or reached through a link) has its identity.
  */
 interface Listing {
@@ -357,6 +357,11 @@ function globBase(pattern: string): string {
  */
 export async function discover(specs: readonly string[], cwd: string): Promise<Discovery> {
   return (await beginDiscover(specs, cwd)).done();
+}
+
+/** The files of a walk the caller began (beginDiscover), or of a walk made now. */
+export async function discoverFrom(walking: Promise<PendingDiscovery> | undefined, specs: readonly string[], cwd: string): Promise<Discovery> {
+  return walking === undefined ? discover(specs, cwd) : (await walking).done();
 }
 
 /**

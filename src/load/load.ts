@@ -15,7 +15,7 @@ import { detectKind, SOURCES } from '../sources/index.js';
 import { readHead, readLines } from '../sources/lines.js';
 import { sessionFromFileName } from '../sources/session-log/index.js';
 import type { Correlation, IndexEntry, SourceKind } from '../sources/types.js';
-import { discover, displayPath, type Discovery, type FileIdentity, type FoundFile, type PassedOver, type PendingDiscovery } from './discover.js';
+import { discoverFrom, displayPath, type Discovery, type FileIdentity, type FoundFile, type PassedOver, type PendingDiscovery } from './discover.js';
 import { ErrorCollector } from './errors/extract.js';
 import { isParquetName, loadParquetFiles, PARQUET_KIND } from './parquet.js';
 import { mergeSightings, SightingStage } from './errors/sightings.js';
@@ -336,7 +336,7 @@ async function parseFileLines(
 }
 
 export async function loadSources(db: Database, specs: readonly string[], opts: LoadOptions): Promise<LoadResult> {
-  const found = opts.found ?? (await (opts.walking === undefined ? discover(specs, opts.cwd) : (await opts.walking).done()));
+  const found = opts.found ?? (await discoverFrom(opts.walking, specs, opts.cwd));
   const progress = opts.progress;
   const reuse = opts.reuse;
   const planned: Planned[] = [];

@@ -9,7 +9,7 @@ import type { ExitCode } from '../../errors.js';
 import { checkFields, pick } from '../../output/fields.js';
 import { isColumnFormat, isStreamFormat, render, rowWriter, type Column, type Row } from '../../output/render.js';
 import { redactorOf } from '../../redact/redactor.js';
-import { addFilterOptions, addInputOptions, addOutputOptions, exitFor, openSources, openSourcesAhead, type CommonOptions, type Loaded } from './options.js';
+import { addFilterOptions, addInputOptions, addOutputOptions, exitFor, openSources, openSourcesAhead, type CommonOptions, type Loaded, type SourcesAhead } from './options.js';
 import { HeldStream } from '../../output/held.js';
 import type { StreamedPage } from './query.js';
 
@@ -47,7 +47,8 @@ export function readCommand(spec: CommandSpec): Command {
  * is known once the walk agrees (exitFor reads it then).
  */
 export async function withSources<O extends CommonOptions>(ctx: Context, o: O, body: (s: Loaded) => Promise<void>, opts: { ahead?: boolean } = {}): Promise<ExitCode> {
-  const opened = opts.ahead === false ? { kind: 'loaded' as const, s: await openSources(ctx, o) } : await openSourcesAhead(ctx, o);
+  if (opts.ahead === false) return answered(await openSources(ctx, o), body);
+  const opened = await openSourcesAhead(ctx, o);
   return opened.kind === 'ahead' ? answeredAhead(ctx, opened, body) : answered(opened.s, body);
 }
 
@@ -60,7 +61,7 @@ async function answered(s: Loaded, body: (s: Loaded) => Promise<void>): Promise<
   }
 }
 
-async function answeredAhead(ctx: Context, ahead: Extract<Awaited<ReturnType<typeof openSourcesAhead>>, { kind: 'ahead' }>, body: (s: Loaded) => Promise<void>): Promise<ExitCode> {
+async function answeredAhead(ctx: Context, ahead: SourcesAhead, body: (s: Loaded) => Promise<void>): Promise<ExitCode> {
   const real = { stdout: ctx.stdout, stderr: ctx.stderr };
   const held = { stdout: new HeldStream(real.stdout), stderr: new HeldStream(real.stderr) };
   // What the body writes while the walk goes on is held; its answer is shown as soon as the walk agrees.

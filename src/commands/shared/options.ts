@@ -12,6 +12,7 @@ import { EXIT, noInputError, usageError, type ExitCode } from '../../errors.js';
 import type { RecordFilters } from '../../filters/filters.js';
 import type { LoadOptions, LoadProgress, LoadResult } from '../../load/load.js';
 import type { PendingDiscovery } from '../../load/discover.js';
+import { sumFiles } from '../../load/totals.js';
 import type { CacheChoice, OpenedCache } from '../../cache/cache.js';
 import { palette, useColor, type Palette } from '../../output/color.js';
 import { parseFieldList } from '../../output/fields.js';
@@ -228,16 +229,22 @@ export async function openSources(ctx: Context, o: CommonOptions, given?: Config
 }
 
 /**
- * openSources, or, when the cache can answer as it is, its answer begun
- * before the walk is done (see answerAhead in cache.ts): `s` queries the
- * cache; once `agrees` resolves true, loaded() reports what the cache read and
- * gives s with its load; on false, s's database is closed and fallback()
- * loads as openSources does, with the same walk.
+ * The cache's answer begun before the walk is done (see answerAhead in
+ * cache.ts): `s` queries the cache; once `agrees` resolves true, loaded()
+ * reports what the cache read and gives s with its load; on false, s's
+ * database is closed and fallback() loads as openSources does, with the same walk.
  */
-export async function openSourcesAhead(
-  ctx: Context,
-  o: CommonOptions,
-): Promise<{ kind: 'loaded'; s: Loaded } | { kind: 'ahead'; s: Loaded; agrees: Promise<boolean>; help(): Promise<void>; loaded(): Promise<Loaded>; fallback(): Promise<Loaded> }> {
+export interface SourcesAhead {
+  kind: 'ahead';
+  s: Loaded;
+  agrees: Promise<boolean>;
+  help(): Promise<void>;
+  loaded(): Promise<Loaded>;
+  fallback(): Promise<Loaded>;
+}
+
+/** openSources, or, when the cache can answer as it is, its answer begun before the walk is done. */
+export async function openSourcesAhead(ctx: Context, o: CommonOptions): Promise<{ kind: 'loaded'; s: Loaded } | SourcesAhead> {
   const p = await prepareSources(ctx, o);
   if (p.cache === null || o.everyFile === true || o.follow === true) return { kind: 'loaded', s: await loadedFrom(ctx, o, p, await loadSourcesFor(ctx, o, p)) };
   const { answerAhead, openCache } = await import('../../cache/cache.js');
@@ -245,7 +252,7 @@ export async function openSourcesAhead(
   const ahead = await answerAhead(p.cache.choice, opened, p.walking, p.cache.key);
   if (ahead === null) return { kind: 'loaded', s: await loadedFrom(ctx, o, p, await loadSourcesFor(ctx, o, p, opened)) };
   // Its load is known once the walk agrees (loaded()); until then, one of nothing.
-  const s = await loaded(ctx, o, p, ahead.db, { sums: { files: 0, loaded: 0, skipped: 0, lines: 0, records: 0, untimed: 0, repaired: 0 }, rejected: 0, unreadable: 0, files: [], ignored: [], missingTargets: [], cache: null });
+  const s = await loaded(ctx, o, p, ahead.db, { sums: sumFiles([]), rejected: 0, unreadable: 0, files: [], ignored: [], missingTargets: [], cache: null });
   return {
     kind: 'ahead',
     s,
