@@ -99,6 +99,8 @@ export function withDefaults(f: FormatInput): FormatDefinition {
 
 export class FormatSet {
   private constructor(
+    /** The config file's formats, as given to create (the parsing thread builds its own set from them). */
+    readonly userFormats: readonly FormatDefinition[],
     readonly all: readonly Format[],
     private readonly jsonFormats: readonly Format[],
     private readonly textFormats: readonly Format[],
@@ -110,6 +112,7 @@ export class FormatSet {
     const builtin = BUILTIN_FORMATS.map(withDefaults).filter((f) => !names.has(f.name));
     const all = [...userFormats.map((f) => compile(f, true)), ...builtin.map((f) => compile(f, false))];
     return new FormatSet(
+      userFormats,
       all,
       all.filter((f) => f.def.type === 'json'),
       all.filter((f) => f.def.type !== 'json'),

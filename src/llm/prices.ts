@@ -167,8 +167,9 @@ export class PriceBook {
   private readonly flat = new Map<string, FlatPrice>();
   private readonly overrides: Array<PriceOverride & { index: number; re: RegExp; sinceMs: number | null }>;
 
-  constructor(overrides: PriceOverride[] = []) {
-    this.overrides = overrides.map((o, index) => ({
+  /** @param config the config file's prices, kept as given (the parsing thread builds its own book from them) */
+  constructor(readonly config: PriceOverride[] = []) {
+    this.overrides = config.map((o, index) => ({
       ...o,
       index,
       re: globRegex(o.model),

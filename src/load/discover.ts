@@ -7,8 +7,9 @@
 import { statSync, type Stats } from 'node:fs';
 import { readdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { type MessagePort, Worker } from 'node:worker_threads';
+import type { MessagePort, Worker } from 'node:worker_threads';
 import { type ExitCode, noInputError, ObsError, type ObsErrorDetails } from '../errors.js';
+import { startThread } from './threads.js';
 
 export interface FoundFile {
   /** Real path, used to read and to de-duplicate. */
@@ -451,11 +452,7 @@ function listOnThread(specs: readonly string[], cwd: string): Promise<Listed | n
   const workerData: WalkOrder = { specs, cwd };
   let thread: Worker;
   try {
-    if (import.meta.url.endsWith('.ts')) {
-      // From src/ (under the test runner): the thread runs the TypeScript through tsx.
-      const source = JSON.stringify(new URL('./walk-thread.ts', import.meta.url).href);
-      thread = new Worker(`import('tsx/esm/api').then((tsx) => tsx.tsImport(${source}, ${source}))`, { eval: true, workerData });
-    } else thread = new Worker(new URL('./walk-thread.js', import.meta.url), { workerData });
+    thread = startThread('walk-thread', workerData);
   } catch {
     return Promise.resolve(null);
   }

@@ -12,7 +12,7 @@ import type { PriceBook } from '../llm/prices.js';
 import { sqlFile } from '../db/sql-files.js';
 import { HEAP_HEADROOM, paceHeap } from '../heap.js';
 import { detectKind, SOURCES } from '../sources/index.js';
-import { readHead, readLines } from '../sources/lines.js';
+import { readHead } from '../sources/lines.js';
 import { sessionFromFileName } from '../sources/session-log/index.js';
 import type { Correlation, IndexEntry, SourceKind } from '../sources/types.js';
 import { discoverFrom, displayPath, type Discovery, type FileIdentity, type FoundFile, type PassedOver, type PendingDiscovery } from './discover.js';
@@ -20,6 +20,8 @@ import { ErrorCollector } from './errors/extract.js';
 import { isParquetName, loadParquetFiles, PARQUET_KIND } from './parquet.js';
 import { mergeSightings, SightingStage } from './errors/sightings.js';
 import { DatabaseSink, ts, type FileCounts } from './sink.js';
+import { PARSE_THREAD_BYTES, ParseAhead } from './parse-ahead.js';
+import { readFile, type ReadOrder, type ReadOutcome, type ReadSettings } from './read-file.js';
 import { noteworthy, sumFiles, type FileSums } from './totals.js';
 
 export interface FileReport extends FileCounts {
@@ -155,6 +157,8 @@ export interface LoadOptions {
   walking?: Promise<PendingDiscovery>;
   /** List every file in LoadResult.files even when the cache answers as it is (obs sources, --follow). */
   everyFile?: boolean;
+  /** Parse on a thread of its own while this one appends (parse-ahead.ts): from PARSE_THREAD_BYTES to read (the default), always, or never. */
+  parseThread?: 'for large loads' | 'always' | 'never';
 }
 
 /**
@@ -259,6 +263,12 @@ async function kindAndReport(file: FoundFile, reuse?: Reuse): Promise<Pick<Plann
   }
 }
 
+/** The parsing thread's part in reading a file: it parsed the file as task `index`. */
+interface Ahead {
+  thread: ParseAhead;
+  index: number;
+}
+
 async function parseFile(
   p: Planned,
   sink: DatabaseSink,
@@ -266,16 +276,23 @@ async function parseFile(
   defaults: Correlation,
   onIndexEntry: (e: IndexEntry) => void,
   stage: SightingStage,
+  ahead?: Ahead,
 ): Promise<void> {
   // Unchanged since the cache read it: its rows are in the database.
   if (p.held !== undefined && p.held.resume === undefined) return;
   const progress = opts.progress;
   progress?.fileStarted(p.report.path, p.file.size);
   try {
-    await parseFileLines(p, sink, opts, defaults, onIndexEntry, stage);
+    await parseFileLines(p, sink, opts, defaults, onIndexEntry, stage, ahead);
   } finally {
     progress?.fileFinished(p.report.path);
   }
+}
+
+/** A file read through its kind's parser: not unchanged in the cache, and not passed over. */
+function isParsed(p: Planned): boolean {
+  if (p.held !== undefined && p.held.resume === undefined) return false;
+  return p.kind?.parser !== undefined && p.report.status === 'loaded';
 }
 
 async function parseFileLines(
@@ -285,6 +302,7 @@ async function parseFileLines(
   defaults: Correlation,
   onIndexEntry: (e: IndexEntry) => void,
   stage: SightingStage,
+  ahead: Ahead | undefined,
 ): Promise<void> {
   const kind = p.kind;
   if (kind === null || kind.parser === undefined || p.report.status !== 'loaded') {
@@ -294,45 +312,66 @@ async function parseFileLines(
     opts.reuse?.read({ abs: p.file.abs, kind: p.report.kind, report: p.report, walked: p.file.stats, defaults, readTo, lines: 0, endsCut: false, viaIndex: p.viaIndex === true });
     return;
   }
-  const resume = p.held?.resume;
   stage.startFile(p.file.abs);
-  const fileSink = sink.forFile(p.report.path, kind.name, defaults, p.report, onIndexEntry);
-  const parser = kind.parser({ path: p.report.path, tz: opts.tz, defaults, formats: opts.formats, prices: opts.prices }, fileSink);
-  let endsCut = false;
-  let readTo = -1;
-  let lines = 0;
+  const fileSink = sink.forFile(p.report.path, kind.name, defaults, p.report, onIndexEntry, ahead !== undefined);
+  const onProgress = opts.progress === undefined ? undefined : (bytes: number, lines: number) => opts.progress?.read(bytes, lines);
+  const onBreath = (): Promise<void> => sink.releaseMemory();
+  let read: ReadOutcome;
   try {
-    const read = await readLines(
-      p.file.abs,
-      (line) => {
-        endsCut = line.unterminated;
-        fileSink.line(line);
-        parser.line(line);
-      },
-      {
-        onProgress: opts.progress === undefined ? undefined : (bytes, lines) => opts.progress?.read(bytes, lines),
-        holdUnterminated: opts.holdUnterminated === true,
-        holdIfWrittenWithinMs: opts.stillWritingMs ?? STILL_WRITING_MS,
-        from: resume,
-        onBreath: () => sink.releaseMemory(),
-      },
-    );
-    parser.end();
-    readTo = read.readTo;
-    lines = read.lines;
+    read =
+      ahead === undefined
+        ? await readFile(fileOrder(p, defaults), kind.parser, fileSink, { ...readSettings(opts), onProgress, onBreath })
+        : await ahead.thread.playBack(ahead.index, fileSink, { sighting: (o) => stage.add(o), progress: onProgress, breath: onBreath });
+  } finally {
+    fileSink.end();
+  }
+  if (read.error === null) {
     p.report.note = null;
     if (read.held !== null) {
       p.report.note = `still being written: its last line (${read.held.bytes} bytes so far, no line end yet; the file was written ${read.held.ageMs} ms before it was read) was left out`;
     }
-  } catch (err) {
-    // The record open when reading stopped (a cut gzip stream) is kept.
-    parser.end();
+  } else {
     p.report.status = 'unreadable';
-    p.report.note = (err as Error).message;
-  } finally {
-    fileSink.end();
+    p.report.note = read.error;
   }
+  const { readTo, lines, endsCut } = read;
   opts.reuse?.read({ abs: p.file.abs, kind: kind.name, report: p.report, walked: p.file.stats, defaults, readTo, lines, endsCut, viaIndex: p.viaIndex === true });
+}
+
+function fileOrder(p: Planned, defaults: Correlation): ReadOrder {
+  return { abs: p.file.abs, path: p.report.path, defaults, from: p.held?.resume };
+}
+
+function readSettings(opts: LoadOptions): Pick<ReadSettings, 'tz' | 'formats' | 'prices' | 'holdUnterminated' | 'holdIfWrittenWithinMs'> {
+  return { tz: opts.tz, formats: opts.formats, prices: opts.prices, holdUnterminated: opts.holdUnterminated === true, holdIfWrittenWithinMs: opts.stillWritingMs ?? STILL_WRITING_MS };
+}
+
+/**
+ * Starts the parsing thread on the files to parse, when they are large enough
+ * (LoadOptions.parseThread); null when they are read here.
+ */
+function parseAhead(
+  files: Array<{ p: Planned; defaults: Correlation }>,
+  opts: LoadOptions,
+  toRead: (p: Planned) => number,
+): { thread: ParseAhead; tasks: Map<Planned, number> } | null {
+  const choice = opts.parseThread ?? 'for large loads';
+  if (choice === 'never') return null;
+  const parsed = files.filter((f) => isParsed(f.p));
+  if (parsed.length === 0) return null;
+  if (choice === 'for large loads' && parsed.reduce((n, f) => n + toRead(f.p), 0) < PARSE_THREAD_BYTES) return null;
+  const s = readSettings(opts);
+  const thread = ParseAhead.start({
+    tasks: parsed.map(({ p, defaults }) => ({ ...fileOrder(p, defaults), kind: p.kind?.name ?? '' })),
+    tz: s.tz,
+    userFormats: s.formats.userFormats,
+    priceConfig: s.prices.config,
+    holdUnterminated: s.holdUnterminated,
+    holdIfWrittenWithinMs: s.holdIfWrittenWithinMs,
+    progress: opts.progress !== undefined,
+  });
+  if (thread === null) return null;
+  return { thread, tasks: new Map(parsed.map(({ p }, index) => [p, index])) };
 }
 
 export async function loadSources(db: Database, specs: readonly string[], opts: LoadOptions): Promise<LoadResult> {
@@ -395,16 +434,27 @@ export async function loadSources(db: Database, specs: readonly string[], opts: 
         }
       }
 
-      // 2. Everything else.
-      for (const p of planned.filter((x) => !x.kind?.isIndex)) {
-        const ids = idsByFile.get(p.file.abs);
-        idsByFile.delete(p.file.abs);
-        // A file the cache read keeps the ids it was given then (its index file is unchanged, or the cache is built again).
-        let defaults: Correlation = defaultsByFile.get(p.file.abs) ?? {};
-        if (p.kind?.name === 'session_log' && !defaultsByFile.has(p.file.abs)) {
-          defaults = ids ?? sessionFromFileName(path.basename(p.file.abs));
+      // 2. Everything else, parsed on the parsing thread when there is much of it.
+      const rest = planned
+        .filter((x) => !x.kind?.isIndex)
+        .map((p) => {
+          const ids = idsByFile.get(p.file.abs);
+          idsByFile.delete(p.file.abs);
+          // A file the cache read keeps the ids it was given then (its index file is unchanged, or the cache is built again).
+          let defaults: Correlation = defaultsByFile.get(p.file.abs) ?? {};
+          if (p.kind?.name === 'session_log' && !defaultsByFile.has(p.file.abs)) {
+            defaults = ids ?? sessionFromFileName(path.basename(p.file.abs));
+          }
+          return { p, defaults };
+        });
+      const ahead = parseAhead(rest, opts, toRead);
+      try {
+        for (const { p, defaults } of rest) {
+          const index = ahead?.tasks.get(p);
+          await parseFile(p, sink, opts, defaults, () => {}, stage, ahead !== null && index !== undefined ? { thread: ahead.thread, index } : undefined);
         }
-        await parseFile(p, sink, opts, defaults, () => {}, stage);
+      } finally {
+        ahead?.thread.close();
       }
     } finally {
       sink.close();

@@ -7,7 +7,8 @@ import type { DuckDBAppender } from '@duckdb/node-api';
 import { appendInstant, type Database } from '../db/database.js';
 import { CORRELATION_COLUMNS } from '../sources/fields.js';
 import type { RawLine } from '../sources/lines.js';
-import type { Correlation, EventRow, IndexEntry, LlmCallRow, RecordSink, SpanRow } from '../sources/types.js';
+import type { Correlation, EventRow, IndexEntry, LlmCallRow, SpanRow } from '../sources/types.js';
+import type { PlaybackSink } from './read-file.js';
 import type { ErrorCollector } from './errors/extract.js';
 
 export const EXCERPT_CHARS = 200;
@@ -111,7 +112,9 @@ export class DatabaseSink {
     defaults: Correlation,
     counts: FileCounts,
     onIndexEntry: (entry: IndexEntry) => void,
-  ): RecordSink & { line(line: RawLine): void; end(): void } {
+    /** The parsing thread looked for the records' errors (parse-ahead.ts): they come as sightings of their own. */
+    errorsFoundAhead = false,
+  ): PlaybackSink & { end(): void } {
     // The lines records cover, as [first, last] ranges: merged as they come (in order, mostly), summed at the end.
     const ranges: Array<[number, number]> = [];
     // A file read on from where the cache left it adds its new lines to those counted before.
@@ -163,11 +166,15 @@ export class DatabaseSink {
       a.endRow();
       this.appended();
     };
+    const plainLine = (chars: number): void => {
+      counts.lines++;
+      this.unflushedChars += chars;
+    };
     return {
+      plainLine,
       /** Every physical line passes here first, for the line count and byte repairs. */
       line: (line) => {
-        counts.lines++;
-        this.unflushedChars += line.text.length;
+        plainLine(line.text.length);
         if (line.invalidUtf8 || line.nulBytes) {
           counts.repaired++;
           const what = [
@@ -182,12 +189,12 @@ export class DatabaseSink {
         if (row.ts === null) counts.untimed++;
         appendEvent(row);
         covers(row.sourceLine, row.lastLine ?? row.sourceLine);
-        this.errors.fromEvent(row, file, kind);
+        if (!errorsFoundAhead) this.errors.fromEvent(row, file, kind);
       },
       llmCall: (row: LlmCallRow) => {
         counted(kind);
         covers(row.sourceLine, row.sourceLine);
-        this.errors.fromLlmCall(row, file, kind);
+        if (!errorsFoundAhead) this.errors.fromLlmCall(row, file, kind);
         const a = this.llm;
         start(a, row.ts, row.sourceLine);
         correlation(a, row);
