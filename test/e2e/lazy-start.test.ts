@@ -109,6 +109,30 @@ describe('what obs loads before it has logs to read', () => {
     expect(thread(small.modules)).toBe(false);
   });
 
+  it('a large load is parsed on a thread of its own (parse-thread.js), a small one in the main thread; every line is accounted for', async () => {
+    const large = path.join(dir, 'large-load');
+    mkdirSync(large);
+    // 17 MiB of JSON lines, every 1,000th an error, with three bad lines planted: more than PARSE_THREAD_BYTES (16 MiB).
+    const lines: string[] = [];
+    for (let i = 0; i < 40_000; i++) lines.push(JSON.stringify({ ts: '2026-11-21T08:00:00Z', level: i % 1000 === 0 ? 'error' : 'info', event: 'step', session_key: `s${i % 7}`, i, pad: 'x'.repeat(420) }));
+    for (const at of [10, 20_000, 39_990]) lines[at] = `{"ts": "2026-11-21T08:00:00Z", "cut at ${at}`;
+    writeFileSync(path.join(large, 'app.jsonl'), `${lines.join('\n')}\n`);
+    const thread = (modules: string[]): boolean => modules.some((m) => m.endsWith('/dist/load/parse-thread.js'));
+    const parsed = await loaded(['sources', '--logs', large, '--json', '--no-cache']);
+    expect(parsed.exitCode).toBe(4);
+    expect(thread(parsed.modules)).toBe(true);
+    const small = await loaded(['sources', '--logs', `${FIXTURES}/llm/logs`, '--json', '--no-cache']);
+    expect(small.exitCode).toBe(0);
+    expect(thread(small.modules)).toBe(false);
+    const r = await execa(process.execPath, [BIN, 'sources', '--logs', large, '--json', '--no-cache'], { cwd: ROOT, reject: false, env: { NO_COLOR: '1', TZ: 'UTC', XDG_CACHE_HOME: CACHE_HOME } });
+    const out = JSON.parse(r.stdout) as { totals: Record<string, number>; files: Array<{ issues: Array<{ line: number; problem: string }> }> };
+    expect(out.totals).toMatchObject({ files: 1, lines: 40_000, records: 39_997, rejected: 3, repaired: 0 });
+    expect(out.files[0]?.issues.map((i) => [i.line, i.problem])).toEqual([[11, 'rejected'], [20_001, 'rejected'], [39_991, 'rejected']]);
+    const errors = await execa(process.execPath, [BIN, 'errors', '--logs', large, '--json', '--no-cache', '-q'], { cwd: ROOT, reject: false, env: { NO_COLOR: '1', TZ: 'UTC', XDG_CACHE_HOME: CACHE_HOME } });
+    // 40 error lines, one of them (20,000) replaced by a bad line.
+    expect((JSON.parse(errors.stdout) as { count: number }).count).toBe(39);
+  });
+
   it('answering from an unchanged cache loads DuckDB, not the price table nor the loader: nothing is priced or read', async () => {
     const cache = path.join(dir, 'cache.duckdb');
     const args = ['llm', '--logs', `${FIXTURES}/llm`, '-q', '--json', 'cost_usd', '--cache', cache];
