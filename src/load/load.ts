@@ -289,8 +289,8 @@ async function parseFile(
   }
 }
 
-/** A file read through its kind's parser: not unchanged in the cache, and not passed over. */
-function isParsed(p: Planned): boolean {
+/** A file read through its kind's parser: not unchanged in the cache, and not passed over (binary, skipped, unreadable). */
+function isParsed(p: Planned): p is Planned & { kind: SourceKind & Required<Pick<SourceKind, 'parser'>> } {
   if (p.held !== undefined && p.held.resume === undefined) return false;
   return p.kind?.parser !== undefined && p.report.status === 'loaded';
 }
@@ -304,14 +304,14 @@ async function parseFileLines(
   stage: SightingStage,
   ahead: Ahead | undefined,
 ): Promise<void> {
-  const kind = p.kind;
-  if (kind === null || kind.parser === undefined || p.report.status !== 'loaded') {
+  if (!isParsed(p)) {
     // A file passed over (binary, a kind not loaded) is passed over again while it is unchanged; an unreadable one is tried again.
     if (p.unexamined === true) return;
     const readTo = p.report.status === 'skipped' ? p.file.size : -1;
     opts.reuse?.read({ abs: p.file.abs, kind: p.report.kind, report: p.report, walked: p.file.stats, defaults, readTo, lines: 0, endsCut: false, viaIndex: p.viaIndex === true });
     return;
   }
+  const kind = p.kind;
   stage.startFile(p.file.abs);
   const fileSink = sink.forFile(p.report.path, kind.name, defaults, p.report, onIndexEntry, ahead !== undefined);
   const onProgress = opts.progress === undefined ? undefined : (bytes: number, lines: number) => opts.progress?.read(bytes, lines);
@@ -357,12 +357,12 @@ function parseAhead(
 ): { thread: ParseAhead; tasks: Map<Planned, number> } | null {
   const choice = opts.parseThread ?? 'for large loads';
   if (choice === 'never') return null;
-  const parsed = files.filter((f) => isParsed(f.p));
+  const parsed = files.flatMap(({ p, defaults }) => (isParsed(p) ? [{ p, defaults }] : []));
   if (parsed.length === 0) return null;
   if (choice === 'for large loads' && parsed.reduce((n, f) => n + toRead(f.p), 0) < PARSE_THREAD_BYTES) return null;
   const s = readSettings(opts);
   const thread = ParseAhead.start({
-    tasks: parsed.map(({ p, defaults }) => ({ ...fileOrder(p, defaults), kind: p.kind?.name ?? '' })),
+    tasks: parsed.map(({ p, defaults }) => ({ ...fileOrder(p, defaults), kind: p.kind.name })),
     tz: s.tz,
     userFormats: s.formats.userFormats,
     priceConfig: s.prices.config,

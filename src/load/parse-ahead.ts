@@ -152,7 +152,7 @@ class Recorder implements LineSink {
 /** The parsing thread: parses every task in order, sending what each parser gave. */
 export async function parseOnThread(order: ParseOrder, port: MessagePort): Promise<void> {
   const inFlight = new Int32Array(order.inFlight);
-  const formats = FormatSet.create([...order.userFormats]);
+  const formats = FormatSet.create(order.userFormats);
   const prices = new PriceBook(order.priceConfig);
   for (const [i, task] of order.tasks.entries()) {
     const recorder = new Recorder(port, inFlight, i, task, order.tz);
