@@ -92,6 +92,8 @@ export function sqlString(text: string): string {
 export class Database {
   /** True once the loaded tables are views of the cache file (Database.useCache). */
   cached = false;
+  /** Whether the cache file is attached for writing: the default catalog, where the loader's rows go (through staging.ts). */
+  writingCache = false;
 
   /** Loaded tables that keepOnly copied into memory, hiding their view of the cache. */
   private readonly copies = new Set<string>();
@@ -166,10 +168,27 @@ export class Database {
     await this.connection.run(
       `RESET checkpoint_threshold; ATTACH ${sqlString(file)} AS cache (ROW_GROUP_SIZE ${CACHE_ROW_GROUP_SIZE}); USE cache;`,
     );
+    this.writingCache = true;
   }
 
   async detachCache(): Promise<void> {
     await this.connection.run(`USE memory; DETACH DATABASE IF EXISTS cache; ${NO_CHECKPOINTS};`);
+    this.writingCache = false;
+  }
+
+  /**
+   * No automatic checkpoints until releaseCheckpoints, while the loader copies
+   * its rows into the cache file (src/load/staging.ts): those copies write
+   * whole row groups into the file as they go, so the write-ahead log holds
+   * little, and the one checkpoint after them has little to write.
+   */
+  async holdCheckpoints(): Promise<void> {
+    await this.connection.run(NO_CHECKPOINTS);
+  }
+
+  /** Automatic checkpoints again, as attachCache set them. */
+  async releaseCheckpoints(): Promise<void> {
+    await this.connection.run('RESET checkpoint_threshold');
   }
 
   /** The loaded tables become views of the attached cache's (metric_samples and temporary tables stay in memory). */

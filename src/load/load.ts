@@ -20,6 +20,7 @@ import { ErrorCollector } from './errors/extract.js';
 import { isParquetName, loadParquetFiles, PARQUET_KIND } from './parquet.js';
 import { mergeSightings, SightingStage } from './errors/sightings.js';
 import { DatabaseSink, ts, type FileCounts } from './sink.js';
+import type { StageSizes } from './staging.js';
 import { PARSE_THREAD_BYTES, ParseAhead } from './parse-ahead.js';
 import { readFile, type ReadOrder, type ReadOutcome, type ReadSettings } from './read-file.js';
 import { noteworthy, sumFiles, type FileSums } from './totals.js';
@@ -159,6 +160,8 @@ export interface LoadOptions {
   everyFile?: boolean;
   /** Parse on a thread of its own while this one appends (parse-ahead.ts): from PARSE_THREAD_BYTES to read (the default), always, or never. */
   parseThread?: 'for large loads' | 'always' | 'never';
+  /** Into the cache: how much is staged in memory before a copy into the file (staging.ts; default STAGE_SIZES). */
+  staging?: StageSizes;
 }
 
 /**
@@ -400,7 +403,7 @@ export async function loadSources(db: Database, specs: readonly string[], opts: 
   // Error sightings go to DuckDB as they are found, not into memory: merged once every file is read.
   const stage = await SightingStage.open(db, reuse !== undefined);
   const errors = new ErrorCollector(opts.tz, (o) => stage.add(o));
-  const sink = await DatabaseSink.create(db, errors);
+  const sink = await DatabaseSink.create(db, errors, opts.staging);
   const missingTargets: MissingIndexTarget[] = [...(reuse?.missingTargets ?? [])];
   // The ids the last index entry naming a file gives it (null: none, its name gives them); the entries themselves are not kept.
   const idsByFile = new Map<string, Correlation | null>();
@@ -456,8 +459,11 @@ export async function loadSources(db: Database, specs: readonly string[], opts: 
       } finally {
         ahead?.thread.close();
       }
+      await sink.finish();
+    } catch (err) {
+      await sink.abandon();
+      throw err;
     } finally {
-      sink.close();
       stage.close();
       reuse?.readingDone();
     }

@@ -10,6 +10,7 @@ import type { RawLine } from '../sources/lines.js';
 import type { Correlation, EventRow, IndexEntry, LlmCallRow, SpanRow } from '../sources/types.js';
 import type { PlaybackSink } from './read-file.js';
 import type { ErrorCollector } from './errors/extract.js';
+import { APPENDED_TABLES, CacheStaging, DirectAppenders, type Appenders, type StageSizes } from './staging.js';
 
 export const EXCERPT_CHARS = 200;
 
@@ -85,24 +86,13 @@ export class DatabaseSink {
 
   private constructor(
     private readonly db: Database,
-    private readonly events: DuckDBAppender,
-    private readonly llm: DuckDBAppender,
-    private readonly spans: DuckDBAppender,
-    private readonly index: DuckDBAppender,
-    private readonly issues: DuckDBAppender,
+    /** Straight into the tables in memory, or staged on the way into the cache file. */
+    private readonly to: Appenders,
     private readonly errors: ErrorCollector,
   ) {}
 
-  static async create(db: Database, errors: ErrorCollector): Promise<DatabaseSink> {
-    return new DatabaseSink(
-      db,
-      await db.appender('events'),
-      await db.appender('llm_calls'),
-      await db.appender('spans'),
-      await db.appender('session_index'),
-      await db.appender('line_issues'),
-      errors,
-    );
+  static async create(db: Database, errors: ErrorCollector, staging?: StageSizes): Promise<DatabaseSink> {
+    return new DatabaseSink(db, db.writingCache ? await CacheStaging.open(db, staging) : await DirectAppenders.open(db), errors);
   }
 
   /** A sink for one file: rows are tagged with its path and kind, and counted. */
@@ -136,12 +126,13 @@ export class DatabaseSink {
     const issue = (line: RawLine, problem: LineIssue['problem'], reason: string): void => {
       const item = { line: line.lineNo, problem, reason, excerpt: excerpt(line.text) };
       counts.issues.push(item);
-      str(this.issues, file);
-      this.issues.appendBigInt(BigInt(line.lineNo));
-      str(this.issues, problem);
-      str(this.issues, reason);
-      str(this.issues, item.excerpt);
-      this.issues.endRow();
+      const a = this.to.appender('line_issues');
+      str(a, file);
+      a.appendBigInt(BigInt(line.lineNo));
+      str(a, problem);
+      str(a, reason);
+      str(a, item.excerpt);
+      a.endRow();
     };
     /** Starts a row with the leading columns every record table shares: ts, source_file, source_line. */
     const start = (a: DuckDBAppender, t: number | null, sourceLine: number): void => {
@@ -151,7 +142,7 @@ export class DatabaseSink {
       a.appendBigInt(BigInt(sourceLine));
     };
     const appendEvent = (row: EventRow): void => {
-      const a = this.events;
+      const a = this.to.appender('events');
       start(a, row.ts, row.sourceLine);
       str(a, kind);
       str(a, row.parseError ? null : (row.format ?? kind));
@@ -164,11 +155,13 @@ export class DatabaseSink {
       str(a, row.raw);
       a.appendNull(); // linked_ids: set by link.sql
       a.endRow();
+      this.to.added('events', (row.message?.length ?? 0) + (row.raw?.length ?? 0));
       this.appended();
     };
     const plainLine = (chars: number): void => {
       counts.lines++;
       this.unflushedChars += chars;
+      this.to.read(chars);
     };
     return {
       plainLine,
@@ -195,7 +188,7 @@ export class DatabaseSink {
         counted(kind);
         covers(row.sourceLine, row.sourceLine);
         if (!errorsFoundAhead) this.errors.fromLlmCall(row, file, kind);
-        const a = this.llm;
+        const a = this.to.appender('llm_calls');
         start(a, row.ts, row.sourceLine);
         correlation(a, row);
         str(a, row.agent);
@@ -221,12 +214,13 @@ export class DatabaseSink {
         str(a, row.raw);
         a.appendNull(); // linked_ids: set by link.sql
         a.endRow();
+        this.to.added('llm_calls', row.costDetail.length + (row.raw?.length ?? 0));
         this.appended();
       },
       span: (row: SpanRow) => {
         counted('otlp_span');
         covers(row.sourceLine, row.sourceLine);
-        const a = this.spans;
+        const a = this.to.appender('spans');
         start(a, row.ts, row.sourceLine);
         correlation(a, row);
         str(a, row.parentSpanId);
@@ -239,8 +233,13 @@ export class DatabaseSink {
         else a.appendDouble(row.durationMs);
         str(a, row.status);
         str(a, row.statusMessage);
-        for (const j of [row.attributes, row.resource, row.events, row.links]) a.appendVarchar(j);
+        let chars = 0;
+        for (const j of [row.attributes, row.resource, row.events, row.links]) {
+          a.appendVarchar(j);
+          chars += j.length;
+        }
         a.endRow();
+        this.to.added('spans', chars);
         this.appended();
       },
       indexEntry: (entry: IndexEntry) => {
@@ -284,7 +283,7 @@ export class DatabaseSink {
   }
 
   appendIndexEntry(entry: IndexEntry, sourceFile: string, logFile: string | null): void {
-    const a = this.index;
+    const a = this.to.appender('session_index');
     str(a, entry.sessionKey);
     str(a, entry.threadTs);
     str(a, entry.channelId);
@@ -301,25 +300,33 @@ export class DatabaseSink {
 
   private appended(): void {
     if (++this.unflushed < FLUSH_ROWS && this.unflushedChars < FLUSH_CHARS) return;
-    for (const a of [this.events, this.llm, this.spans, this.index, this.issues]) a.flushSync();
+    for (const table of APPENDED_TABLES) this.to.appender(table).flushSync();
     this.unflushed = 0;
     this.unflushedChars = 0;
     this.flushedSinceRelease = true;
   }
 
   /**
-   * Gives back what DuckDB freed committing the flushed rows (and checkpointing
-   * the cache file), when there was a flush since the last time (see
-   * Database.releaseMemory). A flush is synchronous; this is not, so the
-   * reader calls it when it lets the event loop go.
+   * Copies a batch of staged rows into the cache file when one is due
+   * (staging.ts), and gives back what DuckDB freed committing the flushed rows,
+   * when there was a flush since the last time (see Database.releaseMemory).
+   * A flush is synchronous; this is not, so the reader calls it when it lets
+   * the event loop go.
    */
   async releaseMemory(): Promise<void> {
+    await this.to.breath();
     if (!this.flushedSinceRelease) return;
     this.flushedSinceRelease = false;
     await this.db.releaseMemory();
   }
 
-  close(): void {
-    for (const a of [this.events, this.llm, this.spans, this.index, this.issues]) a.closeSync();
+  /** After the last file: every row appended is in its table. */
+  async finish(): Promise<void> {
+    await this.to.finish();
+  }
+
+  /** After a failure: the appenders closed and the staged rows dropped, whatever state DuckDB is in. */
+  async abandon(): Promise<void> {
+    await this.to.abandon();
   }
 }

@@ -69,7 +69,7 @@ describe('DatabaseSink.releaseMemory', () => {
       await sink.releaseMemory();
       expect(asked).toBe(1);
     } finally {
-      sink.close();
+      await sink.finish();
     }
   });
 });
