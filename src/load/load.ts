@@ -281,8 +281,7 @@ async function parseFile(
   stage: SightingStage,
   ahead?: Ahead,
 ): Promise<void> {
-  // Unchanged since the cache read it: its rows are in the database.
-  if (p.held !== undefined && p.held.resume === undefined) return;
+  if (unchangedInCache(p)) return;
   const progress = opts.progress;
   progress?.fileStarted(p.report.path, p.file.size);
   try {
@@ -292,10 +291,14 @@ async function parseFile(
   }
 }
 
+/** Unchanged since the cache read it: its rows are in the database. */
+function unchangedInCache(p: Planned): boolean {
+  return p.held !== undefined && p.held.resume === undefined;
+}
+
 /** A file read through its kind's parser: not unchanged in the cache, and not passed over (binary, skipped, unreadable). */
 function isParsed(p: Planned): p is Planned & { kind: SourceKind & Required<Pick<SourceKind, 'parser'>> } {
-  if (p.held !== undefined && p.held.resume === undefined) return false;
-  return p.kind?.parser !== undefined && p.report.status === 'loaded';
+  return !unchangedInCache(p) && p.kind?.parser !== undefined && p.report.status === 'loaded';
 }
 
 async function parseFileLines(
