@@ -270,7 +270,8 @@ export class ParseAhead {
   /**
    * Plays task `file` back into its sink (which leaves finding errors to the
    * thread) and its errors' sightings into onSighting, chunk by chunk, letting
-   * the event loop go between chunks (onBreath); resolves with how its
+   * the event loop go between chunks (onBreath) and keeping this thread's
+   * heap from growing far past what is live (paceHeap); resolves with how its
    * reading ended.
    */
   async playBack(
@@ -285,6 +286,8 @@ export class ParseAhead {
       Atomics.sub(this.inFlight, 0, 1);
       Atomics.notify(this.inFlight, 0);
       if (chunk.done !== null) return chunk.done;
+      // The chunks played back are garbage now: as when this thread reads (lines.ts), its heap is kept near what is live.
+      paceHeap();
       await on.breath();
     }
   }
