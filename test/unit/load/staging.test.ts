@@ -57,6 +57,16 @@ async function appended(db: Database, catalog: 'memory' | 'cache'): Promise<Reco
   return out;
 }
 
+/**
+ * Rows a table in memory stores but no longer has: deleted rows keep their
+ * blocks until a checkpoint, and in memory nothing checkpoints.
+ */
+async function stored(db: Database, table: string): Promise<number> {
+  const kept = await db.query(`SELECT coalesce(sum(count), 0) AS n FROM pragma_storage_info('memory.main.${table}') WHERE column_path = '[0]'`);
+  const has = await db.query(`SELECT count(*) AS n FROM memory.main.${table}`);
+  return Number(kept.rows[0]?.['n']) - Number(has.rows[0]?.['n']);
+}
+
 async function inMemory(): Promise<Record<string, string[]>> {
   const db = await Database.open();
   try {
@@ -76,13 +86,24 @@ async function throughCache(staging: StageSizes) {
     statements.push(sql);
     return exec.call(this, sql, params);
   });
+  // After each batch copied, the rows each staging table stores beyond those it has.
+  const storedNotStaged: number[] = [];
+  const open = vi.spyOn(CacheStaging, 'open');
+  const breath = CacheStaging.prototype.breath;
+  vi.spyOn(CacheStaging.prototype, 'breath').mockImplementation(async function (this: CacheStaging) {
+    const before = statements.length;
+    await breath.call(this);
+    const db = open.mock.calls[0]?.[0];
+    if (db === undefined || !statements.slice(before).some((s) => s.startsWith('INSERT INTO cache.main.'))) return;
+    for (const t of APPENDED_TABLES) for (const n of [0, 1]) storedNotStaged.push(await stored(db, `staged_${t}_${n}`));
+  });
   const held = vi.spyOn(Database.prototype, 'holdCheckpoints');
   const released = vi.spyOn(Database.prototype, 'releaseCheckpoints');
   const { db } = await loadCached({ file, tempDir: path.join(dir, 'tmp') }, SPECS, options(staging), 'key');
   try {
     const left = (await db.query("SELECT table_name AS t FROM duckdb_tables() WHERE table_name LIKE 'staged_%'")).rows;
     const checkpoints = { held: held.mock.calls.length, released: released.mock.calls.length };
-    return { tables: await appended(db, 'cache'), statements, left, checkpoints };
+    return { tables: await appended(db, 'cache'), statements, left, checkpoints, storedNotStaged };
   } finally {
     db.close();
   }
@@ -97,6 +118,9 @@ describe('rows staged on their way into the cache file', () => {
     expect(want['events']?.length).toBe(2 * CACHE_ROW_GROUP_SIZE + 5_000);
     expect(want['line_issues']?.length).toBe(1);
     expect(want['llm_calls']?.length).toBeGreaterThan(0);
+    // No staging table keeps the blocks of rows it copied.
+    expect(built.storedNotStaged.length).toBeGreaterThanOrEqual(2 * 2 * APPENDED_TABLES.length);
+    expect(built.storedNotStaged.filter((n) => n !== 0)).toEqual([]);
     expect(built.tables).toEqual(want);
     // Batches copied whole row groups of events and carried the rest over.
     const partOfBatch = built.statements.filter((s) => /INSERT INTO cache\.main\.events .* LIMIT \d+; INSERT INTO memory\.main\.staged_events_\d SELECT .* OFFSET \d+/.test(s));
