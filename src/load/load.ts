@@ -367,15 +367,23 @@ function parseAhead(
   if (parsed.length === 0) return null;
   if (choice === 'for large loads' && parsed.reduce((n, f) => n + toRead(f.p), 0) < PARSE_THREAD_BYTES) return null;
   const s = readSettings(opts);
-  const thread = ParseAhead.start({
-    tasks: parsed.map(({ p, defaults }) => ({ ...fileOrder(p, defaults), kind: p.kind.name })),
-    tz: s.tz,
-    userFormats: s.formats.userFormats,
-    priceConfig: s.prices.config,
-    holdUnterminated: s.holdUnterminated,
-    holdIfWrittenWithinMs: s.holdIfWrittenWithinMs,
-    progress: opts.progress !== undefined,
-  });
+  const thread = ParseAhead.start(
+    {
+      tz: s.tz,
+      userFormats: s.formats.userFormats,
+      priceConfig: s.prices.config,
+      holdUnterminated: s.holdUnterminated,
+      holdIfWrittenWithinMs: s.holdIfWrittenWithinMs,
+      progress: opts.progress !== undefined,
+    },
+    {
+      count: parsed.length,
+      at: (i) => {
+        const { p, defaults } = parsed[i]!;
+        return { ...fileOrder(p, defaults), kind: p.kind.name };
+      },
+    },
+  );
   if (thread === null) return null;
   return { thread, tasks: new Map(parsed.map(({ p }, index) => [p, index])) };
 }

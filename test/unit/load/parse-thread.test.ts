@@ -5,9 +5,10 @@
  * and reading a grown file on. The thread starts only for large loads, and a
  * thread that fails says so.
  */
-import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { MessageChannel } from 'node:worker_threads';
 import { gzipSync } from 'node:zlib';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { loadCached } from '../../../src/cache/cache.js';
@@ -15,7 +16,8 @@ import { Database } from '../../../src/db/database.js';
 import { FormatSet, withDefaults } from '../../../src/formats/formats.js';
 import { PriceBook } from '../../../src/llm/prices.js';
 import { loadSources, type LoadOptions, type LoadProgress } from '../../../src/load/load.js';
-import { PARSE_THREAD_BYTES, ParseAhead } from '../../../src/load/parse-ahead.js';
+import { PARSE_THREAD_BYTES, ParseAhead, ThreadTasks, type ParseTask } from '../../../src/load/parse-ahead.js';
+import type { PlaybackSink } from '../../../src/load/read-file.js';
 
 const FIXTURES = path.resolve(import.meta.dirname, '../../../fixtures');
 const dir = mkdtempSync(path.join(tmpdir(), 'obs-parse-thread-'));
@@ -30,6 +32,8 @@ function options(parseThread: LoadOptions['parseThread'], progress?: LoadProgres
   // A line without a line end is held as still being written by both loads, however far apart they run.
   return { tz: 'Europe/Berlin', cwd: dir, formats: FormatSet.create([USER_FORMAT]), prices: new PriceBook(PRICES), parseThread, progress, stillWritingMs: 600_000 };
 }
+
+const SETTINGS = { tz: 'UTC', userFormats: [], priceConfig: [], holdUnterminated: false, holdIfWrittenWithinMs: 0, progress: true };
 
 /** As JSON, without what differs between two loads of the same files: how long ago a file was written, and the cache's file name. */
 const json = (v: unknown): string =>
@@ -173,16 +177,80 @@ describe('parsing on a thread of its own', () => {
     expect(await load([logs], 'never')).toEqual(large);
   });
 
+  it('is told of its files a window at a time, and gives what it gives when told of them all at once', async () => {
+    const logs = path.join(FIXTURES, 'generated/logs');
+    const files: ParseTask[] = readdirSync(logs).map((name) => ({
+      abs: path.join(logs, name),
+      path: name,
+      defaults: { session_key: `s-${name.length}` },
+      kind: name.endsWith('.log') ? 'session_log' : name.includes('index') ? 'log_index' : name.startsWith('llm_io') ? 'llm_io' : 'jsonl',
+    }));
+    // Each file three times over: 30 tasks.
+    const tasks = [...files, ...files, ...files];
+    async function playAll(window: number) {
+      let played = 0;
+      const told: Array<{ task: number; played: number }> = [];
+      const thread = ParseAhead.start(SETTINGS, { count: tasks.length, at: (i) => (told.push({ task: i, played }), tasks[i]!) }, window);
+      expect(thread).toBeInstanceOf(ParseAhead);
+      const got: string[][] = [];
+      try {
+        for (let i = 0; i < tasks.length; i++) {
+          const calls: string[] = [];
+          const record = (name: string) => (...args: unknown[]) => void calls.push(json([name, ...args]));
+          const sink: PlaybackSink = {
+            plainLine: record('plainLine'),
+            line: record('line'),
+            event: record('event'),
+            llmCall: record('llmCall'),
+            span: record('span'),
+            indexEntry: record('indexEntry'),
+            reject: record('reject'),
+            blank: record('blank'),
+          };
+          const outcome = await thread!.playBack(i, sink, { sighting: record('sighting'), progress: record('progress'), breath: async () => {} });
+          calls.push(json(['outcome', outcome]));
+          got.push(calls);
+          played++;
+        }
+      } finally {
+        thread?.close();
+      }
+      return { got, told };
+    }
+    const all = await playAll(1024);
+    expect(all.told.every((t) => t.played === 0)).toBe(true);
+    const windowed = await playAll(4);
+    expect(windowed.got).toEqual(all.got);
+    expect(windowed.got.flat().filter((c) => c.startsWith('["event"')).length).toBeGreaterThan(100);
+    // Told of each file once, in order, 4 at a time once fewer than 2 were left: never of more than 5 not yet played back.
+    expect(windowed.told.map((t) => t.task)).toEqual(tasks.map((_, i) => i));
+    for (const t of windowed.told) expect(t.task - t.played).toBeLessThan(6);
+    expect(windowed.told.some((t) => t.task - t.played === 5)).toBe(true);
+    expect(new Set(windowed.told.map((t) => t.played)).size).toBeGreaterThan(5);
+  });
+
+  it("keeps the tasks it has not begun when more arrive, and waits for more when it has none", async () => {
+    const task = (n: number): ParseTask => ({ abs: `/logs/${n}.jsonl`, path: `${n}.jsonl`, defaults: {}, kind: 'jsonl' });
+    const { port1, port2 } = new MessageChannel();
+    try {
+      const tasks = new ThreadTasks([task(0), task(1), task(2)], port1);
+      expect((await tasks.next()).path).toBe('0.jsonl');
+      port2.postMessage({ tasks: [task(3)] });
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const next = [await tasks.next(), await tasks.next(), await tasks.next()];
+      expect(next.map((t) => t.path)).toEqual(['1.jsonl', '2.jsonl', '3.jsonl']);
+      const waiting = tasks.next();
+      port2.postMessage({ tasks: [task(4), task(5)] });
+      expect((await waiting).path).toBe('4.jsonl');
+      expect((await tasks.next()).path).toBe('5.jsonl');
+    } finally {
+      port1.close();
+    }
+  });
+
   it('a thread that fails is an error that says so, not a load that lost files', async () => {
-    const thread = ParseAhead.start({
-      tasks: [{ abs: path.join(FIXTURES, 'llm/logs'), path: 'x', defaults: {}, kind: 'no_such_kind' }],
-      tz: 'UTC',
-      userFormats: [],
-      priceConfig: [],
-      holdUnterminated: false,
-      holdIfWrittenWithinMs: 0,
-      progress: false,
-    });
+    const task = { abs: path.join(FIXTURES, 'llm/logs'), path: 'x', defaults: {}, kind: 'no_such_kind' };
+    const thread = ParseAhead.start(SETTINGS, { count: 1, at: () => task });
     expect(thread).toBeInstanceOf(ParseAhead);
     const sink = { plainLine() {}, line() {}, event() {}, llmCall() {}, span() {}, indexEntry() {}, reject() {}, blank() {} };
     try {
