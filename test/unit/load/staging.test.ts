@@ -15,7 +15,7 @@ import { sqlFile } from '../../../src/db/sql-files.js';
 import { FormatSet } from '../../../src/formats/formats.js';
 import { PriceBook } from '../../../src/llm/prices.js';
 import { loadSources, type LoadOptions } from '../../../src/load/load.js';
-import { APPENDED_TABLES, CacheStaging, type StageSizes } from '../../../src/load/staging.js';
+import { APPENDED_TABLES, CacheStaging, STAGE_SIZES, type StageSizes } from '../../../src/load/staging.js';
 
 const FIXTURES = path.resolve(import.meta.dirname, '../../../fixtures');
 const dir = mkdtempSync(path.join(tmpdir(), 'obs-staging-'));
@@ -86,15 +86,19 @@ async function throughCache(staging: StageSizes) {
     statements.push(sql);
     return exec.call(this, sql, params);
   });
-  // After each batch copied, the rows each staging table stores beyond those it has.
+  // After each batch copied, the rows each staging table stores beyond those it has; the batches copied, and the checkpoints after them.
   const storedNotStaged: number[] = [];
+  const reading = { batches: 0, checkpoints: 0 };
   const open = vi.spyOn(CacheStaging, 'open');
   const breath = CacheStaging.prototype.breath;
   vi.spyOn(CacheStaging.prototype, 'breath').mockImplementation(async function (this: CacheStaging) {
     const before = statements.length;
     await breath.call(this);
     const db = open.mock.calls[0]?.[0];
-    if (db === undefined || !statements.slice(before).some((s) => s.startsWith('INSERT INTO cache.main.'))) return;
+    const ran = statements.slice(before);
+    reading.checkpoints += ran.filter((s) => s === 'CHECKPOINT cache').length;
+    if (db === undefined || !ran.some((s) => s.startsWith('INSERT INTO cache.main.'))) return;
+    reading.batches++;
     for (const t of APPENDED_TABLES) for (const n of [0, 1]) storedNotStaged.push(await stored(db, `staged_${t}_${n}`));
   });
   const held = vi.spyOn(Database.prototype, 'holdCheckpoints');
@@ -103,7 +107,7 @@ async function throughCache(staging: StageSizes) {
   try {
     const left = (await db.query("SELECT table_name AS t FROM duckdb_tables() WHERE table_name LIKE 'staged_%'")).rows;
     const checkpoints = { held: held.mock.calls.length, released: released.mock.calls.length };
-    return { tables: await appended(db, 'cache'), statements, left, checkpoints, storedNotStaged };
+    return { tables: await appended(db, 'cache'), statements, left, checkpoints, storedNotStaged, reading };
   } finally {
     db.close();
   }
@@ -113,7 +117,7 @@ describe('rows staged on their way into the cache file', () => {
   const expected = inMemory();
 
   it('reach the cache in whole row groups, the rest waiting for the next batch, as a load into memory has them', async () => {
-    const built = await throughCache({ stageChars: 256 * 1024, restChars: 1024 * 1024 * 1024 });
+    const built = await throughCache({ stageChars: 256 * 1024, restChars: 1024 * 1024 * 1024, checkpointEvery: 1000 });
     const want = await expected;
     expect(want['events']?.length).toBe(2 * CACHE_ROW_GROUP_SIZE + 5_000);
     expect(want['line_issues']?.length).toBe(1);
@@ -133,7 +137,7 @@ describe('rows staged on their way into the cache file', () => {
   });
 
   it('copy a partial row group with its batch when the rest holds too much text, and checkpoint after it', async () => {
-    const built = await throughCache({ stageChars: 256 * 1024, restChars: 0 });
+    const built = await throughCache({ stageChars: 256 * 1024, restChars: 0, checkpointEvery: 1000 });
     expect(built.tables).toEqual(await expected);
     expect(built.statements.some((s) => s.includes('OFFSET'))).toBe(false);
     // One after each batch of at least two, and the build's own.
@@ -142,8 +146,18 @@ describe('rows staged on their way into the cache file', () => {
     expect(built.checkpoints).toEqual({ held: 1, released: 1 });
   });
 
+  it('checkpoint the cache file every few batches while it is read into', async () => {
+    const built = await throughCache({ stageChars: 256 * 1024, restChars: 1024 * 1024 * 1024, checkpointEvery: 1 });
+    expect(built.tables).toEqual(await expected);
+    expect(built.reading.batches).toBeGreaterThanOrEqual(2);
+    expect(built.reading.checkpoints).toBe(built.reading.batches);
+    // And the build's own, at its end.
+    expect(built.statements.filter((s) => s === 'CHECKPOINT cache').length).toBe(built.reading.checkpoints + 1);
+    expect(built.left).toEqual([]);
+  });
+
   it('are all copied by the default sizes too, in one batch at this size', async () => {
-    const built = await throughCache({ stageChars: 64 * 1024 * 1024, restChars: 32 * 1024 * 1024 });
+    const built = await throughCache(STAGE_SIZES);
     expect(built.tables).toEqual(await expected);
     expect(built.statements.some((s) => s.includes('OFFSET'))).toBe(false);
   });
