@@ -348,7 +348,7 @@ export class ParseAhead {
   /**
    * Plays task `file` back into its sink (which leaves finding errors to the
    * thread) and its errors' sightings into onSighting, chunk by chunk, letting
-   * the event loop go between chunks (onBreath) and keeping this thread's
+   * the event loop go after each chunk (onBreath) and keeping this thread's
    * heap from growing far past what is live (paceHeap); resolves with how its
    * reading ended.
    */
@@ -363,13 +363,12 @@ export class ParseAhead {
       play(chunk.ops, sink, on.sighting, on.progress);
       Atomics.sub(this.inFlight, 0, 1);
       Atomics.notify(this.inFlight, 0);
-      if (chunk.done !== null) {
-        this.feed(file + 1);
-        return chunk.done;
-      }
+      if (chunk.done !== null) this.feed(file + 1);
       // The chunks played back are garbage now: as when this thread reads (lines.ts), its heap is kept near what is live.
       paceHeap();
+      // After a file's last chunk too: most session logs are one chunk, and a folder of them was read with no batch copied into the cache.
       await on.breath();
+      if (chunk.done !== null) return chunk.done;
     }
   }
 

@@ -37,8 +37,6 @@ export interface StageSizes {
    * checkpointed after that batch.
    */
   restChars: number;
-  /** Batches copied between two checkpoints of the cache file while it is read into. */
-  checkpointEvery: number;
 }
 
 /**
@@ -46,7 +44,7 @@ export interface StageSizes {
  * to 48 s instead of 37 to 41, and at 128 DuckDB ran out of memory copying a
  * batch under the loader's 256 MB (LOAD_MEMORY_LIMIT).
  */
-export const STAGE_SIZES: StageSizes = { stageChars: 64 * 1024 * 1024, restChars: 32 * 1024 * 1024, checkpointEvery: 8 };
+export const STAGE_SIZES: StageSizes = { stageChars: 64 * 1024 * 1024, restChars: 32 * 1024 * 1024 };
 
 /** One table's rows on their way to the cache: two tables in memory, appended to in turn. */
 class StagedTable {
@@ -78,11 +76,10 @@ class StagedTable {
   /**
    * Copies the staged rows into the cache's table, in the order they were
    * appended: whole row groups only, unless `all`; the rest moves to the other
-   * staging table, which takes the rows from now on. Says whether rows were
-   * copied, and whether they ended in a partial row group (its rest held too
-   * much text to wait).
+   * staging table, which takes the rows from now on. True when a batch took a
+   * partial row group into the file (its rest held too much text to wait).
    */
-  async copy(all: boolean): Promise<{ copied: boolean; partial: boolean }> {
+  async copy(all: boolean): Promise<boolean> {
     this.appender.flushSync();
     const from = `memory.main.${staged(this.table, this.current)}`;
     const rows = Number((await this.db.query(`SELECT count(*) AS n FROM ${from}`)).rows[0]?.['n'] ?? 0);
@@ -91,8 +88,8 @@ class StagedTable {
     const rest = rows === 0 ? 0 : Math.round((this.chars * (rows - whole)) / rows);
     const partial = rest > this.restChars;
     if (partial) whole = rows;
-    if (whole === 0) return { copied: false, partial: false };
-    const emptied = this.current;
+    if (whole === 0) return false;
+    const copied = this.current;
     if (whole === rows) {
       await this.db.exec(`INSERT INTO cache.main.${this.table} SELECT * FROM ${from};`);
       this.chars = 0;
@@ -102,8 +99,8 @@ class StagedTable {
       await this.db.exec(`INSERT INTO cache.main.${this.table} SELECT * FROM ${from} LIMIT ${whole}; INSERT INTO ${to} SELECT * FROM ${from} OFFSET ${whole};`);
       this.current = this.current === 0 ? 1 : 0;
     }
-    await this.empty(emptied);
-    return { copied: true, partial };
+    await this.empty(copied);
+    return partial;
   }
 
   /**
@@ -180,20 +177,18 @@ export class DirectAppenders implements Appenders {
 /** Appenders to staging tables in memory, copied into the cache file's tables a batch at a time. */
 export class CacheStaging implements Appenders {
   private chars = 0;
-  /** Batches copied since the last checkpoint. */
-  private batches = 0;
 
   private constructor(
     private readonly db: Database,
     private readonly tables: Record<AppendedTable, StagedTable>,
-    private readonly sizes: StageSizes,
+    private readonly stageChars: number,
   ) {}
 
   static async open(db: Database, sizes: StageSizes = STAGE_SIZES): Promise<CacheStaging> {
     const tables = {} as Record<AppendedTable, StagedTable>;
     for (const table of APPENDED_TABLES) tables[table] = await StagedTable.open(db, table, sizes.restChars);
     await db.holdCheckpoints();
-    return new CacheStaging(db, tables, sizes);
+    return new CacheStaging(db, tables, sizes.stageChars);
   }
 
   appender(table: AppendedTable): DuckDBAppender {
@@ -208,30 +203,13 @@ export class CacheStaging implements Appenders {
     this.chars += chars;
   }
 
-  /**
-   * Copies a batch when one is due, and checkpoints the cache file after a
-   * partial row group and every `checkpointEvery` batches. Between
-   * checkpoints, DuckDB holds something of every batch copied, outside the
-   * buffers it counts: with none until the end, the 10 GB build grew from
-   * 0.75 to 1.10 GiB over its last 300 s of reading (168,845 session logs),
-   * V8's heaps and DuckDB's buffers unchanged; with one every 8 batches it
-   * stayed at 0.77 to 0.84 GiB, each checkpoint taking 9 to 333 ms.
-   */
   async breath(): Promise<void> {
-    if (this.chars < this.sizes.stageChars) return;
+    if (this.chars < this.stageChars) return;
     this.chars = 0;
-    let copied = false;
     let partial = false;
-    for (const table of APPENDED_TABLES) {
-      const c = await this.tables[table].copy(false);
-      copied ||= c.copied;
-      partial ||= c.partial;
-    }
-    if (copied) this.batches++;
-    // After a partial row group, the next batch fills it and writes it again: the blocks it leaves are free for the batch after only once a checkpoint says so.
-    if (!partial && this.batches < this.sizes.checkpointEvery) return;
-    this.batches = 0;
-    await this.db.exec('CHECKPOINT cache');
+    for (const table of APPENDED_TABLES) partial = (await this.tables[table].copy(false)) || partial;
+    // The next batch fills that row group and writes it again: the blocks it leaves are free for the batch after only once a checkpoint says so.
+    if (partial) await this.db.exec('CHECKPOINT cache');
   }
 
   async finish(): Promise<void> {

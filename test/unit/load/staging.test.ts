@@ -15,7 +15,7 @@ import { sqlFile } from '../../../src/db/sql-files.js';
 import { FormatSet } from '../../../src/formats/formats.js';
 import { PriceBook } from '../../../src/llm/prices.js';
 import { loadSources, type LoadOptions } from '../../../src/load/load.js';
-import { APPENDED_TABLES, CacheStaging, STAGE_SIZES, type StageSizes } from '../../../src/load/staging.js';
+import { APPENDED_TABLES, CacheStaging, type StageSizes } from '../../../src/load/staging.js';
 
 const FIXTURES = path.resolve(import.meta.dirname, '../../../fixtures');
 const dir = mkdtempSync(path.join(tmpdir(), 'obs-staging-'));
@@ -44,8 +44,8 @@ function logs(): string[] {
 
 const SPECS = logs();
 
-function options(staging?: StageSizes): LoadOptions {
-  return { tz: 'UTC', cwd: dir, formats: FormatSet.create([]), prices: new PriceBook([]), staging, stillWritingMs: 0 };
+function options(staging?: StageSizes, parseThread?: LoadOptions['parseThread']): LoadOptions {
+  return { tz: 'UTC', cwd: dir, formats: FormatSet.create([]), prices: new PriceBook([]), staging, parseThread, stillWritingMs: 0 };
 }
 
 const json = (v: unknown): string => JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? x.toString() : x));
@@ -67,10 +67,10 @@ async function stored(db: Database, table: string): Promise<number> {
   return Number(kept.rows[0]?.['n']) - Number(has.rows[0]?.['n']);
 }
 
-async function inMemory(): Promise<Record<string, string[]>> {
+async function inMemory(specs = SPECS): Promise<Record<string, string[]>> {
   const db = await Database.open();
   try {
-    await loadSources(db, SPECS, options());
+    await loadSources(db, specs, options());
     return await appended(db, 'memory');
   } finally {
     db.close();
@@ -78,7 +78,7 @@ async function inMemory(): Promise<Record<string, string[]>> {
 }
 
 /** Builds a cache with these stage sizes: its appended tables, the statements run, and what was left in memory. */
-async function throughCache(staging: StageSizes) {
+async function throughCache(staging: StageSizes, specs = SPECS, parseThread?: LoadOptions['parseThread']) {
   const file = path.join(dir, `cache-${Math.random().toString(36).slice(2)}.duckdb`);
   const statements: string[] = [];
   const exec = Database.prototype.exec;
@@ -86,28 +86,26 @@ async function throughCache(staging: StageSizes) {
     statements.push(sql);
     return exec.call(this, sql, params);
   });
-  // After each batch copied, the rows each staging table stores beyond those it has; the batches copied, and the checkpoints after them.
+  // After each batch copied, the rows each staging table stores beyond those it has; and the batches copied while reading.
   const storedNotStaged: number[] = [];
-  const reading = { batches: 0, checkpoints: 0 };
+  let batches = 0;
   const open = vi.spyOn(CacheStaging, 'open');
   const breath = CacheStaging.prototype.breath;
   vi.spyOn(CacheStaging.prototype, 'breath').mockImplementation(async function (this: CacheStaging) {
     const before = statements.length;
     await breath.call(this);
     const db = open.mock.calls[0]?.[0];
-    const ran = statements.slice(before);
-    reading.checkpoints += ran.filter((s) => s === 'CHECKPOINT cache').length;
-    if (db === undefined || !ran.some((s) => s.startsWith('INSERT INTO cache.main.'))) return;
-    reading.batches++;
+    if (db === undefined || !statements.slice(before).some((s) => s.startsWith('INSERT INTO cache.main.'))) return;
+    batches++;
     for (const t of APPENDED_TABLES) for (const n of [0, 1]) storedNotStaged.push(await stored(db, `staged_${t}_${n}`));
   });
   const held = vi.spyOn(Database.prototype, 'holdCheckpoints');
   const released = vi.spyOn(Database.prototype, 'releaseCheckpoints');
-  const { db } = await loadCached({ file, tempDir: path.join(dir, 'tmp') }, SPECS, options(staging), 'key');
+  const { db } = await loadCached({ file, tempDir: path.join(dir, 'tmp') }, specs, options(staging, parseThread), 'key');
   try {
     const left = (await db.query("SELECT table_name AS t FROM duckdb_tables() WHERE table_name LIKE 'staged_%'")).rows;
     const checkpoints = { held: held.mock.calls.length, released: released.mock.calls.length };
-    return { tables: await appended(db, 'cache'), statements, left, checkpoints, storedNotStaged, reading };
+    return { tables: await appended(db, 'cache'), statements, left, checkpoints, storedNotStaged, batches };
   } finally {
     db.close();
   }
@@ -117,7 +115,7 @@ describe('rows staged on their way into the cache file', () => {
   const expected = inMemory();
 
   it('reach the cache in whole row groups, the rest waiting for the next batch, as a load into memory has them', async () => {
-    const built = await throughCache({ stageChars: 256 * 1024, restChars: 1024 * 1024 * 1024, checkpointEvery: 1000 });
+    const built = await throughCache({ stageChars: 256 * 1024, restChars: 1024 * 1024 * 1024 });
     const want = await expected;
     expect(want['events']?.length).toBe(2 * CACHE_ROW_GROUP_SIZE + 5_000);
     expect(want['line_issues']?.length).toBe(1);
@@ -137,7 +135,7 @@ describe('rows staged on their way into the cache file', () => {
   });
 
   it('copy a partial row group with its batch when the rest holds too much text, and checkpoint after it', async () => {
-    const built = await throughCache({ stageChars: 256 * 1024, restChars: 0, checkpointEvery: 1000 });
+    const built = await throughCache({ stageChars: 256 * 1024, restChars: 0 });
     expect(built.tables).toEqual(await expected);
     expect(built.statements.some((s) => s.includes('OFFSET'))).toBe(false);
     // One after each batch of at least two, and the build's own.
@@ -146,18 +144,23 @@ describe('rows staged on their way into the cache file', () => {
     expect(built.checkpoints).toEqual({ held: 1, released: 1 });
   });
 
-  it('checkpoint the cache file every few batches while it is read into', async () => {
-    const built = await throughCache({ stageChars: 256 * 1024, restChars: 1024 * 1024 * 1024, checkpointEvery: 1 });
-    expect(built.tables).toEqual(await expected);
-    expect(built.reading.batches).toBeGreaterThanOrEqual(2);
-    expect(built.reading.checkpoints).toBe(built.reading.batches);
-    // And the build's own, at its end.
-    expect(built.statements.filter((s) => s === 'CHECKPOINT cache').length).toBe(built.reading.checkpoints + 1);
-    expect(built.left).toEqual([]);
+  it('are copied while a folder of small files is read on the parsing thread, each file one chunk', async () => {
+    const folder = path.join(dir, 'small');
+    mkdirSync(folder, { recursive: true });
+    for (let f = 0; f < 300; f++) {
+      const line = (i: number): string => JSON.stringify({ ts: new Date(Date.UTC(2026, 10, 21, 8, f) + i * 1000).toISOString(), level: 'info', event: 'step', session_key: `C1:${f}.5`, message: `file ${f} step ${i}` });
+      writeFileSync(path.join(folder, `session-${f}.jsonl`), Array.from({ length: 120 }, (_, i) => line(i)).join('\n') + '\n');
+    }
+    const built = await throughCache({ stageChars: 256 * 1024, restChars: 1024 * 1024 * 1024 }, [folder], 'always');
+    const want = await inMemory([folder]);
+    expect(want['events']).toHaveLength(300 * 120);
+    expect(built.tables).toEqual(want);
+    expect(built.batches).toBeGreaterThanOrEqual(2);
+    expect(built.storedNotStaged.filter((n) => n !== 0)).toEqual([]);
   });
 
   it('are all copied by the default sizes too, in one batch at this size', async () => {
-    const built = await throughCache(STAGE_SIZES);
+    const built = await throughCache({ stageChars: 64 * 1024 * 1024, restChars: 32 * 1024 * 1024 });
     expect(built.tables).toEqual(await expected);
     expect(built.statements.some((s) => s.includes('OFFSET'))).toBe(false);
   });
